@@ -1,0 +1,31 @@
+// One build for every process: the extension host client, the language server, the CLI, and the
+// test suite that runs inside a real VS Code extension host. Type-checking is `npm run typecheck`.
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+/** @type {import('esbuild').BuildOptions} */
+const node = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  external: ['vscode'],
+  logLevel: 'warning',
+};
+
+const builds = [
+  { ...node, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'out' },
+  { ...node, entryPoints: { server: 'server/server.ts' }, outdir: 'out' },
+  { ...node, entryPoints: { cli: 'engine/cli.ts' }, outdir: 'out' },
+  { ...node, entryPoints: { 'test/suite/index': 'test/e2e/suite/index.ts' }, outdir: 'out', external: ['vscode', 'mocha'] },
+];
+
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}
