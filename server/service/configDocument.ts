@@ -85,54 +85,246 @@ export function nodeSpan(node: Node | null | undefined): [number, number] | unde
 
 /**
  * Where an offset sits: the path of the innermost map/sequence entry that contains it, and whether
- * the cursor is on a key (or where a new key would go) or on a value.
+ * the cursor is on a key (or where a new key would go) or on a value. Worked out from the text's
+ * indentation rather than the YAML tree, because the text being typed is rarely valid YAML yet.
  */
 export interface LocationInfo {
-  /** Path of the value the cursor is in, or of the map a new key would go into. */
+  /**
+   * For kind 'value': the path of the value the cursor is in. For kind 'key': the path of the key
+   * under the cursor (`parentPath` plus the key), or `parentPath` itself when no key is typed yet.
+   */
   path: ConfigPath;
   kind: 'key' | 'value';
-  /** The node under the cursor, when there is one. */
+  /** The node at `path`, when the document has one. */
   node?: Node;
-  /** The pair whose key or value is under the cursor. */
+  /** The pair whose key or value is at `path`, when the document has one. */
   pair?: Pair<unknown, unknown>;
+  /** The collection a key typed here belongs to (kind 'key'), or that holds the value (kind 'value'). */
+  parentPath: ConfigPath;
+  /** The word under the cursor (key or scalar value, without quotes): offsets [start, end). */
+  word: { start: number; end: number; text: string };
+  /** Column where the key under the cursor starts; a multi-line insertion is indented from here. */
+  indent: number;
+  /** True when the cursor sits right after `key:` with no space yet. */
+  afterColon: boolean;
+  /** True when the cursor is on a sequence item (`- ` on this line, or inside `[...]`). */
+  inSequenceItem: boolean;
+  /** True when the cursor is inside a comment. */
+  inComment: boolean;
+}
+
+/** A key or sequence item that is open on some line above the cursor. */
+interface OpenEntry {
+  column: number;
+  segment: string | number;
+  /** For keys: the value continues on the following lines (`key:` with nothing after it). */
+  blockValue: boolean;
+}
+
+const KEY_PATTERN = /^("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s'"#[\]{},:-][^#:]*?|-[^\s#:][^#:]*?)[ \t]*:(?=[ \t]|$)/;
+const WORD_CHARS = /[^\s,[\]{}"'#:]/;
+
+function unquoteKey(key: string): string {
+  if (key.startsWith('"')) return key.slice(1, -1).replace(/\\(.)/g, '$1');
+  if (key.startsWith("'")) return key.slice(1, -1).replace(/''/g, "'");
+  return key;
+}
+
+/** Index of a comment's `#` in a line (outside quotes, at the start or after whitespace), or -1. */
+function commentStart(line: string): number {
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quote) {
+      if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") {
+      if (i === 0 || /[\s:[{,]/.test(line[i - 1] ?? '')) quote = ch;
+    } else if (ch === '#' && (i === 0 || /\s/.test(line[i - 1] ?? ''))) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/** Leading indentation and `- ` markers: the columns of the markers and where the content starts. */
+function splitSequenceMarkers(line: string): { dashes: number[]; content: number } {
+  const dashes: number[] = [];
+  let i = line.length - line.trimStart().length;
+  while (line[i] === '-' && (i + 1 === line.length || line[i + 1] === ' ' || line[i + 1] === '\t')) {
+    dashes.push(i);
+    i++;
+    while (line[i] === ' ' || line[i] === '\t') i++;
+  }
+  return { dashes, content: i };
+}
+
+function bracketBalance(text: string): number {
+  let depth = 0;
+  let quote: string | undefined;
+  for (const ch of text) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '[' || ch === '{') depth++;
+    else if (ch === ']' || ch === '}') depth--;
+  }
+  return depth;
+}
+
+/** Opens the sequence items of one line's `- ` markers on the stack. */
+function openSequenceItems(stack: OpenEntry[], dashes: number[]): void {
+  dashes.forEach((column, i) => {
+    let index = 0;
+    if (i === 0) {
+      while (stack.length > 0 && stack[stack.length - 1]!.column > column) stack.pop();
+      const top = stack[stack.length - 1];
+      if (top && top.column === column && typeof top.segment === 'number') {
+        index = top.segment + 1; // the next item of the same sequence
+        stack.pop();
+      } else if (top && top.column === column && !top.blockValue) {
+        stack.pop(); // `key: value` then `- x` at the same column is not this key's sequence
+      }
+    }
+    stack.push({ column, segment: index, blockValue: true });
+  });
+}
+
+/** The keys and items open at the start of `lineIndex`, from the lines above it. */
+function openEntriesBefore(lines: string[], lineIndex: number): OpenEntry[] {
+  const stack: OpenEntry[] = [];
+  let blockScalarColumn: number | undefined;
+  let flowDepth = 0;
+  for (let n = 0; n < lineIndex; n++) {
+    const raw = lines[n] ?? '';
+    const hash = commentStart(raw);
+    const line = (hash >= 0 ? raw.slice(0, hash) : raw).replace(/\s+$/, '');
+    if (flowDepth > 0) {
+      flowDepth += bracketBalance(line);
+      continue;
+    }
+    if (line.trim() === '') continue;
+    const indentation = line.length - line.trimStart().length;
+    if (blockScalarColumn !== undefined) {
+      if (indentation > blockScalarColumn) continue;
+      blockScalarColumn = undefined;
+    }
+    if (/^(---|\.\.\.)(\s|$)/.test(line)) {
+      stack.length = 0;
+      continue;
+    }
+    if (line.startsWith('%')) continue;
+    const { dashes, content } = splitSequenceMarkers(line);
+    openSequenceItems(stack, dashes);
+    const rest = line.slice(content);
+    const key = KEY_PATTERN.exec(rest);
+    if (!key) {
+      flowDepth = Math.max(0, bracketBalance(rest));
+      continue;
+    }
+    while (stack.length > 0 && stack[stack.length - 1]!.column >= content) stack.pop();
+    const inlineValue = rest.slice(key[0].length).trim();
+    stack.push({ column: content, segment: unquoteKey(key[1]!), blockValue: inlineValue === '' });
+    if (/^[|>][-+0-9]*$/.test(inlineValue)) blockScalarColumn = content;
+    flowDepth = Math.max(0, bracketBalance(inlineValue));
+  }
+  return stack;
+}
+
+/** The end of the word that starts at or before `offset` on its line. */
+function wordEnd(text: string, offset: number): number {
+  let end = offset;
+  while (end < text.length && WORD_CHARS.test(text[end] ?? '')) end++;
+  return end;
 }
 
 export function locate(doc: ConfigDocument, offset: number): LocationInfo {
-  const path: ConfigPath = [];
-  let node: unknown = doc.yaml.contents;
-  let result: LocationInfo = { path: [], kind: 'key' };
-  for (;;) {
-    if (isMap(node)) {
-      let next: unknown;
-      for (const pair of node.items) {
-        const keyRange = (pair.key as Node | null)?.range;
-        const valueNode = pair.value as Node | null;
-        const valueRange = valueNode?.range;
-        if (keyRange && offset >= keyRange[0] && offset <= keyRange[1]) {
-          return { path: [...path, String((pair.key as { value?: unknown }).value)], kind: 'key', node: pair.key as Node, pair };
-        }
-        if (valueRange && offset >= valueRange[0] && offset <= valueRange[1] && isScalar(pair.key)) {
-          path.push(String(pair.key.value));
-          result = { path: [...path], kind: 'value', node: valueNode ?? undefined, pair };
-          next = valueNode;
-          break;
-        }
-      }
-      if (next === undefined) return result.path.length === path.length ? result : { path: [...path], kind: 'key' };
-      node = next;
-    } else if (isSeq(node)) {
-      const index = node.items.findIndex((item) => {
-        const r = (item as Node | null)?.range;
-        return r && offset >= r[0] && offset <= r[1];
-      });
-      if (index < 0) return { path: [...path], kind: 'value', node: node as Node };
-      path.push(index);
-      node = node.items[index];
-      result = { path: [...path], kind: 'value', node: node as Node };
-    } else {
-      return { ...result, path: [...path] };
-    }
+  const text = doc.text;
+  const position = doc.positionAt(offset);
+  const lineStart = offset - position.character;
+  const lines = text.split(/\r?\n/);
+  const before = (lines[position.line] ?? '').slice(0, position.character);
+  const stack = openEntriesBefore(lines, position.line);
+  const pathOf = (entries: OpenEntry[]): ConfigPath => entries.map((entry) => entry.segment);
+  const finish = (info: Omit<LocationInfo, 'node' | 'pair'>): LocationInfo => {
+    const result: LocationInfo = { ...info };
+    const node = findNode(doc, info.path);
+    if (node) result.node = node;
+    const last = info.path[info.path.length - 1];
+    const pair = typeof last === 'string' && info.path.length > info.parentPath.length ? findPair(doc, info.path) : undefined;
+    if (pair) result.pair = pair;
+    return result;
+  };
+
+  const { dashes, content } = splitSequenceMarkers(before);
+  const inComment = commentStart(before) >= 0;
+  const rest = before.slice(content);
+  const key = KEY_PATTERN.exec(rest);
+
+  const entryColumn = dashes[0] ?? content;
+  openSequenceItems(stack, dashes);
+  if (dashes.length === 0) {
+    while (stack.length > 0 && stack[stack.length - 1]!.column >= entryColumn) stack.pop();
   }
+
+  if (!key) {
+    // A key being typed (or a scalar sequence item after `- `).
+    const start = lineStart + content;
+    const end = wordEnd(text, offset);
+    const parentPath = pathOf(stack);
+    const word = text.slice(start, end);
+    const keyText = /^[^\s]*$/.test(word) ? word : '';
+    return finish({
+      path: keyText ? [...parentPath, keyText] : parentPath,
+      parentPath,
+      kind: 'key',
+      word: { start, end: keyText ? end : offset, text: keyText },
+      indent: content,
+      afterColon: false,
+      inSequenceItem: dashes.length > 0,
+      inComment,
+    });
+  }
+
+  const keyName = unquoteKey(key[1]!);
+  const keyPath = [...pathOf(stack), keyName];
+  const valueText = rest.slice(key[0].length);
+  const valueStart = lineStart + content + key[0].length;
+  const afterColon = valueText === '' && !rest.endsWith(' ');
+  const flowOpen = valueText.indexOf('[');
+  if (flowOpen >= 0 && valueText.slice(0, flowOpen).trim() === '' && bracketBalance(valueText) > 0) {
+    // Inside a flow sequence: the item index is the number of top-level commas before the cursor.
+    const items = valueText.slice(flowOpen + 1);
+    const lastComma = items.lastIndexOf(',');
+    const index = items.split(',').length - 1;
+    let start = valueStart + flowOpen + 1 + lastComma + 1;
+    while (text[start] === ' ' || text[start] === '"' || text[start] === "'") start++;
+    const end = Math.max(start, wordEnd(text, Math.max(start, offset)));
+    return finish({
+      path: [...keyPath, index],
+      parentPath: keyPath,
+      kind: 'value',
+      word: { start, end, text: text.slice(start, end) },
+      indent: content,
+      afterColon: false,
+      inSequenceItem: true,
+      inComment,
+    });
+  }
+  let start = valueStart;
+  while (text[start] === ' ' || text[start] === '\t') start++;
+  if (text[start] === '"' || text[start] === "'") start++;
+  if (start > offset) start = offset;
+  const end = wordEnd(text, Math.max(start, offset));
+  return finish({
+    path: keyPath,
+    parentPath: keyPath.slice(0, -1),
+    kind: 'value',
+    word: { start, end, text: text.slice(start, end) },
+    indent: content,
+    afterColon,
+    inSequenceItem: false,
+    inComment,
+  });
 }
 
 export { isMap, isPair, isScalar, isSeq };

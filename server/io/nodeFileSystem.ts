@@ -1,0 +1,50 @@
+// ConfigFileSystem on the local disk, for the language server and the CLI.
+import { open, readdir, stat } from 'node:fs/promises';
+// The require form makes esbuild bundle tinyglobby's CommonJS build: its ESM build (and fdir's) reads
+// import.meta.url, which is empty in the CommonJS bundles of the server and the CLI.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import tinyglobby = require('tinyglobby');
+import type { ConfigFileSystem } from '../service/fileSystem';
+
+export const nodeFileSystem: ConfigFileSystem = {
+  async stat(path) {
+    try {
+      const info = await stat(path);
+      if (info.isFile()) return { kind: 'file', size: info.size };
+      if (info.isDirectory()) return { kind: 'directory', size: info.size };
+      return undefined;
+    } catch {
+      return undefined;
+    }
+  },
+
+  async readDirectory(path) {
+    try {
+      const entries = await readdir(path, { withFileTypes: true });
+      return entries
+        .filter((entry) => entry.isFile() || entry.isDirectory())
+        .map((entry) => ({ name: entry.name, kind: entry.isDirectory() ? ('directory' as const) : ('file' as const) }));
+    } catch {
+      return [];
+    }
+  },
+
+  async readHead(path, maxBytes) {
+    const handle = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(maxBytes);
+      const { bytesRead } = await handle.read(buffer, 0, maxBytes, 0);
+      return buffer.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  },
+
+  async glob(pattern, cwd) {
+    try {
+      return await tinyglobby.glob(pattern, { cwd, absolute: true, onlyFiles: true, expandDirectories: false });
+    } catch {
+      return [];
+    }
+  },
+};

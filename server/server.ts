@@ -1,0 +1,111 @@
+// The NLP Studio config language server: wires LSP requests to the pure services in service/.
+// Runs over --stdio or node IPC (whatever the client started it with; createConnection reads argv).
+import { CodeActionKind, createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type Diagnostic } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { nodeFileSystem } from './io/nodeFileSystem';
+import { FILL_DEFAULTS_KIND, codeActions } from './service/codeActions';
+import { completion } from './service/completion';
+import { parseConfigDocument, type ConfigDocument } from './service/configDocument';
+import { compareDiagnostics } from './service/diagnostics';
+import { hover } from './service/hover';
+import { documentSymbols } from './service/symbols';
+import { semanticDiagnostics, syntaxAndSchemaDiagnostics } from './service/validate';
+
+const LANGUAGE_ID = 'nlp-config';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+/** The parsed document per uri, for the version it was parsed at: every request on one version shares it. */
+const parsed = new Map<string, { version: number; doc: ConfigDocument }>();
+
+function configDocumentOf(uri: string): ConfigDocument | undefined {
+  const text = documents.get(uri);
+  if (!text || text.languageId !== LANGUAGE_ID) return undefined;
+  const cached = parsed.get(uri);
+  if (cached?.version === text.version) return cached.doc;
+  const doc = parseConfigDocument(uri, text.getText());
+  parsed.set(uri, { version: text.version, doc });
+  return doc;
+}
+
+/** Runs a handler; a failure is logged and answered with `fallback`, never thrown at the client. */
+async function guarded<T>(what: string, fallback: T, run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    connection.console.error(`${what} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return fallback;
+  }
+}
+
+function isCurrent(uri: string, version: number): boolean {
+  return documents.get(uri)?.version === version;
+}
+
+/** Fast diagnostics at once, then the semantic ones (file reads) when they arrive, if the text has not moved on. */
+async function publishDiagnostics(uri: string): Promise<void> {
+  const doc = configDocumentOf(uri);
+  const version = documents.get(uri)?.version;
+  if (!doc || version === undefined) return;
+  const fast = await guarded<Diagnostic[]>('validation', [], () => syntaxAndSchemaDiagnostics(doc));
+  await connection.sendDiagnostics({ uri, version, diagnostics: fast });
+  const semantic = await guarded<Diagnostic[]>('semantic validation', [], () => semanticDiagnostics(doc, nodeFileSystem));
+  if (!isCurrent(uri, version) || semantic.length === 0) return;
+  await connection.sendDiagnostics({ uri, version, diagnostics: [...fast, ...semantic].sort(compareDiagnostics) });
+}
+
+function schedulePublish(uri: string): void {
+  publishDiagnostics(uri).catch((error: unknown) => connection.console.error(`publishing diagnostics failed: ${String(error)}`));
+}
+
+connection.onInitialize(() => ({
+  capabilities: {
+    textDocumentSync: TextDocumentSyncKind.Incremental,
+    completionProvider: { triggerCharacters: [':', ' ', '/', '.', '-'], resolveProvider: false },
+    hoverProvider: true,
+    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FILL_DEFAULTS_KIND] },
+    documentSymbolProvider: true,
+  },
+  serverInfo: { name: 'nlp-studio-config' },
+}));
+
+documents.onDidOpen((event) => schedulePublish(event.document.uri));
+documents.onDidChangeContent((event) => schedulePublish(event.document.uri));
+documents.onDidClose((event) => {
+  parsed.delete(event.document.uri);
+  connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] }).catch(() => undefined);
+});
+
+connection.onCompletion((params) =>
+  guarded('completion', { isIncomplete: false, items: [] }, () => {
+    const doc = configDocumentOf(params.textDocument.uri);
+    return doc ? completion(doc, params.position, nodeFileSystem) : { isIncomplete: false, items: [] };
+  }),
+);
+
+connection.onHover((params) =>
+  guarded('hover', null, () => {
+    const doc = configDocumentOf(params.textDocument.uri);
+    return doc ? hover(doc, params.position) : null;
+  }),
+);
+
+connection.onCodeAction((params) =>
+  guarded('code actions', [], () => {
+    const doc = configDocumentOf(params.textDocument.uri);
+    if (!doc) return [];
+    const actions = codeActions(doc, params.range, params.context.diagnostics);
+    const only = params.context.only;
+    return only ? actions.filter((action) => only.some((kind) => action.kind === kind || action.kind?.startsWith(`${kind}.`))) : actions;
+  }),
+);
+
+connection.onDocumentSymbol((params) =>
+  guarded('document symbols', [], () => {
+    const doc = configDocumentOf(params.textDocument.uri);
+    return doc ? documentSymbols(doc) : [];
+  }),
+);
+
+documents.listen(connection);
+connection.listen();

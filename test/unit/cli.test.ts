@@ -1,0 +1,89 @@
+// The `nlp-studio` CLI as users run it: bundled by esbuild (here, into a temporary folder, so the test
+// does not depend on `npm run build`), spawned on fixtures, checked by its output and exit code.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { build } from 'esbuild';
+
+const root = resolve(__dirname, '../..');
+const project = join(root, 'test/fixtures/project');
+const malformed = join(root, 'test/fixtures/malformed');
+const outFolder = mkdtempSync(join(tmpdir(), 'nlp-studio-cli-'));
+const cli = join(outFolder, 'cli.js');
+
+function run(args: string[], cwd = project): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('nlp-studio CLI', () => {
+  before(async () => {
+    await build({ entryPoints: [join(root, 'engine/cli.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cli, logLevel: 'error' });
+  });
+  after(() => rmSync(outFolder, { recursive: true, force: true }));
+
+  it('validates good configs silently with exit 0', () => {
+    const result = run(['validate', 'classifier.nlp.yaml', 'word2vec.nlp.yaml', 'embedding.nlp.yaml']);
+    assert.equal(result.stdout, '');
+    assert.equal(result.stderr, '');
+    assert.equal(result.code, 0);
+  });
+
+  it('prints file:line:col: severity: message [code] and exits 1 on an error', () => {
+    const result = run(['validate', 'unknown-key-stage.nlp.yaml'], malformed);
+    assert.equal(result.code, 1);
+    assert.deepEqual(result.stdout.trimEnd().split('\n'), [
+      'unknown-key-stage.nlp.yaml:13:7: error: Missing required key "learning_rate" in training.stages[0]. [required]',
+      'unknown-key-stage.nlp.yaml:15:7: error: Unknown key "lerning_rate" in training.stages[0]. Did you mean "learning_rate"? [unknown-key]',
+    ]);
+  });
+
+  it('exits 0 when there are only warnings and information', () => {
+    const result = run(['validate', join(malformed, 'hub-model.nlp.yaml'), join(malformed, 'learning-rate-too-high.nlp.yaml')]);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /hub-model\.nlp\.yaml:6:15: info: .* \[hub-model\]\n/);
+    assert.match(result.stdout, /learning-rate-too-high\.nlp\.yaml:18:22: warning: .* \[learning-rate\]\n/);
+  });
+
+  it('prints one JSON object per diagnostic with --json', () => {
+    const result = run(['validate', '--json', 'vector-size-mismatch.nlp.yaml'], malformed);
+    assert.equal(result.code, 1);
+    const lines = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as unknown);
+    assert.deepEqual(lines, [
+      {
+        file: 'vector-size-mismatch.nlp.yaml',
+        line: 6,
+        column: 16,
+        endLine: 6,
+        endColumn: 17,
+        severity: 'error',
+        code: 'vector-size',
+        message: 'vector_size 8 does not match the 4 dimensions of "../project/vectors/small.txt".',
+      },
+    ]);
+  });
+
+  it('exits 2 with a clear message for a missing file, an unknown command or no file', () => {
+    const missing = run(['validate', 'nope.nlp.yaml']);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr, 'nlp-studio validate: file not found: nope.nlp.yaml\n');
+    const unknown = run(['frobnicate']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command "frobnicate"/);
+    assert.equal(run(['validate']).code, 2);
+    assert.equal(run(['--no-such-option']).code, 2);
+  });
+
+  it('lists the commands with --help, prints the package version with --version', () => {
+    const help = run(['--help']);
+    assert.equal(help.code, 0);
+    for (const command of ['validate']) assert.match(help.stdout, new RegExp(`nlp-studio ${command} `));
+    const version = run(['--version']);
+    const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(version.stdout, `${packageJson.version}\n`);
+    assert.equal(version.code, 0);
+  });
+});
