@@ -1,0 +1,6 @@
+// What a CLI command may touch of the outside world, so commands run the same in tests and in a shell.
+export interface CliIo {
+  cwd: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}

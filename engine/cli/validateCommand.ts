@@ -1,0 +1,72 @@
+// `nlp-studio validate <file…> [--json]`: the editor's diagnostics, printed; exit 1 when any is an error.
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
+import { nodeFileSystem } from '../../server/io/nodeFileSystem';
+import { parseConfigDocument } from '../../server/service/configDocument';
+import { validateConfig } from '../../server/service/validate';
+import type { CliIo } from './io';
+
+const SEVERITY_NAMES: Record<DiagnosticSeverity, string> = {
+  [DiagnosticSeverity.Error]: 'error',
+  [DiagnosticSeverity.Warning]: 'warning',
+  [DiagnosticSeverity.Information]: 'info',
+  [DiagnosticSeverity.Hint]: 'hint',
+};
+
+/** One diagnostic as the CLI reports it: 1-based lines and columns, end exclusive. */
+export interface CliDiagnostic {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: string;
+  code: string;
+  message: string;
+}
+
+export function toCliDiagnostic(file: string, diagnostic: Diagnostic): CliDiagnostic {
+  return {
+    file,
+    line: diagnostic.range.start.line + 1,
+    column: diagnostic.range.start.character + 1,
+    endLine: diagnostic.range.end.line + 1,
+    endColumn: diagnostic.range.end.character + 1,
+    severity: SEVERITY_NAMES[diagnostic.severity ?? DiagnosticSeverity.Error],
+    code: String(diagnostic.code ?? ''),
+    message: diagnostic.message,
+  };
+}
+
+export function formatCliDiagnostic(d: CliDiagnostic): string {
+  return `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.code}]`;
+}
+
+export async function validateCommand(files: string[], options: { json: boolean }, io: CliIo): Promise<number> {
+  if (files.length === 0) {
+    io.stderr('nlp-studio validate: give at least one config file, e.g. nlp-studio validate train.nlp.yaml\n');
+    return 2;
+  }
+  const missing: string[] = [];
+  for (const file of files) {
+    const info = await stat(resolve(io.cwd, file)).catch(() => undefined);
+    if (!info?.isFile()) missing.push(file);
+  }
+  if (missing.length > 0) {
+    for (const file of missing) io.stderr(`nlp-studio validate: file not found: ${file}\n`);
+    return 2;
+  }
+  let errors = 0;
+  for (const file of files) {
+    const absolute = resolve(io.cwd, file);
+    const doc = parseConfigDocument(pathToFileURL(absolute).href, await readFile(absolute, 'utf8'));
+    for (const diagnostic of await validateConfig(doc, nodeFileSystem)) {
+      const reported = toCliDiagnostic(file, diagnostic);
+      if (reported.severity === 'error') errors++;
+      io.stdout(`${options.json ? JSON.stringify(reported) : formatCliDiagnostic(reported)}\n`);
+    }
+  }
+  return errors > 0 ? 1 : 0;
+}
