@@ -59,14 +59,19 @@ export async function validateCommand(files: string[], options: { json: boolean 
     return 2;
   }
   let errors = 0;
+  let others = 0;
   for (const file of files) {
     const absolute = resolve(io.cwd, file);
     const doc = parseConfigDocument(pathToFileURL(absolute).href, await readFile(absolute, 'utf8'));
     for (const diagnostic of await validateConfig(doc, nodeFileSystem)) {
       const reported = toCliDiagnostic(file, diagnostic);
       if (reported.severity === 'error') errors++;
+      else others++;
       io.stdout(`${options.json ? JSON.stringify(reported) : formatCliDiagnostic(reported)}\n`);
     }
   }
+  if (!options.json) io.stderr(`${plural(files.length, 'config')} checked: ${plural(errors, 'error')}, ${plural(others, 'other diagnostic')}.\n`);
   return errors > 0 ? 1 : 0;
 }
+
+const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? '' : 's'}`;

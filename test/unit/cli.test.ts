@@ -25,10 +25,10 @@ describe('nlp-studio CLI', () => {
   });
   after(() => rmSync(outFolder, { recursive: true, force: true }));
 
-  it('validates good configs silently with exit 0', () => {
+  it('validates good configs with no diagnostics on stdout, a summary on stderr and exit 0', () => {
     const result = run(['validate', 'classifier.nlp.yaml', 'word2vec.nlp.yaml', 'embedding.nlp.yaml']);
     assert.equal(result.stdout, '');
-    assert.equal(result.stderr, '');
+    assert.equal(result.stderr, '3 configs checked: 0 errors, 0 other diagnostics.\n');
     assert.equal(result.code, 0);
   });
 

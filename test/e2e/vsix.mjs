@@ -1,0 +1,41 @@
+// The packaged extension: `vsce package`, install the .vsix into code-server, check it works with no
+// development path. Called by run.mjs; `node test/e2e/vsix.mjs` is not a separate entry point.
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { installVsix, startCodeServer } from './codeServer.mjs';
+import { problemsPanelShowsDiagnostics } from './uiChecks.mjs';
+import { openWorkbench, workbenchUrl } from './workbench.mjs';
+
+const repoRoot = resolve(import.meta.dirname, '../..');
+
+/** Runs `npm run package`, exactly as a user would, and returns the path of the .vsix it wrote. */
+export async function packageVsix() {
+  await promisify(execFile)('npm', ['run', 'package'], { cwd: repoRoot, timeout: 120_000 });
+  return join(repoRoot, 'out/nlp-studio.vsix');
+}
+
+export async function checkVsix(browser, { vsix, root, workspace, record, runChecks }) {
+  const extensionsDir = join(root, 'extensions');
+  const installStart = performance.now();
+  let installed = false;
+  try {
+    const output = await installVsix(vsix, root, extensionsDir);
+    if (!/successfully installed/i.test(output)) throw new Error(`code-server --install-extension said:\n${output}`);
+    installed = true;
+  } catch (error) {
+    record('the .vsix installs into code-server', error, Math.round(performance.now() - installStart));
+  }
+  if (!installed) return;
+  record('the .vsix installs into code-server', undefined, Math.round(performance.now() - installStart));
+
+  const server = await startCodeServer({ root, extensionsDir });
+  let page;
+  try {
+    page = await openWorkbench(browser, workbenchUrl(server, workspace));
+    await runChecks(page, [['installed .vsix: Problems panel shows the broken config\'s diagnostics', problemsPanelShowsDiagnostics]], 'vsix');
+  } finally {
+    await page?.context().close();
+    await server.stop();
+  }
+}

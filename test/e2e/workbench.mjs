@@ -1,0 +1,126 @@
+// Driving the VS Code workbench in headless Debian Chromium: URLs, waits on selectors, palette, files.
+import { chromium } from 'playwright-core';
+
+const CHROMIUM = process.env.NLP_STUDIO_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+export function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * The workbench URL for `folder`; `payload` entries are VS Code's launch arguments. Paths in them must be
+ * vscode-remote:// URIs on the page's own host:port, or the workbench waits for ever.
+ * @param {{ origin: string, host: string }} server
+ * @param {string} folder absolute path
+ * @param {{ extensionDevelopmentPath?: string, extensionTestsPath?: string }} launch absolute paths
+ */
+export function workbenchUrl(server, folder, launch = {}) {
+  const remote = (path) => `vscode-remote://${server.host}${path}`;
+  const payload = Object.entries(launch)
+    .filter(([, path]) => path !== undefined)
+    .map(([name, path]) => [name, remote(path)]);
+  const url = new URL(server.origin);
+  url.searchParams.set('folder', folder);
+  if (payload.length) url.searchParams.set('payload', JSON.stringify(payload));
+  return url.toString();
+}
+
+/** Polls `condition` until it returns a truthy value; throws `what` after `timeoutMs`. */
+export async function until(what, condition, { timeoutMs = 30_000, intervalMs = 100 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  for (;;) {
+    try {
+      const value = await condition();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Resolves with `promise`, or rejects once `ms` have passed without it settling. */
+export async function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Opens a page on the workbench and waits until its layout is there. */
+export async function openWorkbench(browser, url, { onLog, onExit } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  // The workbench calls these when it runs an extension test suite (the same hooks VS Code's smoke tests use).
+  if (onExit) await page.exposeFunction('codeAutomationExit', onExit);
+  if (onLog) await page.exposeFunction('codeAutomationLog', onLog);
+  await page.goto(url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  return page;
+}
+
+const quickInput = (page) => page.locator('.quick-input-widget');
+const quickInputBox = (page) => page.locator('.quick-input-widget input.input');
+export const quickInputRows = (page) => page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+
+/** Opens the quick input with F1 (which starts in command mode) and types `text` over its `>`. */
+async function quickOpen(page, text) {
+  if (!(await quickInput(page).isVisible())) await page.keyboard.press('F1');
+  await quickInputBox(page).waitFor({ state: 'visible', timeout: 10_000 });
+  await quickInputBox(page).fill(text);
+}
+
+/**
+ * Runs a command through the palette by its title, as a user would. Retries: the palette is up seconds
+ * before the extension host has registered contributed commands.
+ */
+export async function runCommand(page, title, { timeoutMs = 30_000 } = {}) {
+  await until(`the command "${title}" in the palette`, async () => {
+    await quickOpen(page, `>${title}`);
+    const row = quickInputRows(page).filter({ hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 2_000 });
+    } catch {
+      await page.keyboard.press('Escape');
+      return false;
+    }
+    await row.click();
+    return true;
+  }, { timeoutMs });
+}
+
+/** Opens a workspace file through Quick Open and waits for its editor tab to be active. */
+export async function openFile(page, fileName, { timeoutMs = 30_000 } = {}) {
+  await until(`"${fileName}" in Quick Open`, async () => {
+    await quickOpen(page, fileName);
+    const row = quickInputRows(page).filter({ hasText: fileName }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 3_000 });
+    } catch {
+      await page.keyboard.press('Escape');
+      return false;
+    }
+    await row.click();
+    return true;
+  }, { timeoutMs });
+  await activeTab(page, fileName).waitFor({ timeout: timeoutMs });
+}
+
+export const activeTab = (page, fileName) => page.locator('.tabs-container .tab.active', { hasText: fileName });
