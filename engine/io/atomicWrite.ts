@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import * as path from 'node:path';
+
+/** Writes the content through a handle; throwing aborts the write and leaves the target untouched. */
+export type AtomicWriter = (handle: FileHandle) => Promise<void>;
+
+/** The temporary name a write uses: same folder (so rename is atomic), hidden, unique. */
+export function temporaryNameFor(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/**
+ * Writes `target` all-or-nothing: the content goes to a temporary file in the same folder, is flushed
+ * to disk (fsync), then renamed over the target. On any failure (a throwing writer, a full disk) the
+ * temporary file is removed and the previous target, if any, is left as it was.
+ */
+export async function writeFileAtomic(target: string, content: string | Uint8Array | AtomicWriter): Promise<void> {
+  const temporary = temporaryNameFor(target);
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(temporary, 'wx');
+    if (typeof content === 'function') await content(handle);
+    else await handle.writeFile(content);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(temporary, target);
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Buffers small writes into large ones for writers that emit many short pieces (one word, one vector).
+ * Call `flush()` at the end.
+ */
+export class BufferedFileWriter {
+  private readonly buffer: Buffer;
+  private used = 0;
+
+  constructor(
+    private readonly handle: FileHandle,
+    capacity = 1 << 20,
+  ) {
+    this.buffer = Buffer.allocUnsafe(capacity);
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    if (this.used + bytes.length > this.buffer.length) await this.flush();
+    if (bytes.length > this.buffer.length) {
+      await this.writeFully(bytes);
+      return;
+    }
+    this.buffer.set(bytes, this.used);
+    this.used += bytes.length;
+  }
+
+  async writeString(text: string): Promise<void> {
+    // Worst case 3 bytes per UTF-16 unit; encode straight into the buffer when it surely fits.
+    if (text.length * 3 <= this.buffer.length - this.used) {
+      this.used += this.buffer.write(text, this.used, 'utf8');
+      return;
+    }
+    await this.write(Buffer.from(text, 'utf8'));
+  }
+
+  async flush(): Promise<void> {
+    if (this.used === 0) return;
+    await this.writeFully(this.buffer.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  private async writeFully(bytes: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < bytes.length) {
+      const { bytesWritten } = await this.handle.write(bytes, offset, bytes.length - offset);
+      offset += bytesWritten;
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import { readSegmentLines, tokenizeLine } from './corpusReader';
+import { instantiateKernels, KernelConfig, type KernelExports } from './wasm/kernelModule';
+import { ControlField, PROGRESS_FIELDS, ProgressField, type WorkerSetup } from './workerProtocol';
+
+/**
+ * One thread's share of the training: reads its corpus segments, turns lines into word ids in its
+ * sentence buffer, and hands each sentence to the WebAssembly kernel (subsampling, then skip-gram or
+ * CBOW). Its random state, loss and prediction totals live in its kernel configuration block.
+ */
+export class EpochRunner {
+  private readonly kernels: KernelExports;
+  private readonly train: (config: number, sentence: number, length: number, alpha: number) => void;
+  private readonly indexByWord: Map<string, number>;
+  private readonly progress: Float64Array;
+  private readonly control: Int32Array;
+  private readonly totals: Float64Array;
+  private readonly sentence: Int32Array;
+  private readonly slot: number;
+  private words = 0;
+  private tokens = 0;
+
+  constructor(private readonly setup: WorkerSetup) {
+    this.kernels = instantiateKernels(setup.memory, setup.kernels);
+    this.train = setup.algorithm === 'cbow' ? this.kernels.cbow : this.kernels.skipgram;
+    this.indexByWord = new Map(setup.words.map((word, index) => [word, index]));
+    this.progress = new Float64Array(setup.progress);
+    this.control = new Int32Array(setup.control);
+    this.totals = new Float64Array(setup.memory.buffer, setup.configOffset + KernelConfig.loss, 2);
+    this.sentence = new Int32Array(setup.memory.buffer, setup.sentenceOffset, setup.maxSentenceLength);
+    this.slot = setup.workerIndex * PROGRESS_FIELDS;
+  }
+
+  /** Trains on this thread's segments once; returns false when cancelled. */
+  async runEpoch(): Promise<boolean> {
+    const { setup, indexByWord, sentence, control } = this;
+    const maxLength = sentence.length;
+    const tokenizeOptions = { lowercase: setup.lowercase };
+    const cancel = ControlField.Cancel;
+    let alpha = this.currentAlpha();
+    for (const segment of setup.segments) {
+      for await (const line of readSegmentLines(segment)) {
+        if (control[cancel] !== 0) return false;
+        let length = 0;
+        const tokens = tokenizeLine(line, tokenizeOptions);
+        this.tokens += tokens.length;
+        for (const token of tokens) {
+          const id = indexByWord.get(token);
+          if (id === undefined) continue;
+          this.words++;
+          sentence[length++] = id;
+          if (length === maxLength) {
+            this.trainSentence(length, alpha);
+            length = 0;
+          }
+        }
+        if (length > 0) this.trainSentence(length, alpha);
+        this.publish(alpha);
+        alpha = this.currentAlpha();
+      }
+    }
+    this.publish(alpha);
+    return true;
+  }
+
+  private trainSentence(length: number, alpha: number): void {
+    const { setup, kernels } = this;
+    const kept = kernels.subsample(setup.configOffset, setup.sentenceOffset, length);
+    if (kept > 1) this.train(setup.configOffset, setup.sentenceOffset, kept, alpha);
+  }
+
+  private publish(alpha: number): void {
+    const { progress, slot, totals } = this;
+    progress[slot + ProgressField.Words] = this.words;
+    progress[slot + ProgressField.Tokens] = this.tokens;
+    progress[slot + ProgressField.Loss] = totals[0]!;
+    progress[slot + ProgressField.Predictions] = totals[1]!;
+    progress[slot + ProgressField.Alpha] = alpha;
+  }
+
+  /** Linear decay from alpha to minAlpha over the scheduled words, read from every thread's counter. */
+  private currentAlpha(): number {
+    const { setup, progress } = this;
+    let done = setup.wordsAlreadyDone;
+    for (let worker = 0; worker < setup.threads; worker++) {
+      done += worker === setup.workerIndex ? this.words : progress[worker * PROGRESS_FIELDS + ProgressField.Words]!;
+    }
+    const fraction = setup.scheduledWords > 0 ? Math.min(1, done / setup.scheduledWords) : 1;
+    return Math.max(setup.minAlpha, setup.alpha - (setup.alpha - setup.minAlpha) * fraction);
+  }
+}

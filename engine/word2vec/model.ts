@@ -1,0 +1,60 @@
+import type { Word2VecOptions } from './options';
+import { Word2VecRandom } from './random';
+import type { Vocabulary } from './vocabulary';
+
+/** Where a model stands in its training history, saved with it so a later run can continue. */
+export interface TrainingState {
+  epochsCompleted: number;
+  /** In-vocabulary words read over all runs (before subsampling). */
+  wordsProcessed: number;
+  /** Runs that trained this model, oldest first. */
+  runs: number;
+}
+
+/** The full model continued training needs: vocabulary with counts, both weight matrices, settings, state. */
+export interface Word2VecModel {
+  vocabulary: Vocabulary;
+  dim: number;
+  /** Input vectors (the word vectors), vocabulary size × dim. */
+  input: Float32Array;
+  /** Output vectors of negative sampling, same shape. */
+  output: Float32Array;
+  options: Word2VecOptions;
+  state: TrainingState;
+}
+
+/** A Float32Array on a SharedArrayBuffer, so worker threads can update it in place. */
+export function sharedFloat32(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+}
+
+/** Fills rows [fromRow, rows) of `input` like word2vec.c: uniform in [-0.5, 0.5) / dim. */
+export function initialiseInputRows(input: Float32Array, dim: number, fromRow: number, random: Word2VecRandom): void {
+  for (let i = fromRow * dim; i < input.length; i++) input[i] = (random.nextFloat() - 0.5) / dim;
+}
+
+/** A fresh model: random input vectors, zero output vectors (word2vec.c's InitNet). */
+export function createModel(vocabulary: Vocabulary, options: Word2VecOptions): Word2VecModel {
+  const dim = options.vectorSize;
+  const input = sharedFloat32(vocabulary.size * dim);
+  initialiseInputRows(input, dim, 0, new Word2VecRandom(options.seed, 0x5eed));
+  return {
+    vocabulary,
+    dim,
+    input,
+    output: sharedFloat32(vocabulary.size * dim),
+    options,
+    state: { epochsCompleted: 0, wordsProcessed: 0, runs: 0 },
+  };
+}
+
+/** The model with its matrices moved onto SharedArrayBuffers (a no-op when they already are). */
+export function withSharedMatrices(model: Word2VecModel): Word2VecModel {
+  const share = (matrix: Float32Array): Float32Array => {
+    if (matrix.buffer instanceof SharedArrayBuffer) return matrix;
+    const shared = sharedFloat32(matrix.length);
+    shared.set(matrix);
+    return shared;
+  };
+  return { ...model, input: share(model.input), output: share(model.output) };
+}

@@ -1,0 +1,267 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { splitCorpus } from './corpusReader';
+import { createModel, type Word2VecModel } from './model';
+import { buildUnigramTable } from './negativeSampling';
+import { resolveWord2VecOptions, type Word2VecOptions } from './options';
+import { keepProbabilities } from './subsampling';
+import { allocateTrainingMemory, epochRandomState, planTrainingLayout, seedKernel, writeKernelConfig } from './trainingMemory';
+import { countWords, Vocabulary, type WordCounts } from './vocabulary';
+import { kernelModule } from './wasm/kernelModule';
+import { CONTROL_FIELDS, ControlField, PROGRESS_FIELDS, ProgressField, type FromWorker, type ToWorker, type WorkerSetup } from './workerProtocol';
+
+/** A snapshot of a running training, as plain numbers. */
+export interface Word2VecProgress {
+  epoch: number;
+  epochs: number;
+  /** In-vocabulary words read in this run, all threads. */
+  words: number;
+  /** Words this run will read in all: corpus words × epochs. */
+  scheduledWords: number;
+  /** Loss summed (float64) over the current epoch so far, and its mean per prediction. */
+  epochLoss: number;
+  epochMeanLoss: number;
+  alpha: number;
+  /** All tokens (out-of-vocabulary included) per second since the run started. */
+  wordsPerSecond: number;
+  elapsedSeconds: number;
+  etaSeconds: number;
+}
+
+export interface EpochSummary {
+  epoch: number;
+  /** Negative-sampling loss summed over the epoch in float64. */
+  loss: number;
+  predictions: number;
+  meanLoss: number;
+  words: number;
+  tokens: number;
+  seconds: number;
+}
+
+export interface TrainRequest {
+  files: readonly string[];
+  options?: Partial<Word2VecOptions>;
+  /** Continue this model (vocabulary already merged, see continueTraining.ts) instead of starting fresh. */
+  model?: Word2VecModel;
+  /** Counts of `files` when the caller already made the counting pass. */
+  wordCounts?: WordCounts;
+  /**
+   * Resume the same run at this epoch (0-based; default 0) from `model` saved at that epoch boundary
+   * (by `onEpoch` + saveFullModel): epochs startEpoch … epochs − 1 are trained, the learning rate goes
+   * on from where the schedule stood, and each epoch's random draws depend only on (seed, epoch, thread),
+   * so with threads = 1 the result equals the uninterrupted run bit for bit. `options.epochs` stays the
+   * run's total. Epoch numbers in progress and summaries count from the run's start.
+   */
+  startEpoch?: number;
+  onProgress?: (progress: Word2VecProgress) => void;
+  /** Called after each completed epoch, e.g. to save a checkpoint or report watch words' neighbours. */
+  onEpoch?: (summary: EpochSummary, model: Word2VecModel) => void | Promise<void>;
+  signal?: AbortSignal;
+  progressIntervalMs?: number;
+  now?: () => number;
+}
+
+export interface TrainResult {
+  model: Word2VecModel;
+  epochs: EpochSummary[];
+  cancelled: boolean;
+  seconds: number;
+  /** All tokens read per second of training (the measure gensim's raw_word_count gives). */
+  wordsPerSecond: number;
+}
+
+/** The worker entry: the .ts file next to this one under tsx, or the bundle's word2vecWorker.js next to it. */
+export function word2vecWorkerPath(): string {
+  const override = process.env.NLP_STUDIO_WORD2VEC_WORKER;
+  const candidates = [...(override ? [override] : []), path.join(__dirname, 'word2vecWorker.js'), path.join(__dirname, 'worker.ts')];
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (!found) throw new Error(`word2vec worker not found; looked for ${candidates.join(' and ')}`);
+  return found;
+}
+
+/**
+ * Trains word2vec on text files (one sentence per line) with `threads` worker threads sharing the
+ * weight matrices lock-free (Hogwild) in one WebAssembly.Memory. With one thread and a seed the run is
+ * bit-for-bit reproducible.
+ */
+export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult> {
+  const now = request.now ?? (() => performance.now());
+  const options = resolveWord2VecOptions({ ...request.model?.options, ...request.options });
+  const startEpoch = request.startEpoch ?? 0;
+  if (!Number.isInteger(startEpoch) || startEpoch < 0 || startEpoch > options.epochs) throw new Error(`startEpoch must be an integer in [0, ${options.epochs}], got ${startEpoch}`);
+  const counts = request.wordCounts ?? (await countWords(request.files, { lowercase: options.lowercase }));
+  if (counts.totalTokens === 0) throw new Error(`the corpus is empty: ${request.files.join(', ')} hold no words`);
+  let start: Word2VecModel;
+  if (request.model) {
+    if (request.model.dim !== options.vectorSize) throw new Error(`vectorSize ${options.vectorSize} does not match the model's ${request.model.dim} dimensions`);
+    start = request.model;
+  } else {
+    if (startEpoch > 0) throw new Error('startEpoch needs the model saved at that epoch boundary');
+    const vocabulary = Vocabulary.fromCounts(counts.counts, options.minCount);
+    if (vocabulary.size === 0) {
+      throw new Error(`no word occurs at least min_count=${options.minCount} times (${counts.counts.size} distinct words, ${counts.totalTokens} tokens in ${request.files.join(', ')})`);
+    }
+    start = createModel(vocabulary, options);
+  }
+  const { vocabulary, dim } = start;
+  let corpusWords = 0;
+  for (const [word, count] of counts.counts) if (vocabulary.has(word)) corpusWords += count;
+  if (corpusWords === 0) throw new Error(`no word of ${request.files.join(', ')} is in the model's vocabulary`);
+
+  // Everything the kernels touch lives in one shared memory; the model's matrices are copied in and out.
+  const layout = planTrainingLayout(vocabulary.size, dim, options.tableSize, options.threads, options.negative, options.maxSentenceLength);
+  const shared = allocateTrainingMemory(layout);
+  shared.input.set(start.input);
+  shared.output.set(start.output);
+  buildUnigramTable(vocabulary.counts, options.tableSize, shared.table);
+  keepProbabilities(vocabulary.counts, options.sample, vocabulary.totalCount, shared.keep);
+  const model: Word2VecModel = { ...start, options, input: shared.input, output: shared.output, state: { ...start.state } };
+  const progress = new Float64Array(new SharedArrayBuffer(options.threads * PROGRESS_FIELDS * 8));
+  const control = new Int32Array(new SharedArrayBuffer(CONTROL_FIELDS * 4));
+  const shares = await splitCorpus(request.files, options.threads);
+  const scheduledWords = corpusWords * options.epochs;
+  const wordsAlreadyDone = corpusWords * startEpoch;
+  const kernels = kernelModule();
+  const workerEntry = word2vecWorkerPath();
+
+  const workers = shares.map((segments, workerIndex) => {
+    writeKernelConfig(shared.memory, layout, workerIndex, { window: options.window, negative: options.negative, shareNegatives: options.shareNegatives });
+    const setup: WorkerSetup = {
+      workerIndex,
+      threads: options.threads,
+      words: [...vocabulary.words],
+      segments,
+      memory: shared.memory,
+      kernels,
+      configOffset: layout.threads[workerIndex]!.config,
+      sentenceOffset: layout.threads[workerIndex]!.sentence,
+      progress: progress.buffer,
+      control: control.buffer,
+      algorithm: options.algorithm,
+      alpha: options.alpha,
+      minAlpha: options.minAlpha,
+      scheduledWords,
+      wordsAlreadyDone,
+      lowercase: options.lowercase,
+      maxSentenceLength: options.maxSentenceLength,
+    };
+    return startWorker(workerEntry, setup);
+  });
+
+  const sum = (field: number): number => {
+    let total = 0;
+    for (let worker = 0; worker < options.threads; worker++) total += progress[worker * PROGRESS_FIELDS + field]!;
+    return total;
+  };
+  const cancel = (): void => {
+    Atomics.store(control, ControlField.Cancel, 1);
+  };
+  request.signal?.addEventListener('abort', cancel);
+  if (request.signal?.aborted) cancel();
+
+  const started = now();
+  const summaries: EpochSummary[] = [];
+  let cancelled = false;
+  let epochStart = { words: 0, tokens: 0, loss: 0, predictions: 0, time: started };
+  const report = (epoch: number): void => {
+    if (!request.onProgress) return;
+    const words = sum(ProgressField.Words);
+    const elapsed = (now() - started) / 1000;
+    const predictions = sum(ProgressField.Predictions) - epochStart.predictions;
+    const epochLoss = sum(ProgressField.Loss) - epochStart.loss;
+    const rate = elapsed > 0 ? words / elapsed : 0;
+    const scheduleWords = wordsAlreadyDone + words;
+    request.onProgress({
+      epoch,
+      epochs: options.epochs,
+      words: scheduleWords,
+      scheduledWords,
+      epochLoss,
+      epochMeanLoss: predictions > 0 ? epochLoss / predictions : 0,
+      // The schedule's rate at the words read so far (each thread's own copy lags by at most a sentence).
+      alpha: Math.max(options.minAlpha, options.alpha - (options.alpha - options.minAlpha) * Math.min(1, scheduleWords / scheduledWords)),
+      wordsPerSecond: elapsed > 0 ? sum(ProgressField.Tokens) / elapsed : 0,
+      elapsedSeconds: elapsed,
+      etaSeconds: rate > 0 ? (scheduledWords - scheduleWords) / rate : Number.POSITIVE_INFINITY,
+    });
+  };
+
+  try {
+    for (let epoch = startEpoch; epoch < options.epochs && !cancelled; epoch++) {
+      // Workers are idle between epochs: safe to reseed their generators from the epoch number.
+      workers.forEach((_, thread) => seedKernel(shared.memory, layout, thread, epochRandomState(options.seed, model.state.runs, epoch, thread)));
+      const timer = request.onProgress ? setInterval(() => report(epoch), request.progressIntervalMs ?? 500) : undefined;
+      try {
+        const outcomes = await Promise.all(workers.map((worker) => runWorkerEpoch(worker, epoch)));
+        cancelled = outcomes.some((completed) => !completed);
+      } finally {
+        if (timer) clearInterval(timer);
+      }
+      report(epoch);
+      if (cancelled) break;
+      const end = { words: sum(ProgressField.Words), tokens: sum(ProgressField.Tokens), loss: sum(ProgressField.Loss), predictions: sum(ProgressField.Predictions), time: now() };
+      const predictions = end.predictions - epochStart.predictions;
+      const summary: EpochSummary = {
+        epoch,
+        loss: end.loss - epochStart.loss,
+        predictions,
+        meanLoss: predictions > 0 ? (end.loss - epochStart.loss) / predictions : 0,
+        words: end.words - epochStart.words,
+        tokens: end.tokens - epochStart.tokens,
+        seconds: (end.time - epochStart.time) / 1000,
+      };
+      epochStart = end;
+      summaries.push(summary);
+      model.state = { ...model.state, epochsCompleted: model.state.epochsCompleted + 1, wordsProcessed: model.state.wordsProcessed + summary.words };
+      await request.onEpoch?.(summary, model);
+    }
+  } finally {
+    request.signal?.removeEventListener('abort', cancel);
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+  // A finished run counts; a stopped one does not, so resuming it draws the same random streams.
+  if (!cancelled) model.state = { ...model.state, runs: model.state.runs + 1 };
+  const seconds = (now() - started) / 1000;
+  // Copies free the shared memory (tables, scratch) once the caller drops the views onEpoch saw.
+  const result: Word2VecModel = { ...model, input: Float32Array.from(shared.input), output: Float32Array.from(shared.output) };
+  return { model: result, epochs: summaries, cancelled, seconds, wordsPerSecond: seconds > 0 ? sum(ProgressField.Tokens) / seconds : 0 };
+}
+
+/** Starts a worker; a .ts entry (tests under tsx) first registers tsx's require hook in the thread, which `--import tsx` does not reach. */
+function startWorker(entry: string, setup: WorkerSetup): Worker {
+  if (!entry.endsWith('.ts')) return new Worker(entry, { workerData: setup });
+  const tsxApi = createRequire(__filename).resolve('tsx/cjs/api');
+  const bootstrap = `require(${JSON.stringify(tsxApi)}).register(); require(${JSON.stringify(entry)});`;
+  return new Worker(bootstrap, { eval: true, workerData: setup });
+}
+
+/** Posts one epoch to a worker and resolves with false when it stopped early (cancelled). */
+function runWorkerEpoch(worker: Worker, epoch: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const cleanup = (): void => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    const onMessage = (message: FromWorker): void => {
+      cleanup();
+      if (message.type === 'epochDone') resolve(!message.cancelled);
+      else reject(new Error(`word2vec worker failed: ${message.message}${message.stack ? `\n${message.stack}` : ''}`));
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const onExit = (code: number): void => {
+      cleanup();
+      reject(new Error(`word2vec worker exited with code ${code} during epoch ${epoch + 1}`));
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    worker.postMessage({ type: 'epoch', epoch } satisfies ToWorker);
+  });
+}

@@ -1,0 +1,58 @@
+import type { CorpusSegment } from './corpusReader';
+import type { WasmMemory, WasmModule } from './wasm/webAssemblyApi';
+
+/** Training algorithm: skip-gram predicts the centre word from each context word; CBOW from their mean. */
+export type Word2VecAlgorithm = 'skipgram' | 'cbow';
+
+/** Per-thread counters in the shared progress array, cumulative over the run; each thread writes only its own slot. */
+export const ProgressField = {
+  /** In-vocabulary words read (before subsampling): the lr schedule's clock. */
+  Words: 0,
+  /** All tokens read, out-of-vocabulary ones included: the throughput numerator. */
+  Tokens: 1,
+  /** Summed negative-sampling loss, float64. */
+  Loss: 2,
+  /** Predictions made (positive pairs), to turn the loss sum into a mean. */
+  Predictions: 3,
+  /** The learning rate the thread used last. */
+  Alpha: 4,
+} as const;
+export const PROGRESS_FIELDS = 5;
+
+/** Index in the shared control Int32Array. */
+export const ControlField = {
+  /** Non-zero asks every thread to stop after its current sentence. */
+  Cancel: 0,
+} as const;
+export const CONTROL_FIELDS = 1;
+
+/** What each worker receives once, as workerData. The memory and the counters are shared, not copied. */
+export interface WorkerSetup {
+  workerIndex: number;
+  threads: number;
+  words: string[];
+  segments: CorpusSegment[];
+  /** The run's shared WasmMemory: matrices, tables and every thread's scratch (see trainingMemory.ts). */
+  memory: WasmMemory;
+  kernels: WasmModule;
+  /** This thread's kernel configuration block and sentence buffer (byte offsets). */
+  configOffset: number;
+  sentenceOffset: number;
+  progress: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+  algorithm: Word2VecAlgorithm;
+  alpha: number;
+  minAlpha: number;
+  /** In-vocabulary words in the whole schedule: corpus words × epochs. */
+  scheduledWords: number;
+  /** Scheduled words already done before this run started (a resumed run). */
+  wordsAlreadyDone: number;
+  lowercase: boolean;
+  maxSentenceLength: number;
+}
+
+/** main → worker */
+export type ToWorker = { type: 'epoch'; epoch: number } | { type: 'close' };
+
+/** worker → main */
+export type FromWorker = { type: 'epochDone'; epoch: number; cancelled: boolean } | { type: 'failed'; message: string; stack?: string };

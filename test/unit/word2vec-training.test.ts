@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { NearestNeighbours } from '../../engine/word2vec/neighbours';
+import { Word2VecRandom } from '../../engine/word2vec/random';
+import { trainWord2Vec, type Word2VecProgress } from '../../engine/word2vec/trainer';
+import type { Word2VecModel } from '../../engine/word2vec/model';
+import type { Word2VecOptions } from '../../engine/word2vec/options';
+
+const FRUIT = ['apple', 'banana', 'cherry', 'grape', 'lemon', 'mango', 'peach', 'pear', 'plum', 'kiwi'];
+const VEHICLES = ['car', 'bus', 'train', 'truck', 'bike', 'boat', 'plane', 'tram', 'van', 'taxi'];
+
+let folder: string;
+let topicCorpus: string;
+before(async () => {
+  folder = await mkdtemp(path.join(tmpdir(), 'w2v-train-'));
+  topicCorpus = path.join(folder, 'topics.txt');
+  // Planted structure: words co-occur only with words of their own topic.
+  const random = new Word2VecRandom(11);
+  const lines = Array.from({ length: 3000 }, (_, i) => {
+    const topic = i % 2 === 0 ? FRUIT : VEHICLES;
+    return Array.from({ length: 10 }, () => topic[random.nextInt(topic.length)]!).join(' ');
+  });
+  await writeFile(topicCorpus, lines.join('\n') + '\n');
+});
+after(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+const small: Partial<Word2VecOptions> = { vectorSize: 16, window: 3, negative: 5, sample: 0, minCount: 1, epochs: 5, tableSize: 100_000 };
+
+function assertTopicsSeparate(model: Word2VecModel): void {
+  const neighbours = new NearestNeighbours(model.vocabulary.words, model.input, model.dim);
+  for (const topic of [FRUIT, VEHICLES]) {
+    for (const word of topic) {
+      const nearest = neighbours.nearest(word, 5)!.map((n) => n.word);
+      assert.ok(nearest.every((other) => topic.includes(other)), `${word}: ${nearest.join(' ')}`);
+    }
+  }
+}
+
+for (const algorithm of ['skipgram', 'cbow'] as const) {
+  test(`${algorithm} learns planted topics with 2 threads and its loss falls`, async () => {
+    const progress: Word2VecProgress[] = [];
+    const result = await trainWord2Vec({ files: [topicCorpus], options: { ...small, algorithm, threads: 2 }, onProgress: (p) => progress.push(p), progressIntervalMs: 5 });
+    assert.equal(result.cancelled, false);
+    assert.equal(result.epochs.length, 5);
+    assert.equal(result.model.state.epochsCompleted, 5);
+    assert.equal(result.model.vocabulary.size, 20);
+    assert.ok(result.epochs.every((e) => e.words === 30_000 && e.tokens === 30_000 && Number.isFinite(e.loss)));
+    assert.ok(result.epochs[4]!.meanLoss < result.epochs[0]!.meanLoss, result.epochs.map((e) => e.meanLoss).join(' '));
+    const last = progress[progress.length - 1]!;
+    assert.equal(last.words, last.scheduledWords);
+    assert.ok(last.alpha < 0.001, `final alpha ${last.alpha}`);
+    assertTopicsSeparate(result.model);
+  });
+}
+
+test('one-thread runs with the same seed are bit-identical; another seed differs', async () => {
+  const options = { ...small, epochs: 2, threads: 1, sample: 1e-2 };
+  const first = await trainWord2Vec({ files: [topicCorpus], options: { ...options, seed: 5 } });
+  const second = await trainWord2Vec({ files: [topicCorpus], options: { ...options, seed: 5 } });
+  const other = await trainWord2Vec({ files: [topicCorpus], options: { ...options, seed: 6 } });
+  assert.deepEqual(first.model.input, second.model.input);
+  assert.deepEqual(first.model.output, second.model.output);
+  assert.deepEqual(first.epochs.map((e) => e.loss), second.epochs.map((e) => e.loss));
+  assert.notDeepEqual(first.model.input, other.model.input);
+});
+
+test('cancelling stops the run at the next sentence and reports it', async () => {
+  const controller = new AbortController();
+  const result = await trainWord2Vec({
+    files: [topicCorpus],
+    options: { ...small, threads: 2 },
+    signal: controller.signal,
+    onEpoch: () => controller.abort(),
+  });
+  assert.equal(result.cancelled, true);
+  assert.equal(result.epochs.length, 1);
+  assert.equal(result.model.state.epochsCompleted, 1);
+});
+
+test('an empty corpus and a corpus with no word over min_count fail clearly', async () => {
+  const empty = path.join(folder, 'empty.txt');
+  await writeFile(empty, '\n  \n');
+  await assert.rejects(trainWord2Vec({ files: [empty], options: small }), /the corpus is empty: .*empty\.txt hold no words/);
+  await assert.rejects(trainWord2Vec({ files: [topicCorpus], options: { ...small, minCount: 100_000 } }), /no word occurs at least min_count=100000 times \(20 distinct words, 30000 tokens/);
+});
