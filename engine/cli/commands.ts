@@ -2,11 +2,13 @@
 import { parseArgs } from 'node:util';
 import packageJson from '../../package.json';
 import type { CliIo } from './io';
+import { trainCommand } from './trainCommand';
 import { validateCommand } from './validateCommand';
 
 interface CommandArgs {
   positionals: string[];
   json: boolean;
+  resume: boolean;
 }
 
 interface Command {
@@ -16,6 +18,11 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  train: {
+    usage: 'train <config.nlp.yaml> [--json] [--resume]',
+    description: 'Train what the config describes; Ctrl+C stops with a checkpoint, --resume continues from it.',
+    run: (args, io) => trainCommand(args.positionals, { json: args.json, resume: args.resume }, io),
+  },
   validate: {
     usage: 'validate <config.nlp.yaml…> [--json]',
     description: 'Check configs and print the diagnostics the editor shows; exit 1 on any error.',
@@ -34,6 +41,7 @@ export function helpText(): string {
     '',
     'Options:',
     '  --json     machine-readable output: one JSON object per line',
+    '  --resume   train: continue from the run folder\'s last checkpoint',
     '  --help     show this help',
     '  --version  print the version',
     '',
@@ -48,7 +56,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false }, version: { type: 'boolean', short: 'v', default: false } },
+      options: { json: { type: 'boolean', default: false }, resume: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false }, version: { type: 'boolean', short: 'v', default: false } },
     });
   } catch (error) {
     io.stderr(`nlp-studio: ${(error as Error).message}\n\n${helpText()}`);
@@ -73,5 +81,5 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`nlp-studio: unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}.\n`);
     return 2;
   }
-  return command.run({ positionals: rest, json: values.json }, io);
+  return command.run({ positionals: rest, json: values.json, resume: values.resume }, io);
 }

@@ -1,0 +1,166 @@
+// The extension ⇄ webview channel: postMessage between a panel host (extension/panels/) and its webview
+// (webviews/<panel>/). Every message is typed once here, with the way it travels; each panel also owns
+// the State it keeps with the webview's setState/getState, which the host's WebviewPanelSerializer
+// receives back after a reload. Plain JSON only: no vscode, DOM or tfjs types.
+import type { NeighboursResult, ProjectionResult } from './engine';
+import type { RunEvent, RunStarted, RunTask, Neighbour } from './runEvents';
+
+/** The webview panel types, as registered with `registerWebviewPanelSerializer`. */
+export const TRAINING_PANEL_VIEW_TYPE = 'nlpStudio.trainingPanel';
+export const EMBEDDING_EXPLORER_VIEW_TYPE = 'nlpStudio.embeddingExplorer';
+
+// ───────────────────────────── training panel ─────────────────────────────
+
+/** Loss curves of a run as columns (one entry per logged point, steps ascending). */
+export interface LossSeries {
+  step: number[];
+  /** Train loss at `step[i]`; null where only a validation loss was logged. */
+  loss: (number | null)[];
+  /** Validation loss at `step[i]`; null where none was logged. */
+  validationLoss?: (number | null)[];
+}
+
+/** One past run, as the host reads it from `<runDir>/summary.json` and `metrics.jsonl`. */
+export interface RunHistoryEntry {
+  name: string;
+  runDir: string;
+  task?: RunTask;
+  /** When the run finished (or last wrote metrics), ms since the epoch. */
+  date: number;
+  status?: 'completed' | 'stopped' | 'failed';
+  /** The key numbers of summary.json, e.g. { accuracy: 0.91, macroF1: 0.88, loss: 0.31 }. */
+  finalMetrics: Record<string, number>;
+  series: LossSeries;
+}
+
+/** host → training panel: one event of the run the panel shows (a new `started` resets the panel). */
+export interface RunEventMessage {
+  type: 'runEvent';
+  runId: string;
+  event: RunEvent;
+}
+
+/**
+ * host → training panel: many events at once, in order: a replay of metrics.jsonl when the panel opens
+ * on a run already under way, or a burst the host has batched. `replace` clears the panel first.
+ */
+export interface RunEventsMessage {
+  type: 'runEvents';
+  runId: string;
+  events: RunEvent[];
+  replace?: boolean;
+}
+
+/** host → training panel: the past runs to list (replaces the previous list). */
+export interface RunHistoryMessage {
+  type: 'history';
+  runs: RunHistoryEntry[];
+}
+
+export type TrainingPanelInbound = RunEventMessage | RunEventsMessage | RunHistoryMessage;
+
+/** training panel → host: the webview has loaded (or reloaded) and listens; post history and any replay now. */
+export interface PanelReadyMessage {
+  type: 'ready';
+}
+
+/** training panel → host: the user pressed Stop (the host stops the run with a checkpoint). */
+export interface StopRunMessage {
+  type: 'stop';
+  runId: string;
+}
+
+/** training panel → host: the user asked to open a run folder (history entry or the current run). */
+export interface RevealRunMessage {
+  type: 'revealRun';
+  runDir: string;
+}
+
+export type TrainingPanelOutbound = PanelReadyMessage | StopRunMessage | RevealRunMessage;
+
+/** Nearest neighbours of the watch words after one epoch (word2vec). */
+export interface EpochNeighbours {
+  epoch: number;
+  neighbours: Record<string, Neighbour[]>;
+}
+
+/**
+ * What the training panel keeps across reloads (setState/getState, and the serializer's `state`).
+ * Series are columns with numbers rounded to 5 significant digits and thinned to at most
+ * TRAINING_STATE_MAX_POINTS points, so the state stays small however long the run.
+ */
+export interface TrainingPanelState {
+  version: 1;
+  runId?: string;
+  started?: RunStarted;
+  /** step, train loss (null: none), validation loss (null: none), learning rate (null: none). */
+  series: { step: number[]; loss: (number | null)[]; validationLoss: (number | null)[]; learningRate: (number | null)[] };
+  /** The last step event, for progress, throughput, ETA, epoch and stage. */
+  lastStep?: Extract<RunEvent, { kind: 'step' }>;
+  stages: { name: string; step: number; frozen?: string }[];
+  logs: { level: 'info' | 'warning' | 'error'; message: string; location?: string }[];
+  neighbours: EpochNeighbours[];
+  end?: Extract<RunEvent, { kind: 'finished' | 'failed' }>;
+  /** EMA smoothing, 0 (none) .. 0.99. */
+  smoothing: number;
+  logX: boolean;
+  /** runDirs of the history entries checked for the overlay. */
+  compare: string[];
+}
+
+export const TRAINING_STATE_MAX_POINTS = 20_000;
+
+// ───────────────────────────── embedding explorer ─────────────────────────────
+
+/** host → explorer: the projection to show (replaces the current one). */
+export interface ProjectionMessage {
+  type: 'projection';
+  /** The vectors file or run folder it came from: kept in state so the serializer can ask again. */
+  vectorsPath: string;
+  projection: ProjectionResult;
+}
+
+/** host → explorer: the answer to a `neighbours` request. */
+export interface NeighboursAnswerMessage {
+  type: 'neighbours';
+  requestId: number;
+  word: string;
+  result: NeighboursResult;
+}
+
+/** host → explorer: a request failed or the projection could not be made. */
+export interface ExplorerErrorMessage {
+  type: 'error';
+  requestId?: number;
+  message: string;
+}
+
+export type EmbeddingExplorerInbound = ProjectionMessage | NeighboursAnswerMessage | ExplorerErrorMessage;
+
+/** explorer → host: the webview has loaded and listens; post the projection now. */
+export interface ExplorerReadyMessage {
+  type: 'ready';
+  /** From the restored state, when the webview was reloaded. */
+  vectorsPath?: string;
+}
+
+/** explorer → host: nearest neighbours of `word` please (answered by a `neighbours` message, same requestId). */
+export interface NeighboursRequestMessage {
+  type: 'neighbours';
+  requestId: number;
+  word: string;
+  count: number;
+}
+
+export type EmbeddingExplorerOutbound = ExplorerReadyMessage | NeighboursRequestMessage;
+
+/** What the embedding explorer keeps across reloads; the projection itself is asked for again. */
+export interface EmbeddingExplorerState {
+  version: 1;
+  vectorsPath?: string;
+  /** View centre in projection coordinates and pixels per unit. */
+  view?: { x: number; y: number; scale: number };
+  selected?: string;
+  neighbours?: { word: string; items: Neighbour[] };
+  search?: string;
+}

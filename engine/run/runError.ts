@@ -1,0 +1,13 @@
+// An error a run reports to the user, optionally pointing at the config key that causes it.
+import type { ConfigPath } from '../../server/service/configDocument';
+
+export class RunError extends Error {
+  constructor(
+    message: string,
+    /** The config key to blame, e.g. ['word2vec', 'alpha']: the failed event then carries its file:line. */
+    readonly configKey?: ConfigPath,
+  ) {
+    super(message);
+    this.name = 'RunError';
+  }
+}

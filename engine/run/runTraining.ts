@@ -1,0 +1,123 @@
+// One training run, start to end: config → run folder → the task's trainer → summary. Every outcome,
+// bad configs and crashes included, ends in exactly one `finished` or `failed` event.
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { RunEvent, RunFailed, RunFinished, RunStarted, SourceLocation } from '../../common/protocol/runEvents';
+import { ConfigError } from '../config/configError';
+import { loadConfig, resolvedConfigYaml, type LoadedConfig } from '../config/loadConfig';
+import { writeFileAtomic } from '../io/atomicWrite';
+import { VectorsFormatError } from '../word2vec/vectorsFormat';
+import { checkpointName, latestCheckpoint, recordCheckpoint } from './checkpoints';
+import { RunError } from './runError';
+import { clearPreviousRun, MetricsLog, runFolderFor, truncateMetrics } from './runFolder';
+import type { TrainerContext } from './trainerContext';
+import { TRAINERS } from './trainers';
+
+export interface RunOptions {
+  /** Tags the run's events; a fresh UUID when absent. */
+  runId?: string;
+  /** Continue from the run folder's last checkpoint. */
+  resume?: boolean;
+  /** Stop at the next safe point: a checkpoint is saved, then `finished` with status 'stopped'. */
+  signal?: AbortSignal;
+  /** Stop at once without a checkpoint (a second Ctrl+C); `finished` with status 'stopped'. */
+  abortSignal?: AbortSignal;
+  onEvent(event: RunEvent): void;
+  /** Milliseconds, for tests; performance.now() otherwise. */
+  now?: () => number;
+  /** Least time between two `step` events. */
+  progressIntervalMs?: number;
+}
+
+export type RunOutcome = RunFinished | RunFailed;
+
+const DEFAULT_PROGRESS_INTERVAL_MS = 200;
+
+/** Where a thrown error points: a config key, a data or vectors file line, or nowhere. */
+function failureOf(error: unknown, loaded: LoadedConfig | undefined): RunFailed {
+  if (error instanceof ConfigError) return { kind: 'failed', message: error.message, ...(error.problems[0] ? { location: error.problems[0].location } : {}) };
+  const message = error instanceof Error ? error.message : String(error);
+  let location: SourceLocation | undefined;
+  if (error instanceof RunError && error.configKey && loaded) location = loaded.locate(error.configKey);
+  if (error instanceof VectorsFormatError) location = { file: error.file, ...(/^\d+$/.test(error.where) ? { line: Number(error.where) } : {}) };
+  const where = location && error instanceof RunError && loaded ? `${location.file}:${location.line ?? 1}:${location.column ?? 1}: ` : '';
+  return { kind: 'failed', message: `${where}${message}`, ...(location ? { location } : {}) };
+}
+
+/**
+ * Runs the training a config describes, reporting through `onEvent`; resolves with the final event
+ * (never rejects). The extension's engine process and the CLI both call this.
+ */
+export async function runTraining(configPath: string, options: RunOptions): Promise<RunOutcome> {
+  const runId = options.runId ?? randomUUID();
+  const now = options.now ?? (() => performance.now());
+  const startedAt = Date.now();
+  const clockStart = now();
+  const stopSignal = options.signal ?? new AbortController().signal;
+  const abortSignal = options.abortSignal ?? new AbortController().signal;
+  let loaded: LoadedConfig | undefined;
+  let metrics: MetricsLog | undefined;
+  const finish = (outcome: RunOutcome): RunOutcome => {
+    options.onEvent(outcome);
+    return outcome;
+  };
+  try {
+    loaded = await loadConfig(configPath);
+    const { config } = loaded;
+    const trainer = TRAINERS[config.task];
+    if (!trainer) {
+      const known = Object.keys(TRAINERS).join(', ');
+      throw new RunError(`task "${config.task}" cannot be trained by this version of the engine yet (trainers: ${known})`, ['task']);
+    }
+    const folder = runFolderFor(config);
+    await mkdir(folder.checkpoints, { recursive: true });
+    const resumeFrom = options.resume ? await latestCheckpoint(folder.checkpoints) : undefined;
+    if (options.resume && !resumeFrom) throw new RunError(`nothing to resume: ${folder.checkpoints} holds no checkpoint; start the run without resume`);
+    if (resumeFrom) await truncateMetrics(folder, resumeFrom);
+    else await clearPreviousRun(folder);
+    await writeFileAtomic(folder.resolvedConfig, resolvedConfigYaml(loaded));
+    for (const note of loaded.notes) options.onEvent({ kind: 'log', level: 'warning', message: note.message, location: note.location });
+
+    const log = new MetricsLog(folder.metrics);
+    metrics = log;
+    const priorSeconds = resumeFrom?.elapsedSeconds ?? 0;
+    const elapsedSeconds = (): number => priorSeconds + (now() - clockStart) / 1000;
+    let started = false;
+    const context: TrainerContext = {
+      loaded,
+      config,
+      folder,
+      resumeFrom,
+      stopSignal,
+      abortSignal,
+      started(info) {
+        if (started) throw new Error('a trainer reported started twice');
+        started = true;
+        const event: RunStarted = { kind: 'started', runId, name: config.name, task: config.task, runDir: folder.dir, startedAt, ...info };
+        options.onEvent(event);
+      },
+      emit(event) {
+        if (event.kind === 'step' || event.kind === 'epoch') log.append(event);
+        options.onEvent(event);
+      },
+      checkpointPath: (epoch) => path.join(folder.checkpoints, checkpointName(epoch)),
+      async recordCheckpoint(record) {
+        const checkpoint = await recordCheckpoint(folder.checkpoints, { ...record, model: checkpointName(record.epoch), elapsedSeconds: elapsedSeconds() }, config.output.keep_checkpoints);
+        options.onEvent({ kind: 'checkpoint', path: checkpoint.path, epoch: checkpoint.epoch, step: checkpoint.step });
+      },
+      latestCheckpoint: () => latestCheckpoint(folder.checkpoints),
+      elapsedSeconds,
+      now,
+      progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
+    };
+    const result = await trainer.train(context);
+    await log.flush();
+    const summary = { name: config.name, status: result.status, runDir: folder.dir, elapsedSeconds: elapsedSeconds(), ...result.summary };
+    await writeFileAtomic(folder.summary, `${JSON.stringify(summary, null, 2)}\n`);
+    return finish({ kind: 'finished', status: result.status, runDir: folder.dir, summary, elapsedSeconds: summary.elapsedSeconds });
+  } catch (error) {
+    await metrics?.flush().catch(() => undefined);
+    return finish(failureOf(error, loaded));
+  }
+}

@@ -1,0 +1,45 @@
+// What a task's trainer gets from the run and gives back: the seam between the run and each task.
+import type { RunEvent, RunStarted } from '../../common/protocol/runEvents';
+import type { Output } from '../../common/schema/config.generated';
+import type { LoadedConfig } from '../config/loadConfig';
+import type { ResolvedConfig } from '../config/resolvedConfig';
+import type { Checkpoint, CheckpointRecord } from './checkpoints';
+import type { RunFolder } from './runFolder';
+
+/** The fields of `started` only the trainer knows (the run fills in id, name, task, folder, time). */
+export type StartInfo = Omit<RunStarted, 'kind' | 'runId' | 'name' | 'task' | 'runDir' | 'startedAt'>;
+
+export interface TrainerContext {
+  loaded: LoadedConfig;
+  config: ResolvedConfig;
+  folder: RunFolder;
+  /** The checkpoint to continue from (`resume`), already checked to exist. */
+  resumeFrom: Checkpoint | undefined;
+  /** Stop at the next safe point: save a checkpoint, then return status 'stopped'. */
+  stopSignal: AbortSignal;
+  /** Stop at once, no checkpoint. */
+  abortSignal: AbortSignal;
+  /** Emits `started`; call once, when the trainer knows the run's size. */
+  started(info: StartInfo): void;
+  emit(event: Exclude<RunEvent, RunStarted | { kind: 'finished' } | { kind: 'failed' }>): void;
+  /** Records a checkpoint whose model is saved under `checkpointPath(epoch)`, prunes old ones, emits `checkpoint`. */
+  checkpointPath(epoch: number): string;
+  recordCheckpoint(record: Omit<CheckpointRecord, 'model' | 'elapsedSeconds'>): Promise<void>;
+  /** The newest complete checkpoint in the run folder. */
+  latestCheckpoint(): Promise<Checkpoint | undefined>;
+  /** Seconds since the run began, over resumes. */
+  elapsedSeconds(): number;
+  now(): number;
+  progressIntervalMs: number;
+}
+
+export interface TrainerResult {
+  status: 'completed' | 'stopped';
+  summary: Record<string, unknown>;
+}
+
+/** One task: the model formats it writes by default and how it trains. */
+export interface TaskTrainer {
+  defaultFormats: NonNullable<Output['formats']>;
+  train(context: TrainerContext): Promise<TrainerResult>;
+}

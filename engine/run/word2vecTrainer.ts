@@ -1,0 +1,283 @@
+// The `word2vec` task: maps the resolved config onto engine/word2vec's trainer and reports as RunEvents.
+import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
+import type { Neighbour, RunEpoch } from '../../common/protocol/runEvents';
+import type { Word2Vec } from '../../common/schema/config.generated';
+import { driftReport, prepareContinuedTraining, type WordDrift } from '../word2vec/continueTraining';
+import { loadFullModel, saveFullModel } from '../word2vec/fullModel';
+import { createModel, type Word2VecModel } from '../word2vec/model';
+import { NearestNeighbours } from '../word2vec/neighbours';
+import { resolveWord2VecOptions, type Word2VecOptions } from '../word2vec/options';
+import { trainWord2Vec, type Word2VecProgress } from '../word2vec/trainer';
+import { readVectors, writeVectorsBinary, writeVectorsText } from '../word2vec/vectorsFormat';
+import { countWords, Vocabulary, type WordCounts } from '../word2vec/vocabulary';
+import { FULL_MODEL_FOLDER, locateVectors, VECTORS_BINARY, VECTORS_TEXT } from '../vectors/vectorsLocation';
+import { corpusTextFiles } from './corpusText';
+import { RunError } from './runError';
+import type { TaskTrainer, TrainerContext, TrainerResult } from './trainerContext';
+
+const NEIGHBOURS_PER_WATCH_WORD = 5;
+const GROWTH_PREVIEW_WORDS = 20;
+/** With init_from these come from the model being continued unless the config sets them. */
+const INHERITED_FROM_INIT: (keyof Word2Vec)[] = ['algorithm', 'vector_size', 'window'];
+
+type VectorsSnapshot = { words: readonly string[]; dim: number; vectors: Float32Array };
+
+function trainerOptions(context: TrainerContext): Partial<Word2VecOptions> {
+  const settings = context.config.word2vec ?? {};
+  if (settings.hs) throw new RunError('hs: true (hierarchical softmax) is not implemented; train with negative sampling (hs: false, negative ≥ 1).', ['word2vec', 'hs']);
+  const written = (context.loaded.written.word2vec ?? {}) as Word2Vec;
+  const inherit = (key: keyof Word2Vec): boolean => settings.init_from !== undefined && INHERITED_FROM_INIT.includes(key) && written[key] === undefined;
+  const options: Partial<Word2VecOptions> = {
+    algorithm: inherit('algorithm') ? undefined : settings.algorithm,
+    vectorSize: inherit('vector_size') ? undefined : settings.vector_size,
+    window: inherit('window') ? undefined : settings.window,
+    minCount: settings.min_count,
+    negative: settings.negative,
+    sample: settings.sample,
+    epochs: settings.epochs,
+    alpha: settings.alpha,
+    minAlpha: settings.min_alpha,
+    threads: settings.threads ?? availableParallelism(),
+    seed: context.config.seed,
+    lowercase: context.config.data.lowercase ?? false,
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+}
+
+interface PreparedModel {
+  model: Word2VecModel;
+  wordCounts: WordCounts;
+  /** The vectors continued training started from, for the drift report. */
+  before?: VectorsSnapshot;
+  /** What to tell the user once the run has started (resume point, vocabulary growth). */
+  notices: { level: 'info' | 'warning'; message: string }[];
+}
+
+async function initialVectors(initFrom: string): Promise<VectorsSnapshot> {
+  const location = await locateVectors(initFrom, 'full-model');
+  if (location.kind === 'full-model') {
+    const model = await loadFullModel(location.path);
+    return { words: model.vocabulary.words, dim: model.dim, vectors: model.input };
+  }
+  return readVectors(location.path);
+}
+
+async function prepareModel(context: TrainerContext, files: string[], options: Partial<Word2VecOptions>): Promise<PreparedModel> {
+  const initFrom = context.config.word2vec?.init_from;
+  const notices: PreparedModel['notices'] = [];
+  const log = (message: string, level: 'info' | 'warning' = 'info'): void => void notices.push({ level, message });
+  if (context.resumeFrom) {
+    const checkpoint = context.resumeFrom;
+    const model = await loadFullModel(checkpoint.path);
+    const wordCounts = await countWords(files, { lowercase: model.options.lowercase });
+    log(`Resuming from ${checkpoint.path} after epoch ${checkpoint.epoch}.`);
+    return { model, wordCounts, notices, before: initFrom ? await initialVectors(initFrom) : undefined };
+  }
+  if (initFrom) {
+    const location = await locateVectors(initFrom, 'full-model');
+    const prepared = await prepareContinuedTraining(location.path, files, options);
+    for (const notice of prepared.notices) log(notice, location.kind === 'vectors-file' && /output layer/.test(notice) ? 'warning' : 'info');
+    const { newWords, newWordsBelowMinCount } = prepared.growth;
+    const shown = newWords.slice(0, GROWTH_PREVIEW_WORDS).map((entry) => `${entry.word} (${entry.count})`);
+    const more = newWords.length > shown.length ? `, … ${newWords.length - shown.length} more` : '';
+    log(
+      `Vocabulary growth: ${newWords.length} new words reach min_count=${prepared.model.options.minCount} and join the vocabulary${shown.length > 0 ? `: ${shown.join(', ')}${more}` : ''}. ` +
+        `${newWordsBelowMinCount} new words fall below min_count and are left out.`,
+    );
+    return { model: prepared.model, wordCounts: prepared.wordCounts, notices, before: prepared.before };
+  }
+  const resolved = resolveWord2VecOptions(options);
+  const wordCounts = await countWords(files, { lowercase: resolved.lowercase });
+  if (wordCounts.totalTokens === 0) throw new RunError(`the corpus is empty: ${files.join(', ')} hold no words`, ['data', 'train']);
+  const vocabulary = Vocabulary.fromCounts(wordCounts.counts, resolved.minCount);
+  if (vocabulary.size === 0) {
+    throw new RunError(`no word occurs at least min_count=${resolved.minCount} times (${wordCounts.counts.size} distinct words in ${wordCounts.totalTokens} tokens); lower word2vec.min_count or add text`, ['word2vec', 'min_count']);
+  }
+  return { model: createModel(vocabulary, resolved), wordCounts, notices };
+}
+
+function watchNeighbours(model: Word2VecModel, watchWords: readonly string[]): Record<string, Neighbour[]> | undefined {
+  if (watchWords.length === 0) return undefined;
+  const space = new NearestNeighbours(model.vocabulary.words, model.input, model.dim);
+  const result: Record<string, Neighbour[]> = {};
+  for (const word of watchWords) {
+    const found = space.nearest(word, NEIGHBOURS_PER_WATCH_WORD);
+    if (found) result[word] = found;
+  }
+  return result;
+}
+
+function describeDrift(drift: WordDrift): string {
+  const list = (neighbours: Neighbour[]): string => neighbours.map((n) => n.word).join(', ') || '—';
+  if (drift.status === 'missing') return `${drift.word}: in neither vocabulary`;
+  if (drift.status === 'new') return `${drift.word}: new word; neighbours now ${list(drift.neighboursAfter)}`;
+  return `${drift.word}: cosine ${drift.cosine!.toFixed(3)} to its old vector, ${drift.keptNeighbours}/${drift.neighboursAfter.length} neighbours kept (before: ${list(drift.neighboursBefore)}; after: ${list(drift.neighboursAfter)})`;
+}
+
+async function train(context: TrainerContext): Promise<TrainerResult> {
+  const { config, folder } = context;
+  const formats = config.output.formats ?? word2vecTrainer.defaultFormats;
+  if (formats.includes('huggingface')) throw new RunError('output.formats: huggingface is for classifiers; word vectors are written as word2vec-text and word2vec-binary', ['output', 'formats']);
+  const files = await corpusTextFiles(context);
+  const options = trainerOptions(context);
+  const { model, wordCounts, before, notices } = await prepareModel(context, files, options);
+  const settings = resolveWord2VecOptions({ ...model.options, ...options });
+  const vocabulary = model.vocabulary;
+
+  const watchWords = config.word2vec?.watch_words ?? [];
+  const unknown = watchWords.filter((word) => !vocabulary.has(word));
+  if (unknown.length > 0) notices.push({ level: 'warning', message: `Watch words not in the vocabulary (no neighbours for them): ${unknown.join(', ')}.` });
+
+  let corpusWords = 0;
+  for (const [word, count] of wordCounts.counts) if (vocabulary.has(word)) corpusWords += count;
+  if (corpusWords === 0) throw new RunError(`no word of ${files.join(', ')} is in the model's vocabulary`, ['data', 'train']);
+  const totalEpochs = settings.epochs;
+  const epochsDone = Math.min(context.resumeFrom?.epoch ?? 0, totalEpochs);
+  const totalWords = corpusWords * totalEpochs;
+  const wordsBefore = corpusWords * epochsDone;
+
+  context.started({
+    totalSteps: totalWords,
+    totalWords,
+    epochs: totalEpochs,
+    stages: [],
+    backend: { name: 'cpu', reason: `word2vec trains on ${settings.threads} CPU worker thread${settings.threads === 1 ? '' : 's'}` },
+    ...(context.resumeFrom ? { resumedFrom: { epoch: context.resumeFrom.epoch, step: context.resumeFrom.step } } : {}),
+  });
+  context.emit({
+    kind: 'log',
+    level: 'info',
+    message: `Vocabulary: ${vocabulary.size} words (min_count=${settings.minCount}) from ${wordCounts.totalTokens} tokens in ${files.length} file${files.length === 1 ? '' : 's'}; ${totalEpochs} epochs of ${corpusWords} words, ${settings.algorithm}, ${model.dim} dimensions.`,
+  });
+
+  for (const notice of notices) context.emit({ kind: 'log', ...notice });
+
+  const halt = new AbortController();
+  const stop = (): void => halt.abort();
+  for (const signal of [context.stopSignal, context.abortSignal]) {
+    if (signal.aborted) stop();
+    signal.addEventListener('abort', stop);
+  }
+  const history: RunEpoch[] = [...(context.resumeFrom?.epochs ?? [])];
+  let wordsThisRun = 0;
+  let nonFinite: { value: number; epoch: number; step: number } | undefined;
+  const onProgress = (progress: Word2VecProgress): void => {
+    // The trainer counts epochs and words from the run's start, resumed or not.
+    const epoch = progress.epoch + 1;
+    const step = progress.words;
+    if (!Number.isFinite(progress.epochLoss)) {
+      nonFinite ??= { value: progress.epochLoss, epoch, step };
+      halt.abort();
+      return;
+    }
+    context.emit({
+      kind: 'step',
+      step,
+      epoch,
+      progress: totalWords > 0 ? Math.min(1, step / totalWords) : 1,
+      loss: progress.epochMeanLoss,
+      learningRate: progress.alpha,
+      throughput: progress.wordsPerSecond,
+      throughputUnit: 'words/s',
+      etaSeconds: Number.isFinite(progress.etaSeconds) ? progress.etaSeconds : 0,
+      elapsedSeconds: context.elapsedSeconds(),
+    });
+  };
+  const onEpoch = async (summary: { epoch: number; loss: number; meanLoss: number; words: number }, trained: Word2VecModel): Promise<void> => {
+    const epoch = summary.epoch + 1;
+    wordsThisRun += summary.words;
+    const step = wordsBefore + wordsThisRun;
+    if (!Number.isFinite(summary.loss)) {
+      nonFinite ??= { value: summary.loss, epoch, step };
+      throw nonFiniteError(nonFinite, settings.alpha);
+    }
+    const neighbours = watchNeighbours(trained, watchWords);
+    const event: RunEpoch = { kind: 'epoch', epoch, step, trainLoss: summary.meanLoss, trainLossSum: summary.loss, ...(neighbours ? { neighbours } : {}) };
+    history.push(event);
+    context.emit(event);
+    if (context.abortSignal.aborted) return;
+    await saveFullModel(context.checkpointPath(epoch), trained);
+    await context.recordCheckpoint({ epoch, step, epochs: history });
+  };
+
+  let result: Awaited<ReturnType<typeof trainWord2Vec>> | undefined;
+  try {
+    if (epochsDone < totalEpochs) {
+      result = await trainWord2Vec({
+        files,
+        options,
+        model,
+        wordCounts,
+        startEpoch: epochsDone,
+        onProgress,
+        onEpoch,
+        signal: halt.signal,
+        progressIntervalMs: context.progressIntervalMs,
+        now: () => context.now(),
+      });
+    }
+  } finally {
+    for (const signal of [context.stopSignal, context.abortSignal]) signal.removeEventListener('abort', stop);
+  }
+  if (nonFinite) throw nonFiniteError(nonFinite, settings.alpha);
+  const trained = result?.model ?? model;
+  const epochsCompleted = epochsDone + (result?.epochs.length ?? 0);
+  const lastEpoch = history[history.length - 1];
+  const common = {
+    task: 'word2vec',
+    epochs: totalEpochs,
+    epochsCompleted,
+    vocabularySize: trained.vocabulary.size,
+    dimensions: trained.dim,
+    corpusTokens: wordCounts.totalTokens,
+    trainLoss: lastEpoch?.trainLoss,
+    trainLossSum: lastEpoch?.trainLossSum,
+    lossPerEpoch: history.map((entry) => entry.trainLoss),
+    wordsPerSecond: result?.wordsPerSecond ?? 0,
+    neighbours: lastEpoch?.neighbours ?? watchNeighbours(trained, watchWords) ?? {},
+  };
+
+  if (result?.cancelled) {
+    if (context.abortSignal.aborted) {
+      context.emit({ kind: 'log', level: 'warning', message: `Aborted during epoch ${epochsCompleted + 1}: no checkpoint saved for the unfinished epoch.` });
+      return { status: 'stopped', summary: { ...common, aborted: true } };
+    }
+    // The trainer resumes at epoch boundaries (bit for bit with one thread), so the checkpoint of a
+    // stopped run is the last boundary: the one this run saved or resumed from, or the untrained start.
+    const resumePoint = epochsCompleted > epochsDone || context.resumeFrom ? await context.latestCheckpoint() : undefined;
+    if (resumePoint) context.emit({ kind: 'checkpoint', path: resumePoint.path, epoch: resumePoint.epoch, step: resumePoint.step });
+    else {
+      await saveFullModel(context.checkpointPath(epochsDone), model);
+      await context.recordCheckpoint({ epoch: epochsDone, step: wordsBefore, epochs: history });
+    }
+    const lost = epochsCompleted < totalEpochs ? ` The unfinished epoch ${epochsCompleted + 1} runs again from its start on resume.` : '';
+    context.emit({ kind: 'log', level: 'info', message: `Stopped after epoch ${epochsCompleted} of ${totalEpochs}.${lost}` });
+    return { status: 'stopped', summary: { ...common, resumable: true } };
+  }
+
+  const outputs: Record<string, string> = {};
+  const words = trained.vocabulary.words;
+  if (formats.includes('word2vec-text')) await writeVectorsText((outputs.vectorsText = path.join(folder.dir, VECTORS_TEXT)), words, trained.input, trained.dim);
+  if (formats.includes('word2vec-binary')) await writeVectorsBinary((outputs.vectorsBinary = path.join(folder.dir, VECTORS_BINARY)), words, trained.input, trained.dim);
+  await saveFullModel((outputs.fullModel = path.join(folder.dir, FULL_MODEL_FOLDER)), trained);
+
+  let drift: WordDrift[] | undefined;
+  if (before && watchWords.length > 0) {
+    drift = driftReport(before, { words, dim: trained.dim, vectors: trained.input }, watchWords, NEIGHBOURS_PER_WATCH_WORD);
+    context.emit({ kind: 'log', level: 'info', message: `Drift of the watch words:\n${drift.map((entry) => `  ${describeDrift(entry)}`).join('\n')}` });
+  }
+  return { status: 'completed', summary: { ...common, trainingSeconds: result?.seconds ?? 0, files: outputs, ...(drift ? { drift } : {}) } };
+}
+
+function nonFiniteError(at: { value: number; epoch: number; step: number }, alpha: number): RunError {
+  return new RunError(
+    `The training loss became ${String(at.value)} in epoch ${at.epoch} (word ${at.step}); the run stopped and wrote no model. Lower word2vec.alpha (now ${alpha}) and train again.`,
+    ['word2vec', 'alpha'],
+  );
+}
+
+export const word2vecTrainer: TaskTrainer = {
+  defaultFormats: ['word2vec-text', 'word2vec-binary'],
+  train,
+};
