@@ -1,0 +1,138 @@
+// The embedding explorer's built bundle in headless Chromium: 100k points, search, click, neighbours.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import type { EmbeddingExplorerState, NeighboursRequestMessage } from '../../common/protocol/panels';
+import { launchBrowser, openPanel, pageErrors, paintedPixels, postToWebview, posted, savedState, waitFor } from '../webview/harness';
+
+const COUNT = 100_000;
+const KNOWN = { apple: [2.5, -1.25], banana: [-3, 2], cherry: [0.5, 3.5] } as const;
+
+/** Posts a projection of COUNT seeded-random words, with KNOWN words at fixed places, built in the page. */
+async function postProjection(page: Page): Promise<{ elapsed: number; longest: number }> {
+  await page.evaluate(`(() => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
+    const words = [];
+    const coordinates = [];
+    const known = ${JSON.stringify(KNOWN)};
+    for (const [word, [x, y]] of Object.entries(known)) { words.push(word); coordinates.push(x, y); }
+    for (let i = words.length; i < ${COUNT}; i++) {
+      words.push('w' + i);
+      const r = Math.sqrt(-2 * Math.log(random() + 1e-12)) * 1.6;
+      const a = random() * 2 * Math.PI;
+      coordinates.push(r * Math.cos(a), r * Math.sin(a));
+    }
+    window.__projection = { type: 'projection', vectorsPath: '/runs/sotu/vectors.bin',
+      projection: { words, coordinates, explainedVariance: [0.123, 0.081], dimensions: 100, vocabularySize: 250000 } };
+  })()`);
+  await page.evaluate('window.__longTasks = []');
+  // postMessage copies the payload synchronously in the sender's task (the host's side, in VS Code):
+  // the webview's own tasks are the ones that start after it returns.
+  const sent = await page.evaluate<number>('(() => { window.postMessage(window.__projection, "*"); return performance.now(); })()');
+  await page.waitForSelector('#scatter[data-points]');
+  const elapsed = (await page.evaluate<number>('performance.now()')) - sent;
+  const longest = await page.evaluate<number>(`Math.max(0, ...window.__longTasks.filter((t) => t.start >= ${sent} - 1).map((t) => t.duration))`);
+  return { elapsed, longest };
+}
+
+const view = async (page: Page): Promise<number[]> =>
+  ((await page.locator('#scatter').getAttribute('data-view')) ?? '').split(',').map(Number);
+
+const neighbourRequests = async (page: Page): Promise<NeighboursRequestMessage[]> =>
+  (await posted<NeighboursRequestMessage>(page)).filter((m) => m.type === 'neighbours');
+
+describe('embedding explorer webview', () => {
+  let browser: Browser;
+  let page: Page;
+  before(async () => {
+    browser = await launchBrowser();
+    page = await openPanel(browser, 'embeddingExplorer');
+  });
+  after(() => browser?.close());
+
+  it('draws 100k points on a canvas within budget and without a long task', async (t) => {
+    const { elapsed, longest } = await postProjection(page);
+    t.diagnostic(`100k points: first frame ${elapsed.toFixed(0)} ms after the message, longest task ${longest.toFixed(0)} ms`);
+    assert.ok(longest < 200, `longest task ${longest.toFixed(0)} ms`);
+    assert.ok(elapsed < 1500, `first frame after ${elapsed.toFixed(0)} ms`);
+    assert.ok(Number(await page.locator('#scatter').getAttribute('data-points')) > COUNT * 0.95, 'fitted: (almost) every point is in view');
+    assert.ok(Number(await page.locator('#scatter').getAttribute('data-labels')) > 10, 'the labels that fit are drawn');
+    assert.ok((await paintedPixels(page, '#scatter')) > 10_000);
+    assert.match(await page.locator('#info').innerText(), /100,000 most frequent of 250,000 words/);
+    assert.equal(await page.locator('#scatter').count(), 1);
+    assert.equal(await page.locator('#plot *').count(), 2, 'one canvas and a tooltip, no element per point');
+  });
+
+  it('zooms with the wheel around the pointer and pans by dragging', async () => {
+    const before = await view(page);
+    const box = (await page.locator('#scatter').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -400);
+    await waitFor(page, `Number(document.querySelector('#scatter').dataset.view.split(',')[2]) > ${before[2]! * 1.5}`);
+    const zoomed = await view(page);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 100, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await waitFor(page, `Number(document.querySelector('#scatter').dataset.view.split(',')[0]) < ${zoomed[0]! - 50 / zoomed[2]!}`);
+    assert.equal((await neighbourRequests(page)).length, 0, 'a drag is not a click');
+  });
+
+  it('search centres and highlights the word and asks for its neighbours', async () => {
+    await page.getByRole('searchbox', { name: 'Word to find' }).fill('banana');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.waitForSelector('#scatter[data-selected="banana"]');
+    const [x, y] = await view(page);
+    assert.ok(Math.abs(x! - KNOWN.banana[0]) < 1e-6 && Math.abs(y! - KNOWN.banana[1]) < 1e-6, `centred on banana: ${x}, ${y}`);
+    assert.match(await page.locator('#status').innerText(), /Showing “banana”/);
+    assert.deepEqual((await neighbourRequests(page)).at(-1), { type: 'neighbours', requestId: 1, word: 'banana', count: 20 });
+  });
+
+  it('says so when the word is not in the projection', async () => {
+    await page.getByRole('searchbox', { name: 'Word to find' }).fill('zyzzyva');
+    await page.getByRole('searchbox', { name: 'Word to find' }).press('Enter');
+    await page.waitForSelector('#status.error');
+    assert.match(await page.locator('#status').innerText(), /“zyzzyva” is not in the projection/);
+  });
+
+  it('click on a point posts a neighbours request; the answer lists neighbours, and clicking one jumps to it', async () => {
+    // banana is at the centre of the view now
+    const box = (await page.locator('#scatter').boundingBox())!;
+    const requestsBefore = (await neighbourRequests(page)).length;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await waitFor(page, `window.__posted.filter((m) => m.type === 'neighbours').length > ${requestsBefore}`);
+    const request = (await neighbourRequests(page)).at(-1)!;
+    assert.equal(request.word, 'banana');
+    await postToWebview(page, [{
+      type: 'neighbours', requestId: request.requestId, word: 'banana',
+      result: { inVocabulary: true, vocabularySize: 250000, neighbours: [{ word: 'cherry', similarity: 0.81 }, { word: 'apple', similarity: 0.79 }, { word: 'mango', similarity: 0.7 }] },
+    }]);
+    await page.waitForSelector('#neighbours-list button[data-word="apple"]');
+    assert.match(await page.locator('#neighbours-list').innerText(), /cherry\s+0\.81[\s\S]*apple\s+0\.79/);
+    await page.getByRole('button', { name: /apple/ }).click();
+    await page.waitForSelector('#scatter[data-selected="apple"]');
+    const [x, y] = await view(page);
+    assert.ok(Math.abs(x! - KNOWN.apple[0]) < 1e-6 && Math.abs(y! - KNOWN.apple[1]) < 1e-6);
+    await page.getByRole('button', { name: /mango/ }).click();
+    await page.waitForSelector('#status.error');
+    assert.match(await page.locator('#status').innerText(), /“mango” is not in the projection/);
+  });
+
+  it('keeps view, selection and neighbours in its state, and restores them after a reload', async () => {
+    await waitFor(page, 'JSON.parse(window.__state ?? "{}").selected === "apple"');
+    const saved = (await savedState(page))!;
+    const state = JSON.parse(saved) as EmbeddingExplorerState;
+    assert.equal(state.vectorsPath, '/runs/sotu/vectors.bin');
+    assert.deepEqual(state.neighbours?.word, 'banana');
+    assert.deepEqual(await page.evaluate('window.__cspViolations'), []);
+    assert.deepEqual(pageErrors(page), []);
+    const reloaded = await openPanel(browser, 'embeddingExplorer', saved);
+    assert.deepEqual((await posted(reloaded))[0], { type: 'ready', vectorsPath: '/runs/sotu/vectors.bin' });
+    assert.match(await reloaded.locator('#neighbours-list').innerText(), /cherry/);
+    await postProjection(reloaded);
+    assert.deepEqual(await view(reloaded), [state.view!.x, state.view!.y, state.view!.scale]);
+    assert.equal(await reloaded.locator('#scatter').getAttribute('data-selected'), 'apple');
+    assert.equal((await neighbourRequests(reloaded)).length, 0, 'the restored neighbours are not asked for again');
+    await reloaded.close();
+  });
+});
