@@ -17,11 +17,22 @@ const node = {
   logLevel: 'warning',
 };
 
+// Webviews: one script and one stylesheet per panel (out/webviews/<panel>.js/.css), for the browser.
+/** @type {import('esbuild').BuildOptions} */
+const webview = { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: !production, minify: production, logLevel: 'warning' };
+const webviewEntries = ['trainingPanel', 'embeddingExplorer'].flatMap((panel) => [
+  { in: `webviews/${panel}/main.ts`, out: panel },
+  { in: `webviews/${panel}/${panel}.css`, out: panel },
+]);
+
 const builds = [
   { ...node, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'out' },
   { ...node, entryPoints: { server: 'server/server.ts' }, outdir: 'out' },
   { ...node, entryPoints: { cli: 'engine/cli.ts' }, outdir: 'out' },
+  { ...node, entryPoints: { engine: 'engine/main.ts' }, outdir: 'out' },
+  { ...node, entryPoints: { word2vecWorker: 'engine/word2vec/worker.ts' }, outdir: 'out' },
   { ...node, entryPoints: { 'test/suite/index': 'test/e2e/suite/index.ts' }, outdir: 'out', external: ['vscode', 'mocha'] },
+  { ...webview, entryPoints: webviewEntries, outdir: 'out/webviews' },
 ];
 
 if (watch) {

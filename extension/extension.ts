@@ -1,14 +1,38 @@
-// Entry point: wires commands and starts the config language server; everything else lives elsewhere.
+// Entry point: wires commands, the run supervisor's UI and the config language server; the work lives elsewhere.
 import * as vscode from 'vscode';
 import { newConfig } from './commands/newConfig';
+import { exploreEmbeddings, showTrainingPanel } from './commands/panelCommands';
+import { predictOnSelection } from './commands/predictOnSelection';
+import { continueTrainingWordVectors, pretrainWordVectors, resumeRun, stopRun } from './commands/runCommands';
 import { Ctx } from './ctx';
 import { createLanguageClient } from './languageClient';
+import { notifyRunEnds } from './run/runNotifications';
+import { createRunStatusBar } from './run/runStatusBar';
+import type { RunSupervisor } from './run/runSupervisor';
+
+/** What activate() returns: scripts and the end-to-end tests follow runs through it. */
+export interface NlpStudioApi {
+  runs: RunSupervisor;
+}
 
 let ctx: Ctx | undefined;
 
-export async function activate(extension: vscode.ExtensionContext): Promise<void> {
+const COMMANDS = {
+  'nlpStudio.newConfig': newConfig,
+  'nlpStudio.pretrainWordVectors': pretrainWordVectors,
+  'nlpStudio.continueTrainingWordVectors': continueTrainingWordVectors,
+  'nlpStudio.stopRun': stopRun,
+  'nlpStudio.resumeRun': resumeRun,
+  'nlpStudio.showTrainingPanel': showTrainingPanel,
+  'nlpStudio.exploreEmbeddings': exploreEmbeddings,
+  'nlpStudio.predictOnSelection': predictOnSelection,
+} as const;
+
+export async function activate(extension: vscode.ExtensionContext): Promise<NlpStudioApi> {
   ctx = new Ctx(extension);
-  ctx.registerCommand('nlpStudio.newConfig', newConfig);
+  for (const [id, factory] of Object.entries(COMMANDS)) ctx.registerCommand(id, factory);
+  ctx.own(createRunStatusBar(ctx.runs));
+  ctx.own(notifyRunEnds(ctx.runs, ctx.engineLog));
   ctx.languageClient = createLanguageClient(ctx);
   try {
     await ctx.languageClient.start();
@@ -16,6 +40,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<void
     // Commands still work without the server; say why the config checks are missing.
     void vscode.window.showErrorMessage(`NLP Studio: the config language server did not start: ${error instanceof Error ? error.message : String(error)}`);
   }
+  return { runs: ctx.runs };
 }
 
 /** Returning the stop promise lets VS Code wait for the server to shut down cleanly. */

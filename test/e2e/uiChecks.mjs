@@ -38,7 +38,9 @@ async function completionOffersSchemaKeys(page) {
 function newConfigFromPalette(workspace) {
   return async (page) => {
     await runCommand(page, 'NLP Studio: New training config');
-    await quickInputRows(page).filter({ hasText: 'Continue training word vectors' }).first().click({ timeout: TIMEOUT });
+    // The template list, not the palette it replaces: the palette also lists "Continue training word vectors".
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'New training config' }).waitFor({ timeout: TIMEOUT });
+    await quickInputRows(page).filter({ hasText: 'Start from an earlier word2vec run' }).first().click({ timeout: TIMEOUT });
     const input = page.locator('.quick-input-widget input.input');
     await until('the suggested file name', async () => (await input.inputValue()) === 'word2vec-continue.nlp.yaml', { timeoutMs: TIMEOUT });
     await input.fill('vectors.yaml');
@@ -52,11 +54,37 @@ function newConfigFromPalette(workspace) {
   };
 }
 
+/** The innermost frame of the webview whose page has `selector` (code-server nests each webview twice). */
+function webviewFrame(page, selector) {
+  return page.frameLocator('iframe.webview').frameLocator('iframe#active-frame').locator(selector);
+}
+
+/** "Pretrain word vectors" on the open config: the training panel opens and follows the run to its end. */
+async function pretrainFromPalette(page) {
+  await openFile(page, 'vectors.nlp.yaml');
+  await runCommand(page, 'NLP Studio: Pretrain word vectors');
+  await webviewFrame(page, '#run-title').filter({ hasText: 'e2e-vectors' }).waitFor({ timeout: TIMEOUT });
+  await webviewFrame(page, '#progress-text').filter({ hasText: '100%' }).waitFor({ timeout: 120_000 });
+  await webviewFrame(page, '#eta').filter({ hasText: 'completed' }).waitFor({ timeout: TIMEOUT });
+  await webviewFrame(page, '#neighbours').filter({ hasText: 'war' }).waitFor({ timeout: TIMEOUT });
+  await webviewFrame(page, '#loss-chart canvas').first().waitFor({ timeout: TIMEOUT });
+}
+
+/** "Explore embeddings" on the vectors just trained: the projection is drawn and says what it shows. */
+async function exploreFromPalette(page) {
+  await runCommand(page, 'View: Close All Editor Groups'); // one webview on the page, so the frame is unambiguous
+  await runCommand(page, 'NLP Studio: Explore embeddings');
+  await quickInputRows(page).filter({ hasText: 'e2e-vectors/vectors.bin' }).first().click({ timeout: TIMEOUT });
+  await webviewFrame(page, '#info').filter({ hasText: /most frequent of [\d,]+ words/ }).waitFor({ timeout: TIMEOUT });
+}
+
 /** @returns {[string, (page: import('playwright-core').Page) => Promise<void>][]} */
 export function uiChecks(workspace) {
   return [
     ['Problems panel shows the broken config\'s diagnostics', problemsPanelShowsDiagnostics],
     ['Ctrl+Space suggests schema keys', completionOffersSchemaKeys],
     ['"NLP Studio: New training config" from the palette', newConfigFromPalette(workspace)],
+    ['"NLP Studio: Pretrain word vectors" from the palette updates the training panel', pretrainFromPalette],
+    ['"NLP Studio: Explore embeddings" draws the trained vectors', exploreFromPalette],
   ];
 }

@@ -15,6 +15,7 @@ export async function run(): Promise<void> {
   await import('./diagnostics.test.js');
   await import('./completion.test.js');
   await import('./newConfig.test.js');
+  await import('./runs.test.js');
 
   console.log(START_MARKER);
   const failures = await new Promise<number>((resolve) => {

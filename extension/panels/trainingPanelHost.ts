@@ -1,0 +1,98 @@
+// Hosts the training panel: follows the current run (or the one asked for), replays what it missed,
+// lists past runs from the workspace's run folders, and turns the panel's Stop into a checkpointed stop.
+import * as vscode from 'vscode';
+import { TRAINING_PANEL_VIEW_TYPE, type TrainingPanelInbound, type TrainingPanelOutbound } from '../../common/protocol/panels';
+import type { Ctx } from '../ctx';
+import type { RunRecord } from '../run/runSupervisor';
+import { loadPanelBundle, panelOptions } from './panelResources';
+import { readRunHistory } from './runHistory';
+
+const TITLE = 'NLP Studio: Training';
+const SUMMARY_GLOB = '**/summary.json';
+const EXCLUDE_GLOB = '{**/node_modules/**,**/checkpoints/**}';
+
+export class TrainingPanelHost implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  /** The run the panel shows; undefined shows whatever it restored, until a run starts. */
+  private followed: RunRecord | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly ctx: Ctx) {
+    this.disposables.push(
+      ctx.runs.onRunEvent(({ run, event }) => {
+        if (event.kind === 'started' && run !== this.followed) {
+          this.followed = run;
+          this.post({ type: 'runEvents', runId: run.runId, events: run.events, replace: true });
+          return;
+        }
+        if (run === this.followed) this.post({ type: 'runEvent', runId: run.runId, event });
+        if (event.kind === 'finished' || event.kind === 'failed') void this.postHistory();
+      }),
+      vscode.window.registerWebviewPanelSerializer(TRAINING_PANEL_VIEW_TYPE, {
+        // The webview restores its own curves from its state; the host only re-attaches.
+        deserializeWebviewPanel: (panel) => Promise.resolve(this.adopt(panel)),
+      }),
+    );
+  }
+
+  /** Shows the panel on the given run (by id), else on the active or latest run. */
+  show(runId?: string): void {
+    const run = (runId ? this.ctx.runs.allRuns.find((candidate) => candidate.runId === runId) : undefined) ?? this.ctx.runs.activeRun ?? this.ctx.runs.latestRun;
+    const changed = run !== undefined && run !== this.followed;
+    if (run) this.followed = run;
+    if (this.panel) {
+      this.panel.reveal(undefined, true);
+      if (changed) this.replayFollowed();
+      return;
+    }
+    this.adopt(vscode.window.createWebviewPanel(TRAINING_PANEL_VIEW_TYPE, TITLE, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(this.ctx.extensionUri)));
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    loadPanelBundle(panel.webview, this.ctx.extensionUri, 'trainingPanel', TITLE);
+    const subscriptions = [
+      panel.webview.onDidReceiveMessage((message: TrainingPanelOutbound) => this.receive(message)),
+      panel.onDidDispose(() => {
+        this.panel = undefined;
+        for (const subscription of subscriptions) subscription.dispose();
+      }),
+    ];
+  }
+
+  private receive(message: TrainingPanelOutbound): void {
+    switch (message.type) {
+      case 'ready':
+        this.replayFollowed();
+        void this.postHistory();
+        return;
+      case 'stop': {
+        const run = this.ctx.runs.allRuns.find((candidate) => candidate.runId === message.runId);
+        if (run) void this.ctx.runs.stop(run);
+        return;
+      }
+      case 'revealRun':
+        void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(message.runDir));
+        return;
+    }
+  }
+
+  private replayFollowed(): void {
+    const run = this.followed;
+    if (run) this.post({ type: 'runEvents', runId: run.runId, events: run.events, replace: true });
+  }
+
+  private async postHistory(): Promise<void> {
+    const summaries = await vscode.workspace.findFiles(SUMMARY_GLOB, EXCLUDE_GLOB, 200);
+    this.post({ type: 'history', runs: await readRunHistory(summaries.map((uri) => uri.fsPath)) });
+  }
+
+  private post(message: TrainingPanelInbound): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const disposable of this.disposables) disposable.dispose();
+  }
+}
