@@ -48,6 +48,10 @@ export class EngineProcess implements vscode.Disposable {
     return new EngineProcess(child, log);
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get isRunning(): boolean {
     return !this.exited;
   }

@@ -106,6 +106,11 @@ export class RunSupervisor implements vscode.Disposable {
     await engine.connection.sendRequest(StopRunRequest, { runId: run.runId, mode: 'checkpoint' });
   }
 
+  /** The engine's process id while it runs (for diagnostics and the crash tests). */
+  get enginePid(): number | undefined {
+    return this.engine?.isRunning ? this.engine.pid : undefined;
+  }
+
   /** The engine for requests that are not runs (neighbours, projections); started on demand. */
   ensureEngine(): EngineProcess {
     if (this.engine?.isRunning) return this.engine;

@@ -36,7 +36,7 @@ describe('word2vec runs', () => {
     api = (await activateExtension()).exports as NlpStudioApi;
   });
 
-  it('pretrains word vectors from the command and writes files gensim reads', async () => {
+  it('pretrains word vectors from the command and writes the run folder', async () => {
     const config = workspaceFile('vectors.nlp.yaml');
     const run = await vscode.commands.executeCommand<RunRecord>('nlpStudio.pretrainWordVectors', config);
     assert.ok(run, 'the command returns the run it started');
@@ -85,5 +85,34 @@ describe('word2vec runs', () => {
     assert.ok(started.kind === 'started' && started.resumedFrom, 'the run says where it resumes from');
     const resumedEnd = await waitForEvent(api, resumed, isEnd);
     assert.equal(resumedEnd.kind === 'finished' && resumedEnd.status, 'completed', JSON.stringify(resumedEnd));
+  });
+
+  it('continues training the vectors on new text, growing the vocabulary', async () => {
+    const config = workspaceFile('continue-vectors.nlp.yaml');
+    const run = await vscode.commands.executeCommand<RunRecord>('nlpStudio.continueTrainingWordVectors', config);
+    assert.ok(run);
+    const end = await waitForEvent(api, run, isEnd);
+    assert.equal(end.kind === 'finished' && end.status, 'completed', JSON.stringify(end));
+    const vocabulary = (dir: string): number => Number(readFileSync(join(dir, 'vectors.txt'), 'utf8').split(' ', 1)[0]);
+    const first = api.runs.allRuns.find((candidate) => candidate.name === 'e2e-vectors');
+    assert.ok(first);
+    assert.ok(vocabulary(run.runDir) > vocabulary(first.runDir), 'new words joined the vocabulary');
+  });
+
+  it('marks the run failed with the reason when the engine dies, and the next run works', async () => {
+    const run = await vscode.commands.executeCommand<RunRecord>('nlpStudio.pretrainWordVectors', workspaceFile('long-vectors.nlp.yaml'));
+    assert.ok(run);
+    await waitForEvent(api, run, (event) => event.kind === 'step');
+    const pid = api.runs.enginePid;
+    assert.ok(pid);
+    process.kill(pid, 'SIGKILL');
+    const end = await waitForEvent(api, run, isEnd);
+    assert.equal(end.kind, 'failed');
+    assert.match(end.kind === 'failed' ? end.message : '', /engine process exited \(SIGKILL\)/);
+    assert.equal(run.status, 'failed');
+
+    const next = await vscode.commands.executeCommand<RunRecord>('nlpStudio.pretrainWordVectors', workspaceFile('vectors.nlp.yaml'));
+    assert.ok(next);
+    assert.equal((await waitForEvent(api, next, isEnd)).kind, 'finished');
   });
 });
