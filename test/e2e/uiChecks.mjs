@@ -60,7 +60,7 @@ function webviewFrame(page, selector) {
 }
 
 /** "Pretrain word vectors" on the open config: the training panel opens and follows the run to its end. */
-async function pretrainFromPalette(page) {
+export async function pretrainFromPalette(page) {
   await openFile(page, 'vectors.nlp.yaml');
   await runCommand(page, 'NLP Studio: Pretrain word vectors');
   await webviewFrame(page, '#run-title').filter({ hasText: 'e2e-vectors' }).waitFor({ timeout: TIMEOUT });

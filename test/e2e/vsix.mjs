@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { installVsix, startCodeServer } from './codeServer.mjs';
-import { problemsPanelShowsDiagnostics } from './uiChecks.mjs';
+import { pretrainFromPalette, problemsPanelShowsDiagnostics } from './uiChecks.mjs';
 import { openWorkbench, workbenchUrl } from './workbench.mjs';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -33,7 +33,10 @@ export async function checkVsix(browser, { vsix, root, workspace, record, runChe
   let page;
   try {
     page = await openWorkbench(browser, workbenchUrl(server, workspace));
-    await runChecks(page, [['installed .vsix: Problems panel shows the broken config\'s diagnostics', problemsPanelShowsDiagnostics]], 'vsix');
+    await runChecks(page, [
+      ['installed .vsix: Problems panel shows the broken config\'s diagnostics', problemsPanelShowsDiagnostics],
+      ['installed .vsix: Pretrain word vectors runs in its engine and the panel follows it', pretrainFromPalette],
+    ], 'vsix');
   } finally {
     await page?.context().close();
     await server.stop();
