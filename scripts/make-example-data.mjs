@@ -37,12 +37,16 @@ function shuffled(items, random) {
   return copy;
 }
 
-/** Sentences, one per line: a line is the unit a word2vec window never crosses. */
+/**
+ * Sentences, one per line: a line is the unit a word2vec window never crosses. Punctuation is split off
+ * (as word2vec's own demo corpora are cleaned), so "war," and "war" are one word; apostrophes and
+ * hyphens inside words stay.
+ */
 function sentences(text) {
   return text
     .replace(/\s+/g, ' ')
     .split(/(?<=[.!?]["')\]]?)\s+(?=["'(\[]?[A-Z0-9])/)
-    .map((s) => s.trim())
+    .map((s) => s.replace(/[^\p{L}\p{N}'’-]+/gu, ' ').replace(/(^|\s)['’-]+|['’-]+(?=\s|$)/g, '$1').replace(/\s+/g, ' ').trim())
     .filter((s) => s.split(' ').length >= 3);
 }
 
