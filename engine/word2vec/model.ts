@@ -28,9 +28,9 @@ export function sharedFloat32(length: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
 }
 
-/** Fills rows [fromRow, rows) of `input` like word2vec.c: uniform in [-0.5, 0.5) / dim. */
+/** Fills rows [fromRow, rows) of `input` like gensim 4: uniform in [-1, 1) / dim (word2vec.c uses half that range). */
 export function initialiseInputRows(input: Float32Array, dim: number, fromRow: number, random: Word2VecRandom): void {
-  for (let i = fromRow * dim; i < input.length; i++) input[i] = (random.nextFloat() - 0.5) / dim;
+  for (let i = fromRow * dim; i < input.length; i++) input[i] = (random.nextFloat() * 2 - 1) / dim;
 }
 
 /** A fresh model: random input vectors, zero output vectors (word2vec.c's InitNet). */

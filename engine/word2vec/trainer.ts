@@ -1,3 +1,29 @@
+/**
+ * word2vec training: the public API of engine/word2vec (what the run folder, the CLI and the editor call).
+ *
+ * Train:     trainWord2Vec({ files, options?, onProgress?, onEpoch?, signal?, progressIntervalMs?, now? })
+ *              → Promise<{ model, epochs: EpochSummary[], cancelled, seconds, wordsPerSecond }>
+ *            options: Partial<Word2VecOptions> (options.ts; gensim's defaults). Aborting `signal` stops
+ *            every thread after its current sentence; the result then has cancelled: true.
+ * Continue:  prepareContinuedTraining(initFrom, files, options) (continueTraining.ts) with initFrom a
+ *            full-model folder or a .txt/.bin vectors file → { model, growth (the vocabulary-growth
+ *            preview), wordCounts, before, notices }; then trainWord2Vec({ files, model, wordCounts, options });
+ *            then driftReport(before, after, watchWords, k) for how the watch words moved.
+ * Resume:    save in onEpoch with saveFullModel(folder, model) (an epoch boundary), later
+ *            trainWord2Vec({ files, options, model: await loadFullModel(folder), startEpoch: model.state.epochsCompleted })
+ *            with the run's total `epochs`: threads = 1 and a seed give the uninterrupted run's vectors
+ *            bit for bit (each epoch's random streams depend only on seed, epoch and thread).
+ * Save/load: saveFullModel / loadFullModel (fullModel.ts); writeVectorsText / writeVectorsBinary /
+ *            readVectors (vectorsFormat.ts: word2vec formats, as gensim and word2vec.c read them);
+ *            every write goes to a temporary file renamed into place (io/atomicWrite.ts).
+ * Query:     new NearestNeighbours(words, vectors, dim).nearest(word, k) (neighbours.ts);
+ *            evaluateAnalogies / evaluateWordPairs (analogyEvaluation.ts, similarityEvaluation.ts).
+ *
+ * Threads: worker threads (out/word2vecWorker.js next to the bundle, worker.ts under tsx, or the file
+ * NLP_STUDIO_WORD2VEC_WORKER names) update the matrices lock-free (Hogwild) inside one shared
+ * WebAssembly.Memory; the inner loops are WebAssembly SIMD kernels (wasm/kernelModule.ts). The model
+ * given to onEpoch views that memory: save or copy it there, do not keep it; the result's is a copy.
+ */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
@@ -76,7 +102,8 @@ export interface TrainResult {
 /** The worker entry: the .ts file next to this one under tsx, or the bundle's word2vecWorker.js next to it. */
 export function word2vecWorkerPath(): string {
   const override = process.env.NLP_STUDIO_WORD2VEC_WORKER;
-  const candidates = [...(override ? [override] : []), path.join(__dirname, 'word2vecWorker.js'), path.join(__dirname, 'worker.ts')];
+  // out/cli.js and out/engine.js sit beside out/word2vecWorker.js; the e2e suite's bundle is two folders deeper.
+  const candidates = [...(override ? [override] : []), path.join(__dirname, 'word2vecWorker.js'), path.join(__dirname, '../../word2vecWorker.js'), path.join(__dirname, 'worker.ts')];
   const found = candidates.find((candidate) => existsSync(candidate));
   if (!found) throw new Error(`word2vec worker not found; looked for ${candidates.join(' and ')}`);
   return found;

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
+import { loadFullModel, saveFullModel } from '../../engine/word2vec/fullModel';
 import { NearestNeighbours } from '../../engine/word2vec/neighbours';
 import { Word2VecRandom } from '../../engine/word2vec/random';
 import { trainWord2Vec, type Word2VecProgress } from '../../engine/word2vec/trainer';
@@ -87,4 +88,34 @@ test('an empty corpus and a corpus with no word over min_count fail clearly', as
   await writeFile(empty, '\n  \n');
   await assert.rejects(trainWord2Vec({ files: [empty], options: small }), /the corpus is empty: .*empty\.txt hold no words/);
   await assert.rejects(trainWord2Vec({ files: [topicCorpus], options: { ...small, minCount: 100_000 } }), /no word occurs at least min_count=100000 times \(20 distinct words, 30000 tokens/);
+});
+
+test('stop after epoch 2, save the full model, resume at epoch 2: the same vectors as one uninterrupted run (threads = 1)', async () => {
+  const options = { ...small, epochs: 4, threads: 1, sample: 1e-2, seed: 3 };
+  const whole = await trainWord2Vec({ files: [topicCorpus], options });
+  const checkpoint = path.join(folder, 'checkpoint-epoch-2');
+  const stop = new AbortController();
+  const first = await trainWord2Vec({
+    files: [topicCorpus],
+    options,
+    signal: stop.signal,
+    onEpoch: async (summary, model) => {
+      if (summary.epoch !== 1) return;
+      await saveFullModel(checkpoint, model);
+      stop.abort();
+    },
+  });
+  assert.equal(first.cancelled, true);
+  assert.equal(first.epochs.length, 2);
+  const saved = await loadFullModel(checkpoint);
+  assert.equal(saved.state.epochsCompleted, 2);
+  const resumed = await trainWord2Vec({ files: [topicCorpus], options, model: saved, startEpoch: 2 });
+  assert.deepEqual(resumed.epochs.map((e) => e.epoch), [2, 3]);
+  // Epoch losses are differences of running float64 totals, which start elsewhere: equal to rounding.
+  resumed.epochs.forEach((e, i) => assert.ok(Math.abs(e.loss - whole.epochs[i + 2]!.loss) < 1e-9 * e.loss, `${e.loss} vs ${whole.epochs[i + 2]!.loss}`));
+  assert.equal(resumed.model.state.epochsCompleted, 4);
+  // Bit for bit: each epoch reseeds from (seed, epoch) and the learning rate continues at 2/4 of the schedule.
+  assert.deepEqual(resumed.model.input, whole.model.input);
+  assert.deepEqual(resumed.model.output, whole.model.output);
+  await assert.rejects(trainWord2Vec({ files: [topicCorpus], options, startEpoch: 1 }), /startEpoch needs the model saved at that epoch boundary/);
 });

@@ -51,9 +51,9 @@ const LCG_MULTIPLIER = 25214903917n;
 /** The exported functions, typed. */
 export interface KernelExports {
   /** Drops words by their keep probability, in place; returns the new length. */
-  subsample(config: number, sentence: number, length: number): number;
-  skipgram(config: number, sentence: number, length: number, alpha: number): void;
-  cbow(config: number, sentence: number, length: number, alpha: number): void;
+  subsample: (config: number, sentence: number, length: number) => number;
+  skipgram: (config: number, sentence: number, length: number, alpha: number) => void;
+  cbow: (config: number, sentence: number, length: number, alpha: number) => void;
 }
 
 /** Locals every kernel function shares, loaded from the config block once per sentence. */
@@ -83,6 +83,7 @@ interface Settings {
   pc: Local;
   end: Local;
   acc: Local;
+  acc2: Local;
   splat: Local;
   value: Local;
   dot: Local;
@@ -122,6 +123,7 @@ function loadSettings(f: FunctionBuilder, config: Local): Settings {
     pc: f.local(ValType.I32),
     end: f.local(ValType.I32),
     acc: f.local(ValType.V128),
+    acc2: f.local(ValType.V128),
     splat: f.local(ValType.V128),
     value: f.local(ValType.V128),
     dot: f.local(ValType.F32),
@@ -172,45 +174,54 @@ function forRange(f: FunctionBuilder, counter: Local, to: Local, step: number, b
   );
 }
 
-/** `for (p = start; p < end; p += 16 / 4)` over a row's SIMD part then its scalar tail, with pb/pc advancing alongside. */
-function forRowLanes(f: FunctionBuilder, s: Settings, simd: () => void, scalar: () => void, advance: Local[]): void {
+const UNROLL = 4;
+
+/**
+ * Walks a row: SIMD blocks of UNROLL vectors (`simd(offset, k)` for k = 0…UNROLL−1, offset = 16·k bytes
+ * as the load/store immediate, so one pointer bump per block), then single vectors, then the scalar tail
+ * when dim is not a multiple of 4. `pa` and the `advance` pointers move together.
+ */
+function forRowLanes(f: FunctionBuilder, s: Settings, simd: (offset: number, k: number) => void, scalar: () => void, advance: Local[]): void {
   const moveBy = (bytes: number): void => {
     for (const local of [s.pa, ...advance]) f.get(local).i32(bytes).op(Op.i32Add).set(local);
   };
-  f.get(s.pa).get(s.simdBytes).op(Op.i32Add).set(s.end);
-  f.block(() =>
-    f.loop(() => {
-      f.get(s.pa).get(s.end).op(Op.i32GeU).brIf(1);
-      simd();
-      moveBy(16);
-      f.br(0);
-    }),
-  );
-  f.get(s.end).get(s.rowBytes).op(Op.i32Add).get(s.simdBytes).op(Op.i32Sub).set(s.end);
-  f.block(() =>
-    f.loop(() => {
-      f.get(s.pa).get(s.end).op(Op.i32GeU).brIf(1);
-      scalar();
-      moveBy(4);
-      f.br(0);
-    }),
-  );
+  const walk = (step: number, body: () => void): void =>
+    void f.block(() =>
+      f.loop(() => {
+        f.get(s.pa).get(s.end).op(Op.i32GeU).brIf(1);
+        body();
+        moveBy(step);
+        f.br(0);
+      }),
+    );
+  const blockBytes = 16 * UNROLL;
+  f.get(s.pa).get(s.simdBytes).i32(-blockBytes).op(Op.i32And, Op.i32Add).set(s.end);
+  walk(blockBytes, () => {
+    for (let k = 0; k < UNROLL; k++) simd(16 * k, k);
+  });
+  f.get(s.pa).get(s.simdBytes).i32(blockBytes - 1).op(Op.i32And, Op.i32Add).set(s.end);
+  walk(16, () => simd(0, 0));
+  f.get(s.pa).get(s.rowBytes).get(s.simdBytes).op(Op.i32Sub, Op.i32Add).set(s.end);
+  walk(4, scalar);
 }
 
 /** acc = the SIMD part of row(a) · row(b) (4 partial sums); the scalar tail is added into `dot`. */
 function emitDot(f: FunctionBuilder, s: Settings, a: Local, b: Local): void {
-  f.get(a).set(s.pa).get(b).set(s.pb).v128Zero().set(s.acc);
+  f.get(a).set(s.pa).get(b).set(s.pb).v128Zero().set(s.acc).v128Zero().set(s.acc2);
   forRowLanes(
     f,
     s,
-    () => {
-      f.get(s.acc).get(s.pa).v128Load().get(s.pb).v128Load().simd(SimdOp.f32x4Mul).simd(SimdOp.f32x4Add).set(s.acc);
+    (offset, k) => {
+      // two accumulators halve the add dependency chain
+      const acc = k % 2 === 0 ? s.acc : s.acc2;
+      f.get(acc).get(s.pa).v128Load(offset).get(s.pb).v128Load(offset).simd(SimdOp.f32x4Mul).simd(SimdOp.f32x4Add).set(acc);
     },
     () => {
       f.get(s.dot).get(s.pa).mem(Op.f32Load, 2).get(s.pb).mem(Op.f32Load, 2).op(Op.f32Mul, Op.f32Add).set(s.dot);
     },
     [s.pb],
   );
+  f.get(s.acc).get(s.acc2).simd(SimdOp.f32x4Add).set(s.acc);
 }
 
 /**
@@ -223,10 +234,10 @@ function emitPairUpdate(f: FunctionBuilder, s: Settings, inRow: Local, outRow: L
   forRowLanes(
     f,
     s,
-    () => {
-      f.get(s.pb).v128Load().set(s.value);
-      f.get(s.pc).get(s.pc).v128Load().get(s.splat).get(s.value).simd(SimdOp.f32x4Mul).simd(SimdOp.f32x4Add).v128Store();
-      f.get(s.pb).get(s.value).get(s.splat).get(s.pa).v128Load().simd(SimdOp.f32x4Mul).simd(SimdOp.f32x4Add).v128Store();
+    (o) => {
+      f.get(s.pb).v128Load(o).set(s.value);
+      f.get(s.pc).get(s.pc).v128Load(o).get(s.splat).get(s.value).simd(SimdOp.f32x4Mul).simd(SimdOp.f32x4Add).v128Store(o);
+      f.get(s.pb).get(s.value).get(s.splat).get(s.pa).v128Load(o).simd(SimdOp.f32x4Mul).simd(SimdOp.f32x4Add).v128Store(o);
     },
     () => {
       f.get(s.pb).mem(Op.f32Load, 2).set(s.dot); // dot is free here; reuse it as the scalar temporary
@@ -243,7 +254,7 @@ function emitAddRow(f: FunctionBuilder, s: Settings, dst: Local, src: Local): vo
   forRowLanes(
     f,
     s,
-    () => f.get(s.pa).get(s.pa).v128Load().get(s.pb).v128Load().simd(SimdOp.f32x4Add).v128Store(),
+    (o) => f.get(s.pa).get(s.pa).v128Load(o).get(s.pb).v128Load(o).simd(SimdOp.f32x4Add).v128Store(o),
     () => f.get(s.pa).get(s.pa).mem(Op.f32Load, 2).get(s.pb).mem(Op.f32Load, 2).op(Op.f32Add).mem(Op.f32Store, 2),
     [s.pb],
   );
@@ -255,7 +266,7 @@ function emitScaleRow(f: FunctionBuilder, s: Settings, row: Local, scale: Local)
   forRowLanes(
     f,
     s,
-    () => f.get(s.pa).get(s.pa).v128Load().get(s.splat).simd(SimdOp.f32x4Mul).v128Store(),
+    (o) => f.get(s.pa).get(s.pa).v128Load(o).get(s.splat).simd(SimdOp.f32x4Mul).v128Store(o),
     () => f.get(s.pa).get(s.pa).mem(Op.f32Load, 2).get(scale).op(Op.f32Mul).mem(Op.f32Store, 2),
     [],
   );
@@ -266,7 +277,7 @@ function emitZeroRow(f: FunctionBuilder, s: Settings, row: Local): void {
   forRowLanes(
     f,
     s,
-    () => f.get(s.pa).v128Zero().v128Store(),
+    (o) => f.get(s.pa).v128Zero().v128Store(o),
     () => f.get(s.pa).f32(0).mem(Op.f32Store, 2),
     [],
   );
@@ -490,8 +501,8 @@ function subsampleFunction(): FunctionBuilder {
     f.get(probability).f32(1).op(Op.f32Lt);
     f.if(() => {
       stepRandom(f, random);
-      // u uniform in [0, 1) from the top 24 bits; drop the word when u > keep
-      f.get(random).i64(40n).op(Op.i64ShrU, Op.f32ConvertI64U).f32(1 / 16777216).op(Op.f32Mul).get(probability).op(Op.f32Gt).brIf(1);
+      // u uniform in [0, 1) from the top 24 bits; keep the word when u < keep
+      f.get(random).i64(40n).op(Op.i64ShrU, Op.f32ConvertI64U).f32(1 / 16777216).op(Op.f32Mul).get(probability).op(Op.f32Ge).brIf(1);
     });
     sentenceSlot(f, sentence, kept);
     f.get(word).mem(Op.i32Store, 2);
