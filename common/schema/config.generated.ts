@@ -209,7 +209,7 @@ export interface Word2Vec {
    */
   negative?: number;
   /**
-   * Use hierarchical softmax.
+   * Use hierarchical softmax. Not available in this version: the engine trains with negative sampling only, and `hs: true` is reported as an error.
    */
   hs?: boolean;
   /**
