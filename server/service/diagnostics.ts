@@ -25,7 +25,8 @@ export type DiagnosticCode =
   | 'vector-size'
   | 'stage-schedule'
   | 'learning-rate'
-  | 'conflict';
+  | 'conflict'
+  | 'unsupported';
 
 /** What a quick fix for a diagnostic needs; every field is optional and plain JSON (it crosses LSP). */
 export interface DiagnosticData {
