@@ -115,4 +115,14 @@ describe('word2vec runs', () => {
     assert.ok(next);
     assert.equal((await waitForEvent(api, next, isEnd)).kind, 'finished');
   });
+
+  it('refuses to start a run on a config with errors, naming the file and line', async () => {
+    const config = workspaceFile('broken-vectors.nlp.yaml');
+    await assert.rejects(api.runs.start({ configPath: config.fsPath }), (error: Error) => {
+      assert.match(error.message, /broken-vectors\.nlp\.yaml:5:\d+/);
+      assert.match(error.message, /no-such-corpus\.txt/);
+      return true;
+    });
+    assert.equal(api.runs.activeRun, undefined);
+  });
 });
