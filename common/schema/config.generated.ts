@@ -98,7 +98,7 @@ export interface Data {
    */
   lowercase?: boolean;
   /**
-   * What to do with a data line that cannot be read (wrong column count, invalid JSON, empty text, unknown label).
+   * What to do with a data line that cannot be read (wrong column count, invalid JSON, empty text, no label). A validation label that the training data never uses always stops the run, with file and line.
    */
   bad_lines?: 'skip' | 'error';
 }

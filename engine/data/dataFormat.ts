@@ -1,0 +1,12 @@
+// Which reader a data file needs: the declared `data.format`, else its extension.
+import * as path from 'node:path';
+import type { Data } from '../../common/schema/config.generated';
+
+export type DataFormat = NonNullable<Data['format']>;
+
+/** `.csv`, `.tsv`, `.jsonl` (case-insensitive); anything else is plain text. */
+export function dataFormatOf(file: string, declared?: DataFormat): DataFormat {
+  if (declared !== undefined) return declared;
+  const extension = path.extname(file).toLowerCase();
+  return extension === '.csv' ? 'csv' : extension === '.tsv' ? 'tsv' : extension === '.jsonl' ? 'jsonl' : 'text';
+}

@@ -1,0 +1,109 @@
+// CSV/TSV records (RFC 4180), parsed incrementally so a large file is read in chunks: quoted fields
+// may hold delimiters, doubled quotes and line breaks; CRLF, LF or CR end a record; a leading BOM is
+// dropped. Lenient where RFC 4180 is silent in practice: a quote inside an unquoted field is kept.
+import { createReadStream } from 'node:fs';
+
+export interface DelimitedRecord {
+  /** 1-based line of the file on which the record starts. */
+  readonly line: number;
+  readonly fields: string[];
+  /** The file ended inside a quoted field: the record runs to the end of the file and is not trustworthy. */
+  readonly unterminatedQuote: boolean;
+}
+
+type State = 'fieldStart' | 'unquoted' | 'quoted' | 'quoteInQuoted';
+
+/** Feed text with `push`, then call `end`; each returns the records completed so far. Blank lines yield nothing. */
+export class DelimitedRecordParser {
+  private fields: string[] = [];
+  private field = '';
+  private state: State = 'fieldStart';
+  private line = 1;
+  private recordLine = 1;
+  private atFileStart = true;
+  /** The previous chunk ended a record with CR: a LF starting this chunk belongs to it. */
+  private afterCarriageReturn = false;
+
+  constructor(private readonly delimiter: string) {
+    if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') throw new Error(`unusable delimiter ${JSON.stringify(delimiter)}`);
+  }
+
+  push(chunk: string): DelimitedRecord[] {
+    const records: DelimitedRecord[] = [];
+    let i = 0;
+    if (this.atFileStart && chunk.length > 0) {
+      this.atFileStart = false;
+      if (chunk.charCodeAt(0) === 0xfeff) i = 1;
+    }
+    for (; i < chunk.length; i++) {
+      const ch = chunk[i]!;
+      if (this.afterCarriageReturn) {
+        this.afterCarriageReturn = false;
+        if (ch === '\n') continue;
+      }
+      switch (this.state) {
+        case 'quoted':
+          if (ch === '"') this.state = 'quoteInQuoted';
+          else {
+            if (ch === '\n') this.line++;
+            this.field += ch;
+          }
+          continue;
+        case 'quoteInQuoted':
+          if (ch === '"') {
+            this.field += '"';
+            this.state = 'quoted';
+            continue;
+          }
+          // The quote closed the field; what follows is read as unquoted text (or a delimiter, or an end of line).
+          this.state = 'unquoted';
+          break;
+        case 'fieldStart':
+          if (ch === '"') {
+            this.state = 'quoted';
+            continue;
+          }
+          this.state = 'unquoted';
+          break;
+        case 'unquoted':
+          break;
+      }
+      if (ch === this.delimiter) {
+        this.fields.push(this.field);
+        this.field = '';
+        this.state = 'fieldStart';
+      } else if (ch === '\n' || ch === '\r') {
+        this.finishRecord(records, false);
+        this.line++;
+        this.recordLine = this.line;
+        if (ch === '\r') {
+          if (chunk[i + 1] === '\n') i++;
+          else if (i + 1 === chunk.length) this.afterCarriageReturn = true;
+        }
+      } else this.field += ch;
+    }
+    return records;
+  }
+
+  end(): DelimitedRecord[] {
+    const records: DelimitedRecord[] = [];
+    this.finishRecord(records, this.state === 'quoted');
+    return records;
+  }
+
+  private finishRecord(records: DelimitedRecord[], unterminatedQuote: boolean): void {
+    this.fields.push(this.field);
+    const blank = this.fields.length === 1 && this.fields[0] === '' && !unterminatedQuote;
+    if (!blank) records.push({ line: this.recordLine, fields: this.fields, unterminatedQuote });
+    this.fields = [];
+    this.field = '';
+    this.state = 'fieldStart';
+  }
+}
+
+/** The records of a CSV/TSV file, read in chunks. */
+export async function* readDelimitedRecords(file: string, delimiter: string): AsyncGenerator<DelimitedRecord> {
+  const parser = new DelimitedRecordParser(delimiter);
+  for await (const chunk of createReadStream(file, { encoding: 'utf8' })) yield* parser.push(chunk as string);
+  yield* parser.end();
+}

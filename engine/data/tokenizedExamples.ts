@@ -1,0 +1,63 @@
+// Examples tokenised once, truncated to max_length and unpadded, stored flat (one Int32Array for all
+// token ids, offsets per example) so batches of any shape can be cut from them cheaply.
+
+/** What batching needs from a tokenizer; engine/models' ModelTokenizer is one. */
+export interface BatchTokenizer {
+  encode(texts: readonly string[], options: { maxLength: number }): {
+    readonly inputIds: readonly (readonly number[])[];
+    readonly attentionMask: readonly (readonly number[])[];
+    readonly tokenTypeIds: readonly (readonly number[])[];
+  };
+  /** The id batches are padded with; 0 ([PAD] in BERT vocabularies) when absent. */
+  readonly padTokenId?: number;
+}
+
+export interface TokenizedExamples {
+  readonly count: number;
+  /** Tokens of example i (special tokens included): `tokenIds.subarray(offsets[i], offsets[i + 1])`. */
+  readonly offsets: Int32Array;
+  readonly lengths: Int32Array;
+  readonly tokenIds: Int32Array;
+  readonly tokenTypeIds: Int32Array;
+  readonly labels: Int32Array;
+  readonly padTokenId: number;
+}
+
+export interface TokenizeOptions {
+  readonly maxLength: number;
+  /** Texts per `encode` call: each call pads to its longest text, which is stripped again here. */
+  readonly groupSize?: number;
+}
+
+/** Tokenises `examples` in order; the padding `encode` adds (attention mask 0, at the end) is removed. */
+export function tokenizeExamples(examples: readonly { readonly text: string; readonly labelId: number }[], tokenizer: BatchTokenizer, { maxLength, groupSize = 64 }: TokenizeOptions): TokenizedExamples {
+  const count = examples.length;
+  const lengths = new Int32Array(count);
+  const ids: Int32Array[] = [];
+  const types: Int32Array[] = [];
+  for (let start = 0; start < count; start += groupSize) {
+    const group = examples.slice(start, start + groupSize);
+    const encoded = tokenizer.encode(
+      group.map((example) => example.text),
+      { maxLength },
+    );
+    group.forEach((_, row) => {
+      const mask = encoded.attentionMask[row]!;
+      let length = 0;
+      while (length < mask.length && mask[length] === 1) length++;
+      if (length > maxLength) throw new Error(`the tokenizer returned ${length} tokens for a text, more than max_length ${maxLength}`);
+      lengths[start + row] = length;
+      ids.push(Int32Array.from(encoded.inputIds[row]!.slice(0, length)));
+      types.push(Int32Array.from(encoded.tokenTypeIds[row]!.slice(0, length)));
+    });
+  }
+  const offsets = new Int32Array(count + 1);
+  for (let i = 0; i < count; i++) offsets[i + 1] = offsets[i]! + lengths[i]!;
+  const tokenIds = new Int32Array(offsets[count]!);
+  const tokenTypeIds = new Int32Array(offsets[count]!);
+  for (let i = 0; i < count; i++) {
+    tokenIds.set(ids[i]!, offsets[i]);
+    tokenTypeIds.set(types[i]!, offsets[i]);
+  }
+  return { count, offsets, lengths, tokenIds, tokenTypeIds, labels: Int32Array.from(examples, (example) => example.labelId), padTokenId: tokenizer.padTokenId ?? 0 };
+}
