@@ -1,0 +1,45 @@
+// Early stopping on a validation metric: mode from the metric, patience, min_delta, best epoch.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EarlyStopping } from '../../engine/training/earlyStopping';
+
+describe('training: early stopping', () => {
+  it('maximises macro-F1, counting only improvements larger than min_delta', () => {
+    const stopping = new EarlyStopping({ metric: 'macro_f1', patience: 2, min_delta: 0.01 });
+    assert.equal(stopping.mode, 'max');
+    const decisions = [0.5, 0.6, 0.605, 0.62, 0.61, 0.6].map((value, index) => stopping.update(value, index + 1));
+    assert.deepEqual(decisions.map((d) => d.improved), [true, true, false, true, false, false]);
+    assert.deepEqual(decisions.map((d) => d.shouldStop), [false, false, false, false, false, true]);
+    assert.deepEqual(decisions.map((d) => d.waited), [0, 0, 1, 0, 1, 2]);
+    // 0.605 was not an improvement, so 0.6 stayed the best until 0.62.
+    assert.equal(decisions[2]?.best, 0.6);
+    assert.equal(decisions[5]?.best, 0.62);
+    assert.equal(decisions[5]?.bestAt, 4);
+  });
+
+  it('minimises loss; ties and NaN do not improve', () => {
+    const stopping = new EarlyStopping({ metric: 'loss', patience: 2 });
+    assert.equal(stopping.mode, 'min');
+    assert.equal(stopping.update(1.0, 1).improved, true);
+    assert.equal(stopping.update(0.8, 2).improved, true);
+    assert.equal(stopping.update(0.8, 3).improved, false);
+    const last = stopping.update(Number.NaN, 4);
+    assert.equal(last.shouldStop, true);
+    assert.equal(stopping.best, 0.8);
+    assert.equal(stopping.bestAt, 2);
+  });
+
+  it('uses the schema defaults and resumes from exported state', () => {
+    const stopping = new EarlyStopping();
+    assert.equal(stopping.metric, 'macro_f1');
+    assert.equal(stopping.patience, 2);
+    assert.equal(stopping.minDelta, 0);
+    stopping.update(0.7, 1);
+    stopping.update(0.6, 2);
+    const resumed = new EarlyStopping();
+    resumed.importState(JSON.parse(JSON.stringify(stopping.exportState())) as ReturnType<EarlyStopping['exportState']>);
+    assert.deepEqual(resumed.update(0.65, 3), { improved: false, shouldStop: true, best: 0.7, bestAt: 1, waited: 2 });
+    assert.throws(() => new EarlyStopping({ patience: 0 }), /patience must be a whole number ≥ 1/);
+    assert.throws(() => new EarlyStopping({ min_delta: -1 }), /min_delta must be ≥ 0/);
+  });
+});
