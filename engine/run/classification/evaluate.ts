@@ -1,0 +1,46 @@
+// Validation: mean loss and every classification metric, through the whole model or, while the
+// encoder is frozen, through the head on cached [CLS] features (the same numbers, far faster).
+import * as tf from '@tensorflow/tfjs';
+import type { BertForSequenceClassification } from '../../models/bert';
+import { evaluationBatches } from '../../data/tokenBatches';
+import type { TokenizedExamples } from '../../data/tokenizedExamples';
+import { planSortedBatches } from '../../data/lengthBuckets';
+import { addToConfusionMatrix, emptyConfusionMatrix, metricsFromConfusionMatrix, type ClassificationMetrics } from '../../training/classificationMetrics';
+import { batchLogits, crossEntropy, featureRows, headLogits } from './bertHead';
+
+export interface Evaluation {
+  readonly loss: number;
+  readonly metrics: ClassificationMetrics;
+}
+
+export function evaluateClassifier(
+  model: BertForSequenceClassification,
+  examples: TokenizedExamples,
+  batchSize: number,
+  labels: readonly string[],
+  /** [count, hidden] [CLS] features of `examples` when the encoder is frozen. */
+  cached?: Float32Array,
+): Evaluation {
+  const matrix = emptyConfusionMatrix(labels.length);
+  let lossSum = 0;
+  const score = (indices: Int32Array, labelIds: Int32Array, logitsOf: () => tf.Tensor2D): void => {
+    const { loss, predicted } = tf.tidy(() => {
+      const logits = logitsOf();
+      return { loss: crossEntropy(logits, tf.tensor1d(labelIds, 'int32')), predicted: logits.argMax(1) };
+    });
+    lossSum += (loss.dataSync()[0] ?? Number.NaN) * indices.length;
+    addToConfusionMatrix(matrix, labelIds, predicted.dataSync());
+    loss.dispose();
+    predicted.dispose();
+  };
+  if (cached !== undefined) {
+    const hidden = model.config.hiddenSize;
+    for (const indices of planSortedBatches(examples.lengths, batchSize)) {
+      const labelIds = Int32Array.from(indices, (example) => examples.labels[example]!);
+      score(indices, labelIds, () => headLogits(model, featureRows(cached, hidden, indices), false));
+    }
+  } else {
+    for (const batch of evaluationBatches(examples, batchSize)) score(batch.exampleIndices, batch.labels, () => batchLogits(model, batch, false));
+  }
+  return { loss: lossSum / examples.count, metrics: metricsFromConfusionMatrix(matrix, labels) };
+}

@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import type { RunEvent, RunEpoch, RunLog, RunStageStarted } from '../../common/protocol/runEvents';
+import { loadLabelledData } from '../../engine/data/labelledData';
+import { tokenizeExamples } from '../../engine/data/tokenizedExamples';
+import { bertParameterSpecs } from '../../engine/models/bert';
+import { loadBertClassifier } from '../../engine/models/huggingfaceFolder';
+import { readSafetensorsHeader, writeSafetensors } from '../../engine/models/safetensors';
+import { evaluateClassifier } from '../../engine/run/classification/evaluate';
+import { runTraining, type RunOutcome } from '../../engine/run/runTraining';
+import { makeSentimentProject, TINY_BERT_FOLDER, type SentimentProject } from '../fixtures/classification/sentimentProject';
+import { tinyBertWeights, writeTinyBertFolder } from '../fixtures/models/tinyBert';
+
+const LABELS = ['neg', 'pos'];
+const projects: SentimentProject[] = [];
+let project: SentimentProject;
+let events: RunEvent[];
+let outcome: RunOutcome;
+
+async function run(config: string, options: { onEvent?: (event: RunEvent) => void; resume?: boolean; signal?: AbortSignal; abortSignal?: AbortSignal } = {}): Promise<{ events: RunEvent[]; outcome: RunOutcome }> {
+  const seen: RunEvent[] = [];
+  const result = await runTraining(config, { ...options, onEvent: (event) => (seen.push(event), options.onEvent?.(event)) });
+  return { events: seen, outcome: result };
+}
+
+async function project_(options: Parameters<typeof makeSentimentProject>[0] = {}): Promise<SentimentProject> {
+  const made = await makeSentimentProject(options);
+  projects.push(made);
+  return made;
+}
+
+const ofKind = <K extends RunEvent['kind']>(list: RunEvent[], kind: K): Extract<RunEvent, { kind: K }>[] => list.filter((event): event is Extract<RunEvent, { kind: K }> => event.kind === kind);
+
+before(async () => {
+  assert.ok(await tf.setBackend('cpu'));
+  project = await project_();
+  ({ events, outcome } = await run(project.config));
+});
+
+after(async () => {
+  for (const made of projects) await rm(made.dir, { recursive: true, force: true });
+});
+
+test('the staged run finishes and learns the task: near chance at the start, ≥ 0.9 validation accuracy at the end', async () => {
+  assert.equal(outcome.kind, 'finished', JSON.stringify(outcome));
+  const start = await loadBertClassifier(TINY_BERT_FOLDER, { labels: LABELS, seed: 3 });
+  const data = await loadLabelledData({ data: { train: [path.join(project.dir, 'train.csv')], validation: path.join(project.dir, 'valid.csv') }, seed: 3 });
+  const validation = tokenizeExamples(data.validation, start.tokenizer, { maxLength: 16 });
+  const before = evaluateClassifier(start.model, validation, 16, LABELS);
+  start.model.dispose();
+  assert.ok(before.metrics.accuracy <= 0.75, `accuracy before training ${before.metrics.accuracy}`);
+  const summary = (outcome).summary as { validation: { accuracy: number; macroF1: number } };
+  assert.ok(summary.validation.accuracy >= 0.9, `accuracy after training ${summary.validation.accuracy}`);
+});
+
+test('events: two stages with their frozen groups, epochs with validation metrics, throttled steps', () => {
+  const stages = ofKind(events, 'stage');
+  assert.deepEqual(
+    stages.map((stage: RunStageStarted) => [stage.index, stage.name, stage.step]),
+    [
+      [0, 'head', 0],
+      [1, 'all', 18],
+    ],
+  );
+  assert.match(stages[0]!.frozen, /frozen: embeddings, encoder\.layer\.0–1/);
+  assert.match(stages[1]!.frozen, /frozen: nothing/);
+  const epochs = ofKind(events, 'epoch');
+  assert.deepEqual(
+    epochs.map((epoch: RunEpoch) => [epoch.epoch, epoch.stage]),
+    [1, 2, 3, 4, 5, 6].map((epoch) => [epoch, epoch <= 3 ? 'head' : 'all']),
+  );
+  for (const epoch of epochs) {
+    assert.ok(epoch.validation && Number.isFinite(epoch.validation.loss) && epoch.validation.accuracy >= 0 && epoch.validation.macroF1 >= 0);
+  }
+  const steps = ofKind(events, 'step');
+  assert.ok(steps.length >= 6 && steps.length <= 36);
+  for (const step of steps) {
+    assert.ok(step.progress > 0 && step.progress <= 1 && step.throughputUnit === 'samples/s' && step.throughput > 0 && step.etaSeconds >= 0);
+    assert.ok(step.stage === 'head' || step.stage === 'all');
+    assert.ok(step.learningRate > 0 && step.learningRate <= 0.01);
+  }
+  assert.equal(steps[steps.length - 1]!.progress, 1);
+  assert.equal(ofKind(events, 'checkpoint').length, 6);
+});
+
+test('the frozen-encoder stage trains on cached [CLS] features and reports the speed-up', () => {
+  const logs = ofKind(events, 'log').map((log: RunLog) => log.message);
+  assert.ok(logs.some((message) => /Stage head: the encoder is frozen, so its \[CLS\] features were computed once/.test(message)), logs.join('\n'));
+  const report = logs.find((message) => message.startsWith('Stage head on cached features'));
+  assert.match(report ?? '', /×[\d.]+ per step/);
+  assert.ok(!logs.some((message) => message.startsWith('Stage all on cached features')));
+  const summary = (outcome as Extract<RunOutcome, { kind: 'finished' }>).summary as { cachedFeatures: { stage: string; stepSpeedup: number }[] };
+  assert.equal(summary.cachedFeatures.length, 1);
+  assert.ok(summary.cachedFeatures[0]!.stepSpeedup > 1, JSON.stringify(summary.cachedFeatures));
+});
+
+test('the run folder is a Hugging Face classifier that reloads with the same predictions', async () => {
+  const files = await readdir(project.runDir);
+  for (const name of ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt', 'summary.json', 'metrics.jsonl']) assert.ok(files.includes(name), name);
+  const config = JSON.parse(await readFile(path.join(project.runDir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  assert.deepEqual(config.architectures, ['BertForSequenceClassification']);
+  assert.deepEqual(config.id2label, { 0: 'neg', 1: 'pos' });
+  assert.deepEqual(config.label2id, { neg: 0, pos: 1 });
+
+  const reloaded = await loadBertClassifier(project.runDir);
+  assert.deepEqual(reloaded.notices, []);
+  const header = await readSafetensorsHeader(path.join(project.runDir, 'model.safetensors'));
+  for (const spec of bertParameterSpecs(reloaded.config)) {
+    const entry = header.tensors.get(spec.name);
+    assert.ok(entry, spec.name);
+    assert.deepEqual(entry.shape, spec.shape, spec.name);
+    assert.equal(entry.dtype, 'F32');
+  }
+  // The written model is the best epoch's: its checkpoint copy gives the very same logits.
+  const best = await loadBertClassifier(path.join(project.runDir, 'checkpoints', 'best'));
+  const texts = ['the movie good fun', 'bad story boring', 'hate the spam film', 'love a great plot'];
+  const logitsOf = (loaded: typeof best): number[][] =>
+    tf.tidy(() => {
+      const encoded = loaded.tokenizer.encode(texts, { maxLength: 16 });
+      return loaded.model.forward({ inputIds: tf.tensor2d(encoded.inputIds, undefined, 'int32'), attentionMask: tf.tensor2d(encoded.attentionMask, undefined, 'int32') }).logits.arraySync();
+    });
+  const fromRun = logitsOf(reloaded);
+  assert.deepEqual(fromRun, logitsOf(best));
+  assert.deepEqual(
+    fromRun.map((row) => (row[1]! > row[0]! ? 'pos' : 'neg')),
+    ['pos', 'neg', 'neg', 'pos'],
+  );
+  // And its validation metrics are the ones the run reported.
+  const data = await loadLabelledData({ data: { train: [path.join(project.dir, 'train.csv')], validation: path.join(project.dir, 'valid.csv') }, seed: 3 });
+  const evaluation = evaluateClassifier(reloaded.model, tokenizeExamples(data.validation, reloaded.tokenizer, { maxLength: 16 }), 16, LABELS);
+  const summary = JSON.parse(await readFile(path.join(project.runDir, 'summary.json'), 'utf8')) as { validation: { loss: number; accuracy: number } };
+  assert.equal(evaluation.metrics.accuracy, summary.validation.accuracy);
+  assert.ok(Math.abs(evaluation.loss - summary.validation.loss) < 1e-6);
+  reloaded.model.dispose();
+  best.model.dispose();
+});
+
+test('summary.json has labels, per-class metrics and the confusion matrix', async () => {
+  const summary = JSON.parse(await readFile(path.join(project.runDir, 'summary.json'), 'utf8')) as {
+    status: string;
+    labels: string[];
+    bestEpoch: number;
+    perClass: { label: string; precision: number; recall: number; f1: number; support: number }[];
+    confusionMatrix: number[][];
+  };
+  assert.equal(summary.status, 'completed');
+  assert.deepEqual(summary.labels, LABELS);
+  assert.ok(summary.bestEpoch >= 1 && summary.bestEpoch <= 6);
+  assert.deepEqual(summary.perClass.map((entry) => [entry.label, entry.support]), [['neg', 30], ['pos', 30]]);
+  assert.equal(summary.confusionMatrix.length, 2);
+  assert.equal(summary.confusionMatrix.flat().reduce((a, b) => a + b, 0), 60);
+});
+
+test('a bad data line is reported with file:line (bad_lines: error fails the run, skip logs it)', async () => {
+  const trainCsv = 'text,label\ngood fun movie,pos\nbad boring film,neg\n"unterminated,pos\n';
+  const failing = await project_({ trainCsv, training: 'training:\n  stages: [{ epochs: 1, learning_rate: 0.01, freeze: encoder }]' });
+  const withError = (await readFile(failing.config, 'utf8')).replace('  max_length: 16', '  max_length: 16\n  bad_lines: error');
+  await writeFile(failing.config, withError);
+  const failed = await run(failing.config);
+  assert.equal(failed.outcome.kind, 'failed');
+  assert.match((failed.outcome as { message: string }).message, new RegExp(`${path.join(failing.dir, 'train.csv').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4`));
+
+  const skipping = await project_({ trainCsv: 'text,label\ngood fun movie,pos\nbad boring film,neg\nno label here\n', training: 'training:\n  stages: [{ epochs: 1, learning_rate: 0.01, freeze: encoder }]' });
+  const skipped = await run(skipping.config);
+  assert.equal(skipped.outcome.kind, 'finished', JSON.stringify(skipped.outcome));
+  const warning = ofKind(skipped.events, 'log').find((log) => log.level === 'warning' && log.location?.line === 4);
+  assert.ok(warning, JSON.stringify(ofKind(skipped.events, 'log')));
+  assert.equal(warning.location?.file, path.join(skipping.dir, 'train.csv'));
+});
+
+test('a missing model folder or an unreachable Hub id fails with a message naming it', async () => {
+  const missing = await project_({ pretrained: './no-such-model', training: '' });
+  const result = await run(missing.config);
+  assert.equal(result.outcome.kind, 'failed');
+  assert.match((result.outcome as { message: string }).message, /no-such-model/);
+
+  const hub = await project_({ pretrained: 'acme/tiny-bert', training: '' });
+  const fromHub = await run(hub.config);
+  assert.equal(fromHub.outcome.kind, 'failed');
+  const message = (fromHub.outcome as { message: string; location?: { line?: number } }).message;
+  assert.match(message, /'acme\/tiny-bert' is not a local folder/);
+  assert.match(message, /local folder in Hugging Face layout/);
+  assert.equal(fromHub.outcome.kind === 'failed' && fromHub.outcome.location?.line, 6);
+});
+
+test('model.type embedding-classifier fails with a clear error pointing at model.type', async () => {
+  const made = await project_({ training: '' });
+  const text = (await readFile(made.config, 'utf8')).replace('  type: bert', '  type: embedding-classifier\n  vector_size: 8').replace(/ {2}pretrained: .*\n/, '');
+  await writeFile(made.config, text);
+  const result = await run(made.config);
+  assert.equal(result.outcome.kind, 'failed', JSON.stringify(result.outcome));
+  assert.match((result.outcome as { message: string }).message, /model\.type: embedding-classifier cannot be trained/);
+  assert.equal(result.outcome.kind === 'failed' && result.outcome.location?.line, 5);
+});
+
+test('a NaN/inf loss stops the run with a clear message and writes no model', async () => {
+  // A pretrained folder with a NaN in the embeddings' LayerNorm: the very first loss is not finite.
+  const folder = path.join(await mkdtemp(path.join(tmpdir(), 'nlp-studio-bad-bert-')), 'bad-bert');
+  await writeTinyBertFolder(folder);
+  const weights = tinyBertWeights();
+  weights.get('bert.embeddings.LayerNorm.bias')!.data[0] = Number.NaN;
+  await writeSafetensors(path.join(folder, 'model.safetensors'), weights);
+  const made = await project_({ pretrained: folder, training: 'training:\n  stages: [{ epochs: 1, learning_rate: 0.01, freeze: encoder }]' });
+  const result = await run(made.config);
+  await rm(path.dirname(folder), { recursive: true, force: true });
+  assert.equal(result.outcome.kind, 'failed', JSON.stringify(result.outcome));
+  assert.match((result.outcome as { message: string }).message, /training loss became NaN at step 1 .*wrote no model/);
+  await assert.rejects(stat(path.join(made.runDir, 'model.safetensors')));
+});
+
+test('stop saves a checkpoint; resume continues from it to the end', async () => {
+  const made = await project_({ training: 'training:\n  stages: [{ name: head, epochs: 3, learning_rate: 0.01, freeze: encoder }]' });
+  const stop = new AbortController();
+  const stopped = await run(made.config, { signal: stop.signal, onEvent: (event) => event.kind === 'epoch' && event.epoch === 1 && stop.abort() });
+  assert.equal(stopped.outcome.kind, 'finished');
+  assert.equal(stopped.outcome.kind === 'finished' && stopped.outcome.status, 'stopped');
+  assert.equal(ofKind(stopped.events, 'checkpoint').at(-1)?.epoch, 1);
+  await assert.rejects(stat(path.join(made.runDir, 'model.safetensors')));
+
+  const resumed = await run(made.config, { resume: true });
+  assert.equal(resumed.outcome.kind === 'finished' && resumed.outcome.status, 'completed', JSON.stringify(resumed.outcome));
+  assert.equal(ofKind(resumed.events, 'started')[0]?.resumedFrom?.epoch, 1);
+  assert.deepEqual(ofKind(resumed.events, 'epoch').map((epoch) => epoch.epoch), [2, 3]);
+  assert.equal((resumed.outcome as Extract<RunOutcome, { kind: 'finished' }>).summary.epochsCompleted, 3);
+  await stat(path.join(made.runDir, 'model.safetensors'));
+});
