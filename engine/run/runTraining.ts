@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { RunEvent, RunFailed, RunFinished, RunStarted, SourceLocation } from '../../common/protocol/runEvents';
 import { ConfigError } from '../config/configError';
+import { DataError } from '../data/dataError';
 import { loadConfig, resolvedConfigYaml, type LoadedConfig } from '../config/loadConfig';
 import { writeFileAtomic } from '../io/atomicWrite';
 import { VectorsFormatError } from '../word2vec/vectorsFormat';
@@ -40,6 +41,7 @@ function failureOf(error: unknown, loaded: LoadedConfig | undefined): RunFailed 
   const message = error instanceof Error ? error.message : String(error);
   let location: SourceLocation | undefined;
   if (error instanceof RunError && error.configKey && loaded) location = loaded.locate(error.configKey);
+  if (error instanceof DataError && error.location) location = { file: error.location.file, ...(error.location.line ? { line: error.location.line } : {}) };
   if (error instanceof VectorsFormatError) location = { file: error.file, ...(/^\d+$/.test(error.where) ? { line: Number(error.where) } : {}) };
   const where = location && error instanceof RunError && loaded ? `${location.file}:${location.line ?? 1}:${location.column ?? 1}: ` : '';
   return { kind: 'failed', message: `${where}${message}`, ...(location ? { location } : {}) };

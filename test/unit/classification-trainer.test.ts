@@ -163,6 +163,7 @@ test('a bad data line is reported with file:line (bad_lines: error fails the run
   const failed = await run(failing.config);
   assert.equal(failed.outcome.kind, 'failed');
   assert.match((failed.outcome as { message: string }).message, new RegExp(`${path.join(failing.dir, 'train.csv').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:4`));
+  assert.deepEqual(failed.outcome.kind === 'failed' && failed.outcome.location, { file: path.join(failing.dir, 'train.csv'), line: 4 });
 
   const skipping = await project_({ trainCsv: 'text,label\ngood fun movie,pos\nbad boring film,neg\nno label here\n', training: 'training:\n  stages: [{ epochs: 1, learning_rate: 0.01, freeze: encoder }]' });
   const skipped = await run(skipping.config);

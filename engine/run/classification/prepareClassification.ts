@@ -2,7 +2,6 @@
 // BERT with a head for those labels, and the examples tokenised once.
 import * as tf from '@tensorflow/tfjs';
 import type { RunLog } from '../../../common/protocol/runEvents';
-import { DataError } from '../../data/dataError';
 import { formatBadLine } from '../../data/badLines';
 import { loadLabelledData, type LabelledData } from '../../data/labelledData';
 import { tokenizeExamples, type TokenizedExamples } from '../../data/tokenizedExamples';
@@ -45,22 +44,16 @@ export async function prepareClassification(context: TrainerContext): Promise<Pr
 
   const notices: Omit<RunLog, 'kind'>[] = [];
   let logged = 0;
-  let data: LabelledData;
-  try {
-    data = await loadLabelledData({
-      data: config.data,
-      seed: config.seed,
-      onBadLine: (bad) => {
-        if (logged++ < BAD_LINES_LOGGED) {
-          notices.push({ level: 'warning', message: `skipped ${formatBadLine(bad)}`, location: { file: bad.file, line: bad.line } });
-        }
-      },
-    });
-  } catch (error) {
-    // The message already starts with file:line; the run's failure points there rather than at the config.
-    if (error instanceof DataError) throw new RunError(error.message);
-    throw error;
-  }
+  // A DataError's message starts with file:line, and the run's failure points there (see runTraining).
+  const data: LabelledData = await loadLabelledData({
+    data: config.data,
+    seed: config.seed,
+    onBadLine: (bad) => {
+      if (logged++ < BAD_LINES_LOGGED) {
+        notices.push({ level: 'warning', message: `skipped ${formatBadLine(bad)}`, location: { file: bad.file, line: bad.line } });
+      }
+    },
+  });
   if (data.badLines.count > BAD_LINES_LOGGED) notices.push({ level: 'warning', message: `${data.badLines.count} bad lines skipped in all (the first ${BAD_LINES_LOGGED} are listed above).` });
   if (data.validation.length === 0) notices.push({ level: 'warning', message: 'No validation data (data.validation or data.validation_split): no validation metrics, no early stopping, and the last epoch is the model written.' });
 
