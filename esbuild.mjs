@@ -15,6 +15,9 @@ const node = {
   minify: production,
   external: ['vscode'],
   logLevel: 'warning',
+  // ESM dependencies (transformers.js) read import.meta.url, which a CommonJS bundle lacks: give them the bundle's own.
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "const __bundleUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
 // Webviews: one script and one stylesheet per panel (out/webviews/<panel>.js/.css), for the browser.

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { newConfig } from './commands/newConfig';
 import { exploreEmbeddings, showTrainingPanel } from './commands/panelCommands';
 import { predictOnSelection } from './commands/predictOnSelection';
-import { continueTrainingWordVectors, pretrainWordVectors, resumeRun, stopRun } from './commands/runCommands';
+import { continueTrainingWordVectors, fineTuneModel, pretrainWordVectors, resumeRun, stopRun } from './commands/runCommands';
 import { Ctx } from './ctx';
 import { createLanguageClient } from './languageClient';
 import { notifyRunEnds } from './run/runNotifications';
@@ -19,6 +19,7 @@ let ctx: Ctx | undefined;
 
 const COMMANDS = {
   'nlpStudio.newConfig': newConfig,
+  'nlpStudio.fineTuneModel': fineTuneModel,
   'nlpStudio.pretrainWordVectors': pretrainWordVectors,
   'nlpStudio.continueTrainingWordVectors': continueTrainingWordVectors,
   'nlpStudio.stopRun': stopRun,

@@ -1,7 +1,7 @@
 // Palette commands that start, stop and resume training runs. Thin: the supervisor does the work.
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
-import { isAnyConfig, isWord2VecContinuation, isWord2VecPretraining, pickConfig, type ConfigKind } from '../run/configPicker';
+import { isAnyConfig, isClassification, isWord2VecContinuation, isWord2VecPretraining, pickConfig, type ConfigKind } from '../run/configPicker';
 import type { RunRecord } from '../run/runSupervisor';
 import { SHOW_TRAINING_PANEL_COMMAND } from '../run/runStatusBar';
 
@@ -29,6 +29,8 @@ async function startRun(ctx: Ctx, given: vscode.Uri | undefined, accepts: Config
     return undefined;
   }
 }
+
+export const fineTuneModel = (ctx: Ctx) => (config?: vscode.Uri) => startRun(ctx, config, isClassification, 'fine-tune a model', false);
 
 export const pretrainWordVectors = (ctx: Ctx) => (config?: vscode.Uri) => startRun(ctx, config, isWord2VecPretraining, 'pretrain word vectors', false);
 

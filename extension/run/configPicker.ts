@@ -17,6 +17,7 @@ export interface ConfigSummary {
 
 export const isWord2VecPretraining: ConfigKind = (config) => config.task === 'word2vec' && config.initFrom === undefined;
 export const isWord2VecContinuation: ConfigKind = (config) => config.task === 'word2vec' && config.initFrom !== undefined;
+export const isClassification: ConfigKind = (config) => config.task === 'text-classification';
 export const isAnyConfig: ConfigKind = () => true;
 
 /** The few keys the picker needs; a config that does not parse still shows, so its errors can be seen. */

@@ -125,4 +125,18 @@ describe('word2vec runs', () => {
     });
     assert.equal(api.runs.activeRun, undefined);
   });
+
+  it('fine-tunes a BERT classifier with the staged schedule and writes a Hugging Face folder', async () => {
+    const run = await vscode.commands.executeCommand<RunRecord>('nlpStudio.fineTuneModel', workspaceFile('sentiment.nlp.yaml'));
+    assert.ok(run);
+    const end = await waitForEvent(api, run, isEnd);
+    assert.equal(end.kind === 'finished' && end.status, 'completed', JSON.stringify(end));
+    const stages = run.events.filter((event) => event.kind === 'stage').map((event) => event.kind === 'stage' && event.name);
+    assert.deepEqual(stages, ['head', 'all']);
+    const config = JSON.parse(readFileSync(join(run.runDir, 'config.json'), 'utf8')) as { id2label: Record<string, string> };
+    assert.deepEqual(Object.values(config.id2label).sort(), ['neg', 'pos']);
+    assert.ok(existsSync(join(run.runDir, 'model.safetensors')));
+    const lastEpoch = run.events.filter((event) => event.kind === 'epoch').at(-1);
+    assert.ok(lastEpoch?.kind === 'epoch' && lastEpoch.validation && lastEpoch.validation.accuracy >= 0.85, JSON.stringify(lastEpoch));
+  });
 });
