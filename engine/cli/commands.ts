@@ -1,42 +1,70 @@
 // The `nlp-studio` command line: a table of commands, each with its one-line description and handler.
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import packageJson from '../../package.json';
 import type { CliIo } from './io';
 import { evalCommand } from './evalCommand';
 import { trainCommand } from './trainCommand';
 import { validateCommand } from './validateCommand';
 
-interface CommandArgs {
-  positionals: string[];
-  json: boolean;
-  resume: boolean;
-}
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+/** What parseArgs gives a command for its own options (strict, positionals allowed). */
+export type ParsedCommandArgs<O extends OptionsConfig> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
 
 interface Command {
   usage: string;
   description: string;
-  run(args: CommandArgs, io: CliIo): Promise<number>;
-  /** Given: the command parses everything after its name itself (its own options), and `run` is not called. */
-  runWithArgv?: (argv: string[], io: CliIo) => Promise<number>;
+  /** Runs on the arguments after the command's name; resolves to the exit code. */
+  run(argv: string[], io: CliIo): Promise<number>;
 }
 
+/**
+ * A command with its own options: every command parses the same way (strict, `--help` included), so
+ * usage errors read alike and exit 2 everywhere.
+ */
+function command<const O extends OptionsConfig>(name: string, spec: { usage: string; description: string; options: O; run(args: ParsedCommandArgs<O>, io: CliIo): Promise<number> }): Command {
+  const usage = `usage: nlp-studio ${spec.usage}\n`;
+  return {
+    usage: spec.usage,
+    description: spec.description,
+    run: (argv, io) => {
+      let parsed;
+      try {
+        parsed = parseArgs({ args: argv, options: { ...spec.options, help: { type: 'boolean', short: 'h', default: false } }, allowPositionals: true, strict: true });
+      } catch (error) {
+        io.stderr(`nlp-studio ${name}: ${(error as Error).message}\n${usage}`);
+        return Promise.resolve(2);
+      }
+      if ((parsed.values as { help?: boolean }).help) {
+        io.stdout(`${usage}  ${spec.description}\n`);
+        return Promise.resolve(0);
+      }
+      return spec.run(parsed, io);
+    },
+  };
+}
+
+const json = { type: 'boolean', default: false } as const;
+
 const COMMANDS: Record<string, Command> = {
-  train: {
+  train: command('train', {
     usage: 'train <config.nlp.yaml> [--json] [--resume]',
     description: 'Train what the config describes; Ctrl+C stops with a checkpoint, --resume continues from it.',
-    run: (args, io) => trainCommand(args.positionals, { json: args.json, resume: args.resume }, io),
-  },
-  eval: {
-    usage: 'eval <vectors|run-folder> [--analogies F] [--similarity F] [--json]',
+    options: { json, resume: { type: 'boolean', default: false } },
+    run: ({ values, positionals }, io) => trainCommand(positionals, { json: values.json, resume: values.resume }, io),
+  }),
+  eval: command('eval', {
+    usage: 'eval <vectors|run-folder> [--analogies F] [--similarity F] [--restrict-vocab N] [--case-sensitive] [--json]',
     description: 'Score word vectors on analogies (questions-words) and word-pair similarity (Spearman), as gensim does.',
-    run: () => Promise.resolve(2),
-    runWithArgv: evalCommand,
-  },
-  validate: {
+    options: { analogies: { type: 'string' }, similarity: { type: 'string' }, 'restrict-vocab': { type: 'string' }, 'case-sensitive': { type: 'boolean', default: false }, json },
+    run: evalCommand,
+  }),
+  validate: command('validate', {
     usage: 'validate <config.nlp.yaml…> [--json]',
     description: 'Check configs and print the diagnostics the editor shows; exit 1 on any error.',
-    run: (args, io) => validateCommand(args.positionals, { json: args.json }, io),
-  },
+    options: { json },
+    run: ({ values, positionals }, io) => validateCommand(positionals, { json: values.json }, io),
+  }),
 };
 
 export function helpText(): string {
@@ -50,8 +78,7 @@ export function helpText(): string {
     '',
     'Options:',
     '  --json     machine-readable output: one JSON object per line',
-    '  --resume   train: continue from the run folder\'s last checkpoint',
-    '  --help     show this help',
+    '  --help     show this help (nlp-studio <command> --help: that command\'s)',
     '  --version  print the version',
     '',
   ].join('\n');
@@ -59,27 +86,12 @@ export function helpText(): string {
 
 /** Runs the CLI on its arguments (without `node` and the script); resolves to the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const own = argv[0] === undefined ? undefined : COMMANDS[argv[0]]?.runWithArgv;
-  if (own) return own(argv.slice(1), io);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { json: { type: 'boolean', default: false }, resume: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false }, version: { type: 'boolean', short: 'v', default: false } },
-    });
-  } catch (error) {
-    io.stderr(`nlp-studio: ${(error as Error).message}\n\n${helpText()}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.version) {
+  const [name, ...rest] = argv;
+  if (name === '--version' || name === '-v') {
     io.stdout(`${packageJson.version}\n`);
     return 0;
   }
-  const [name, ...rest] = positionals;
-  if (values.help || name === 'help') {
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout(helpText());
     return 0;
   }
@@ -89,8 +101,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    io.stderr(`nlp-studio: unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}.\n`);
+    io.stderr(`nlp-studio: unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}.\n\n${helpText()}`);
     return 2;
   }
-  return command.run({ positionals: rest, json: values.json, resume: values.resume }, io);
+  return command.run(rest, io);
 }

@@ -2,7 +2,6 @@
 // word-vector benchmarks scored as gensim's evaluate_word_analogies / evaluate_word_pairs score them.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { VectorStore } from '../vectors/vectorStore';
 import { evaluateAnalogies, type AnalogyEvaluation, type AnalogySection } from '../word2vec/analogyEvaluation';
 import { NearestNeighbours } from '../word2vec/neighbours';
@@ -27,32 +26,13 @@ export interface EvalReport {
 const percent = (value: number): string => (Number.isNaN(value) ? 'n/a' : `${(value * 100).toFixed(2)}%`);
 const sectionLine = (section: AnalogySection): string => `${section.section}: ${percent(section.accuracy)} (${section.correct}/${section.correct + section.incorrect})`;
 
-/** Parses its own options (argv after `eval`); exit codes: 0 scored, 1 unreadable input, 2 usage. */
-export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        analogies: { type: 'string' },
-        similarity: { type: 'string' },
-        'restrict-vocab': { type: 'string' },
-        'case-sensitive': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    io.stderr(`nlp-studio eval: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
+export interface EvalArgs {
+  values: { analogies?: string; similarity?: string; 'restrict-vocab'?: string; 'case-sensitive'?: boolean; json?: boolean };
+  positionals: string[];
+}
+
+/** `eval` on its parsed arguments; exit codes: 0 scored, 1 unreadable input, 2 usage. */
+export async function evalCommand({ values, positionals }: EvalArgs, io: CliIo): Promise<number> {
   if (positionals.length !== 1) {
     io.stderr(`nlp-studio eval: give one vectors file or run folder${positionals.length > 1 ? `, not ${positionals.length}` : ''}\n${USAGE}`);
     return 2;
