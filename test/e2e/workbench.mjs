@@ -88,15 +88,16 @@ async function quickOpen(page, text) {
 }
 
 /**
- * Runs a command through the palette by its title, as a user would. Retries: the palette is up seconds
- * before the extension host has registered contributed commands.
+ * Types `text` into the quick input and clicks the first row showing `rowText`. Retries until `timeoutMs`:
+ * the palette is up seconds before the extension host has registered contributed commands, and Quick
+ * Open before the file index has caught up.
  */
-export async function runCommand(page, title, { timeoutMs = 30_000 } = {}) {
-  await until(`the command "${title}" in the palette`, async () => {
-    await quickOpen(page, `>${title}`);
-    const row = quickInputRows(page).filter({ hasText: title }).first();
+async function pickFromQuickInput(page, text, rowText, what, { timeoutMs, rowTimeoutMs }) {
+  await until(what, async () => {
+    await quickOpen(page, text);
+    const row = quickInputRows(page).filter({ hasText: rowText }).first();
     try {
-      await row.waitFor({ state: 'visible', timeout: 2_000 });
+      await row.waitFor({ state: 'visible', timeout: rowTimeoutMs });
     } catch {
       await page.keyboard.press('Escape');
       return false;
@@ -106,20 +107,14 @@ export async function runCommand(page, title, { timeoutMs = 30_000 } = {}) {
   }, { timeoutMs });
 }
 
+/** Runs a command through the palette by its title, as a user would. */
+export function runCommand(page, title, { timeoutMs = 30_000 } = {}) {
+  return pickFromQuickInput(page, `>${title}`, title, `the command "${title}" in the palette`, { timeoutMs, rowTimeoutMs: 2_000 });
+}
+
 /** Opens a workspace file through Quick Open and waits for its editor tab to be active. */
 export async function openFile(page, fileName, { timeoutMs = 30_000 } = {}) {
-  await until(`"${fileName}" in Quick Open`, async () => {
-    await quickOpen(page, fileName);
-    const row = quickInputRows(page).filter({ hasText: fileName }).first();
-    try {
-      await row.waitFor({ state: 'visible', timeout: 3_000 });
-    } catch {
-      await page.keyboard.press('Escape');
-      return false;
-    }
-    await row.click();
-    return true;
-  }, { timeoutMs });
+  await pickFromQuickInput(page, fileName, fileName, `"${fileName}" in Quick Open`, { timeoutMs, rowTimeoutMs: 3_000 });
   await activeTab(page, fileName).waitFor({ timeout: timeoutMs });
 }
 
