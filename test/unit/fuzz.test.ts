@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Range } from 'vscode-languageserver-types';
+import { mulberry32 } from '../../engine/data/seededRandom';
 import { codeActions } from '../../server/service/codeActions';
 import { completion } from '../../server/service/completion';
 import { parseConfigDocument } from '../../server/service/configDocument';
@@ -16,17 +17,8 @@ const MUTATIONS = 3000;
 const root = path.resolve(__dirname, '../..');
 const projectFolder = path.join(root, 'test/fixtures/project');
 
-/** mulberry32: a small seeded PRNG, so a failure reproduces from its seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failure reproduces from its seed. */
+const prng = mulberry32;
 
 /** An in-memory copy of the sample project: the fuzzer must not depend on disk timing. */
 function memoryFileSystem(base: string): { fs: ConfigFileSystem; folder: string } {
