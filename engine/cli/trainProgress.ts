@@ -1,21 +1,13 @@
 // How `nlp-studio train` shows a run to a person: a progress line, epoch lines, the final summary.
 import * as path from 'node:path';
 import type { Neighbour, RunEpoch, RunEvent, RunFinished, RunStarted, RunStep } from '../../common/protocol/runEvents';
+import { formatDuration } from '../../common/formatDuration';
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  const total = Math.round(seconds);
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const secs = String(total % 60).padStart(2, '0');
-  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${secs}` : `${minutes}:${secs}`;
-}
-
 export function formatStep(step: RunStep, epochs: number): string {
   const percent = `${(step.progress * 100).toFixed(0).padStart(3)}%`;
-  return `epoch ${step.epoch}/${epochs} ${percent}  loss ${step.loss.toFixed(4)}  ${number.format(step.throughput)} ${step.throughputUnit}  ETA ${formatDuration(step.etaSeconds)}`;
+  return `epoch ${step.epoch}/${epochs} ${percent}  loss ${step.loss.toFixed(4)}  ${number.format(step.throughput)} ${step.throughputUnit}  ETA ${formatDuration(step.etaSeconds, '?')}`;
 }
 
 const neighbourList = (neighbours: Neighbour[]): string => neighbours.map((n) => `${n.word} ${n.similarity.toFixed(2)}`).join(', ');
@@ -58,7 +50,7 @@ export function formatFinished(finished: RunFinished, cwd: string): string {
   const loss = num('trainLoss');
   if (loss !== undefined) facts.push(`final loss ${loss.toFixed(4)}`);
   const verb = finished.status === 'completed' ? 'Finished' : 'Stopped';
-  const lines = [`${verb} in ${formatDuration(finished.elapsedSeconds)}: ${facts.join(', ')}.`];
+  const lines = [`${verb} in ${formatDuration(finished.elapsedSeconds, '?')}: ${facts.join(', ')}.`];
   const neighbours = summary.neighbours as Record<string, Neighbour[]> | undefined;
   if (neighbours && Object.keys(neighbours).length > 0) lines.push('Nearest neighbours:', ...neighbourLines(neighbours, '  '));
   const files = summary.files as Record<string, string> | undefined;

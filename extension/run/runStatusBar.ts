@@ -1,17 +1,10 @@
 // The status-bar item of the run in progress: name, progress and ETA; a click opens the training panel.
 import * as vscode from 'vscode';
 import type { RunRecord, RunSupervisor } from './runSupervisor';
+import { formatDuration } from '../../common/formatDuration';
 
 export const SHOW_TRAINING_PANEL_COMMAND = 'nlpStudio.showTrainingPanel';
 
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '–';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
-}
 
 /** The item's text and tooltip for a run; pure, so the wording is easy to read in one place. */
 export function describeRun(run: RunRecord): { text: string; tooltip: string } {
