@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { NeighboursRequest, ProjectionRequest } from '../../common/protocol/engine';
 import { EMBEDDING_EXPLORER_VIEW_TYPE, type EmbeddingExplorerInbound, type EmbeddingExplorerOutbound, type EmbeddingExplorerState } from '../../common/protocol/panels';
 import type { Ctx } from '../ctx';
-import { loadPanelBundle, panelOptions } from './panelResources';
+import { attachPanel, panelOptions } from './panelResources';
 
 const TITLE = 'NLP Studio: Embeddings';
 const WORDS_SETTING = 'embeddingExplorer.words';
@@ -39,14 +39,10 @@ export class EmbeddingExplorerHost implements vscode.Disposable {
 
   private adopt(panel: vscode.WebviewPanel): void {
     this.panel = panel;
-    loadPanelBundle(panel.webview, this.ctx.extensionUri, 'embeddingExplorer', TITLE);
-    const subscriptions = [
-      panel.webview.onDidReceiveMessage((message: EmbeddingExplorerOutbound) => this.receive(message)),
-      panel.onDidDispose(() => {
-        this.panel = undefined;
-        for (const subscription of subscriptions) subscription.dispose();
-      }),
-    ];
+    attachPanel<EmbeddingExplorerOutbound>(panel, this.ctx.extensionUri, 'embeddingExplorer', TITLE, {
+      onMessage: (message) => this.receive(message),
+      onDispose: () => (this.panel = undefined),
+    });
   }
 
   private receive(message: EmbeddingExplorerOutbound): void {

@@ -1,4 +1,4 @@
-// Where a panel's bundle lives and how its HTML is made: shared by every panel host.
+// Where a panel's bundle lives, how its HTML is made and how its messages reach the host: shared by every panel host.
 import * as vscode from 'vscode';
 import { createNonce, renderWebviewHtml } from './webviewHtml';
 
@@ -7,9 +7,26 @@ export function panelOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptio
   return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'out', 'webviews')] };
 }
 
-/** Sets the panel's HTML to load out/webviews/<bundle>.js and .css, with a fresh nonce. */
-export function loadPanelBundle(webview: vscode.Webview, extensionUri: vscode.Uri, bundle: string, title: string): void {
+/**
+ * Loads out/webviews/<bundle>.js and .css into the panel (fresh nonce, strict CSP) and routes its
+ * messages to `onMessage` until the panel is closed, when `onDispose` runs and the listeners go.
+ */
+export function attachPanel<Outbound>(
+  panel: vscode.WebviewPanel,
+  extensionUri: vscode.Uri,
+  bundle: string,
+  title: string,
+  handlers: { onMessage(message: Outbound): void; onDispose(): void },
+): void {
+  const { webview } = panel;
   const resource = (file: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'out', 'webviews', file)).toString();
   webview.options = panelOptions(extensionUri);
   webview.html = renderWebviewHtml({ cspSource: webview.cspSource, nonce: createNonce(), scriptUri: resource(`${bundle}.js`), styleUri: resource(`${bundle}.css`), title });
+  const subscriptions = [
+    webview.onDidReceiveMessage((message: Outbound) => handlers.onMessage(message)),
+    panel.onDidDispose(() => {
+      handlers.onDispose();
+      for (const subscription of subscriptions) subscription.dispose();
+    }),
+  ];
 }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { TRAINING_PANEL_VIEW_TYPE, type TrainingPanelInbound, type TrainingPanelOutbound } from '../../common/protocol/panels';
 import type { Ctx } from '../ctx';
 import type { RunRecord } from '../run/runSupervisor';
-import { loadPanelBundle, panelOptions } from './panelResources';
+import { attachPanel, panelOptions } from './panelResources';
 import { readRunHistory } from './runHistory';
 
 const TITLE = 'NLP Studio: Training';
@@ -50,14 +50,10 @@ export class TrainingPanelHost implements vscode.Disposable {
 
   private adopt(panel: vscode.WebviewPanel): void {
     this.panel = panel;
-    loadPanelBundle(panel.webview, this.ctx.extensionUri, 'trainingPanel', TITLE);
-    const subscriptions = [
-      panel.webview.onDidReceiveMessage((message: TrainingPanelOutbound) => this.receive(message)),
-      panel.onDidDispose(() => {
-        this.panel = undefined;
-        for (const subscription of subscriptions) subscription.dispose();
-      }),
-    ];
+    attachPanel<TrainingPanelOutbound>(panel, this.ctx.extensionUri, 'trainingPanel', TITLE, {
+      onMessage: (message) => this.receive(message),
+      onDispose: () => (this.panel = undefined),
+    });
   }
 
   private receive(message: TrainingPanelOutbound): void {
