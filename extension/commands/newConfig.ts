@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import templates from '../../templates/index.json';
 import type { Ctx } from '../ctx';
 import { LANGUAGE_ID } from '../languageClient';
+import { exists } from '../workspaceFiles';
 
 export interface ConfigTemplate {
   id: string;
@@ -100,13 +101,4 @@ async function fileNameProblem(folder: vscode.WorkspaceFolder, value: string): P
   if (name.startsWith('/') || name.split(/[\\/]/).includes('..')) return 'Use a path inside the workspace folder.';
   if (await exists(vscode.Uri.joinPath(folder.uri, name))) return `${name} already exists.`;
   return undefined;
-}
-
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
 }

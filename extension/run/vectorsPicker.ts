@@ -2,25 +2,17 @@
 // chosen before, the latest word2vec run, or one picked from the vectors files in the workspace.
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
+import { exists } from '../workspaceFiles';
 
 const REMEMBERED_KEY = 'nlpStudio.vectorsPath';
 const VECTORS_GLOB = '**/vectors.{bin,txt}';
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(vscode.Uri.file(path));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A run folder or vectors file; undefined when the user cancelled. */
 export async function chooseVectors(ctx: Ctx, options: { given?: string; askAgain?: boolean } = {}): Promise<string | undefined> {
   if (options.given) return remember(ctx, options.given);
   if (!options.askAgain) {
     const remembered = ctx.extension.workspaceState.get<string>(REMEMBERED_KEY);
-    if (remembered && (await exists(remembered))) return remembered;
+    if (remembered && (await exists(vscode.Uri.file(remembered)))) return remembered;
     const latest = ctx.runs.allRuns.filter((run) => run.task === 'word2vec' && run.status === 'completed').at(-1);
     if (latest) return remember(ctx, latest.runDir);
   }
