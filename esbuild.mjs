@@ -1,6 +1,10 @@
 // One build for every process: the extension host client, the language server, the CLI, and the
 // test suite that runs inside a real VS Code extension host. Type-checking is `npm run typecheck`.
 import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -13,7 +17,8 @@ const node = {
   target: 'node20',
   sourcemap: !production,
   minify: production,
-  external: ['vscode'],
+  // The Node bindings of TensorFlow are optional and native: loaded at run time when the user has them.
+  external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
   logLevel: 'warning',
   // ESM dependencies (transformers.js) read import.meta.url, which a CommonJS bundle lacks: give them the bundle's own.
   define: { 'import.meta.url': '__bundleUrl' },
@@ -34,9 +39,18 @@ const builds = [
   { ...node, entryPoints: { cli: 'engine/cli.ts' }, outdir: 'out' },
   { ...node, entryPoints: { engine: 'engine/main.ts' }, outdir: 'out' },
   { ...node, entryPoints: { word2vecWorker: 'engine/word2vec/worker.ts' }, outdir: 'out' },
-  { ...node, entryPoints: { 'test/suite/index': 'test/e2e/suite/index.ts' }, outdir: 'out', external: ['vscode', 'mocha'] },
+  { ...node, entryPoints: { 'test/suite/index': 'test/e2e/suite/index.ts' }, outdir: 'out', external: [...node.external, 'mocha'] },
   { ...webview, entryPoints: webviewEntries, outdir: 'out/webviews' },
 ];
+
+// The WebAssembly backend's binaries sit next to the bundles that load them (engine/backend/wasmBackend.ts).
+const wasmDist = path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
+await mkdir('out', { recursive: true });
+await Promise.all(['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.wasm'].map((file) => copyFile(path.join(wasmDist, file), path.join('out', file))));
+// The optional native matMul (`npm run build:native`, engine/backend/nativeGemm.ts) joins them when built
+// here; it links the machine's OpenBLAS, so the .vsix leaves it out.
+const nativeGemm = 'engine/backend/native/build/Release/openblas_gemm.node';
+if (existsSync(nativeGemm)) await copyFile(nativeGemm, 'out/openblas_gemm.node');
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { RunEvent, RunFailed, RunFinished, RunStarted, SourceLocation } from '../../common/protocol/runEvents';
+import { BackendUnavailableError, selectBackend, type BackendChoice } from '../backend/selectBackend';
 import { ConfigError } from '../config/configError';
 import { DataError } from '../data/dataError';
 import { loadConfig, resolvedConfigYaml, type LoadedConfig } from '../config/loadConfig';
@@ -35,6 +36,35 @@ export type RunOutcome = RunFinished | RunFailed;
 
 const DEFAULT_PROGRESS_INTERVAL_MS = 200;
 
+/** Tasks whose trainers compute with TensorFlow.js tensors; word2vec has its own wasm kernels and threads. */
+const TENSOR_TASKS: ReadonlySet<string> = new Set(['text-classification']);
+
+/** A WebAssembly trap or abort (WebAssembly.RuntimeError; the DOM-free lib has no type for it). */
+const isWasmTrap = (error: unknown): error is Error => error instanceof Error && error.name === 'RuntimeError';
+
+/**
+ * What a WebAssembly abort in the middle of training nearly always means: its heap cannot grow past
+ * 4 GB (BERT-base fine-tuning at batch 8 needs more), and the module is unusable afterwards.
+ */
+function wasmOutOfMemory(error: Error): RunError {
+  return new RunError(
+    `the WebAssembly backend failed (${error.message.split('\n')[0]}), most likely out of memory: its heap is limited to 4 GB. ` +
+      'Lower training.batch_size or data.max_length, or use backend: tensorflow (npm install @tensorflow/tfjs-node@4.22.0) or tensorflow-gpu. ' +
+      'Restart the engine (or the CLI) before the next run: the WebAssembly module cannot be used again in this process.',
+    ['backend'],
+  );
+}
+
+/** Makes the config's `backend` current; an explicit one that cannot be had blames the `backend` key. */
+async function tensorBackendFor(loaded: LoadedConfig, configPath: string): Promise<BackendChoice> {
+  try {
+    return await selectBackend(loaded.config.backend, { searchFrom: [path.dirname(path.resolve(configPath)), process.cwd()] });
+  } catch (error) {
+    if (error instanceof BackendUnavailableError) throw new RunError(error.message, ['backend']);
+    throw error;
+  }
+}
+
 /** Where a thrown error points: a config key, a data or vectors file line, or nowhere. */
 function failureOf(error: unknown, loaded: LoadedConfig | undefined): RunFailed {
   if (error instanceof ConfigError) return { kind: 'failed', message: error.message, ...(error.problems[0] ? { location: error.problems[0].location } : {}) };
@@ -60,6 +90,7 @@ export async function runTraining(configPath: string, options: RunOptions): Prom
   const abortSignal = options.abortSignal ?? new AbortController().signal;
   let loaded: LoadedConfig | undefined;
   let metrics: MetricsLog | undefined;
+  let tensorBackend: BackendChoice | undefined;
   const finish = (outcome: RunOutcome): RunOutcome => {
     options.onEvent(outcome);
     return outcome;
@@ -72,6 +103,7 @@ export async function runTraining(configPath: string, options: RunOptions): Prom
       const known = Object.keys(TRAINERS).join(', ');
       throw new RunError(`task "${config.task}" cannot be trained by this version of the engine yet (trainers: ${known})`, ['task']);
     }
+    tensorBackend = TENSOR_TASKS.has(config.task) ? await tensorBackendFor(loaded, configPath) : undefined;
     const folder = runFolderFor(config);
     await mkdir(folder.checkpoints, { recursive: true });
     const resumeFrom = options.resume ? await latestCheckpoint(folder.checkpoints) : undefined;
@@ -91,6 +123,7 @@ export async function runTraining(configPath: string, options: RunOptions): Prom
       config,
       folder,
       resumeFrom,
+      ...(tensorBackend ? { tensorBackend } : {}),
       stopSignal,
       abortSignal,
       started(info) {
@@ -120,6 +153,7 @@ export async function runTraining(configPath: string, options: RunOptions): Prom
     return finish({ kind: 'finished', status: result.status, runDir: folder.dir, summary, elapsedSeconds: summary.elapsedSeconds });
   } catch (error) {
     await metrics?.flush().catch(() => undefined);
+    if (tensorBackend?.name === 'wasm' && isWasmTrap(error)) return finish(failureOf(wasmOutOfMemory(error), loaded));
     return finish(failureOf(error, loaded));
   }
 }

@@ -1,6 +1,7 @@
 // What a task's trainer gets from the run and gives back: the seam between the run and each task.
 import type { RunEvent, RunStarted } from '../../common/protocol/runEvents';
 import type { Output } from '../../common/schema/config.generated';
+import type { BackendChoice } from '../backend/selectBackend';
 import type { LoadedConfig } from '../config/loadConfig';
 import type { ResolvedConfig } from '../config/resolvedConfig';
 import type { Checkpoint, CheckpointRecord } from './checkpoints';
@@ -13,6 +14,11 @@ export interface TrainerContext {
   loaded: LoadedConfig;
   config: ResolvedConfig;
   folder: RunFolder;
+  /**
+   * The TensorFlow.js backend the run selected from `backend:` (already current), for tasks that
+   * compute with tensors; report it in `started`. Absent for tasks with their own kernels (word2vec).
+   */
+  tensorBackend?: BackendChoice;
   /** The checkpoint to continue from (`resume`), already checked to exist. */
   resumeFrom: Checkpoint | undefined;
   /** Stop at the next safe point: save a checkpoint, then return status 'stopped'. */

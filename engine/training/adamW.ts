@@ -158,17 +158,20 @@ export class AdamW {
     const stepSize = learningRate / (1 - beta1 ** step);
     const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
     const previous = slot;
-    const [m, v] = tf.tidy(() => {
-      const g = gradient.toFloat();
-      const m = previous.m.mul(beta1).add(g.mul(1 - beta1));
-      const v = previous.v.mul(beta2).add(g.mul(g).mul(1 - beta2));
-      const decayed = decay === 0 ? variable : variable.mul(1 - decay);
-      const denominator = v.sqrt().div(biasCorrection2Sqrt).add(epsilon);
-      variable.assign(decayed.sub(m.div(denominator).mul(stepSize)));
-      return [m, v];
-    });
+    // One small tidy per quantity, each old moment freed as soon as its successor exists: a single
+    // tidy around the whole update kept about 13 parameter-sized temporaries alive at once, which
+    // is what broke BERT-base in the WebAssembly backend's 4 GB heap.
+    const g = gradient.dtype === 'float32' ? gradient : gradient.toFloat();
+    const m = tf.tidy(() => previous.m.mul(beta1).add(g.mul(1 - beta1)));
     previous.m.dispose();
+    const v = tf.tidy(() => previous.v.mul(beta2).add(g.mul(g).mul(1 - beta2)));
     previous.v.dispose();
+    if (g !== gradient) g.dispose();
+    const denominator = tf.tidy(() => v.sqrt().div(biasCorrection2Sqrt).add(epsilon));
+    const change = tf.tidy(() => m.div(denominator).mul(stepSize));
+    denominator.dispose();
+    tf.tidy(() => variable.assign((decay === 0 ? variable : variable.mul(1 - decay)).sub(change)));
+    change.dispose();
     this.slots.set(name, { step, m, v });
   }
 }
