@@ -1,7 +1,8 @@
-// The `text-classification` task with `model.type: bert`: the staged schedule of training.stages
-// (each with its own epochs, learning rate, warm-up + linear decay and freeze plan), AdamW, gradient
-// clipping, validation every epoch, early stopping, the best model kept, a Hugging Face folder out.
-// A stage that freezes the whole encoder trains the head on [CLS] features computed once.
+// The `text-classification` task, for every `model.type` (classification/prepareClassification.ts):
+// the staged schedule of training.stages (each with its own epochs, learning rate, warm-up + linear
+// decay and freeze plan), AdamW, gradient clipping, validation every epoch, early stopping, the best
+// model kept, the model's folder out. A stage that freezes everything below the head (BERT's encoder,
+// the word vectors) trains the head on features computed once.
 import * as path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
@@ -9,7 +10,6 @@ import type { RunEpoch, ValidationMetrics } from '../../common/protocol/runEvent
 import type { Stage } from '../../common/schema/config.generated';
 import { planBucketedBatches } from '../data/lengthBuckets';
 import { assembleBatch } from '../data/tokenBatches';
-import { bertParameterSpecs, type BertForSequenceClassification } from '../models/bert';
 import { readSafetensors, type FloatTensor } from '../models/safetensors';
 import { AdamW } from '../training/adamW';
 import { clipByGlobalNorm } from '../training/clipByGlobalNorm';
@@ -17,10 +17,12 @@ import { EarlyStopping, type EarlyStoppingMetric } from '../training/earlyStoppi
 import { describeFreezePlan, planFreeze, type FreezePlan } from '../training/freezeSpec';
 import { LearningRateSchedule } from '../training/learningRateSchedule';
 import { namedGradients } from '../training/namedGradients';
-import { batchLogits, crossEntropy, encodeClsFeatures, featureRows, headLogits } from './classification/bertHead';
-import { MODEL_FILE, readTrainerState, writeClassifierFolder, writeTrainerState } from './classification/classifierFolder';
+import type { ClassifierModel } from './classification/classifierModel';
+import { MODEL_FILE, readTrainerState, writeTrainerState } from './classification/classifierFolder';
+import { crossEntropy } from './classification/crossEntropy';
 import { evaluateClassifier, type Evaluation } from './classification/evaluate';
-import { loadModel, prepareClassification } from './classification/prepareClassification';
+import { encodeFeatures, featureRows } from './classification/frozenFeatures';
+import { prepareClassification } from './classification/prepareClassification';
 import { RunError } from './runError';
 import type { TaskTrainer, TrainerContext, TrainerResult } from './trainerContext';
 
@@ -50,22 +52,9 @@ function validationOf(evaluation: Evaluation): ValidationMetrics {
   return { loss: evaluation.loss, accuracy: evaluation.metrics.accuracy, macroF1: evaluation.metrics.macroF1 };
 }
 
-function assignWeights(model: BertForSequenceClassification, weights: ReadonlyMap<string, FloatTensor>): void {
-  const specs = new Map(bertParameterSpecs(model.config).map((spec) => [spec.name, spec]));
-  for (const [name, tensor] of weights) {
-    const variable = model.variables.get(name);
-    if (variable === undefined) continue;
-    tf.tidy(() => {
-      const stored = tf.tensor(tensor.data, [...tensor.shape], 'float32');
-      variable.assign(specs.get(name)?.linear ? stored.transpose() : stored);
-    });
-  }
-}
-
-function trainableByName(model: BertForSequenceClassification, plan: FreezePlan): Map<string, tf.Variable> {
-  const trainable = new Set(plan.trainable);
+function trainableByName(model: ClassifierModel, plan: FreezePlan): Map<string, tf.Variable> {
   const result = new Map<string, tf.Variable>();
-  for (const spec of bertParameterSpecs(model.config)) if (trainable.has(spec.group)) result.set(spec.name, model.variables.get(spec.name)!);
+  for (const group of plan.trainable) for (const name of model.groups.get(group) ?? []) result.set(name, model.variables.get(name)!);
   return result;
 }
 
@@ -81,10 +70,8 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
   }
   const prepared = await prepareClassification(context);
   const { data, train: trainSet, validation: validationSet } = prepared;
-  const source = prepared.loaded.files;
   const labels = data.labels.names;
-  const pretrained = config.model!.pretrained!;
-  let model = prepared.loaded.model;
+  let model = prepared.model;
 
   const training = config.training ?? {};
   const stages = training.stages ?? DEFAULT_STAGES;
@@ -124,9 +111,9 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
   if (context.resumeFrom) {
     const checkpoint = context.resumeFrom;
     const { state, optimizer: optimizerState } = await readTrainerState(checkpoint.path);
-    const resumed = await loadModel(context, checkpoint.path, labels);
+    const resumed = await prepared.load(checkpoint.path);
     model.dispose();
-    model = resumed.model;
+    model = resumed;
     if (adamW) adamW.importState(optimizerState);
     if (state.earlyStopping) tracker.importState(state.earlyStopping);
     stoppedEarly = state.stoppedEarly;
@@ -140,7 +127,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
     totalSteps: schedule.totalSteps,
     epochs: totalEpochs,
     stages: schedule.stages.map((stage, index) => ({ name: stage.name, startStep: stage.startStep, epochs: stages[index]!.epochs })),
-    backend: { name: tf.getBackend(), reason: 'TensorFlow.js backend of the engine process' },
+    backend: context.tensorBackend ?? { name: tf.getBackend(), reason: 'TensorFlow.js backend of the engine process' },
     ...(context.resumeFrom ? { resumedFrom: { epoch: context.resumeFrom.epoch, step: context.resumeFrom.step } } : {}),
   });
   context.emit({
@@ -149,11 +136,10 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
     message:
       `${trainSet.count} training and ${validationSet?.count ?? 0} validation examples, ${labels.length} labels (${labels.join(', ')}); ` +
       `${stages.length} stage${stages.length === 1 ? '' : 's'}, ${totalEpochs} epochs of ${stepsPerEpoch} steps (batch ${batchSize}, max_length ${prepared.maxLength}); ` +
-      `BERT with ${model.config.numHiddenLayers} layers, hidden size ${model.config.hiddenSize}, from ${source.folder}.`,
+      `${prepared.description}.`,
   });
   for (const notice of prepared.notices) context.emit({ kind: 'log', ...notice });
 
-  const hidden = model.config.hiddenSize;
   let step = epochsDone * stepsPerEpoch;
   let lastEmit = Number.NEGATIVE_INFINITY;
   let samplesSinceEmit = 0;
@@ -161,11 +147,12 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
   const cachedRuns: Record<string, unknown>[] = [];
   let halted: 'stop' | 'abort' | undefined;
 
-  const runStep = (trainable: ReadonlyMap<string, tf.Variable>, indices: Int32Array, cls: Float32Array | undefined, learningRate: number, apply = true): number => {
+  const runStep = (trainable: ReadonlyMap<string, tf.Variable>, indices: Int32Array, cached: Float32Array | undefined, learningRate: number, apply = true): number => {
     const labelIds = Int32Array.from(indices, (example) => trainSet.labels[example]!);
+    const { frozenFeatures } = model;
     const lossOf = (): tf.Scalar =>
       tf.tidy(() => {
-        const logits = cls !== undefined ? headLogits(model, featureRows(cls, hidden, indices), true) : batchLogits(model, assembleBatch(trainSet, indices), true);
+        const logits = cached !== undefined ? frozenFeatures.head(featureRows(cached, frozenFeatures.size, indices), true) : model.logits(assembleBatch(trainSet, indices), true);
         return crossEntropy(logits, tf.tensor1d(labelIds, 'int32'));
       });
     const { loss, gradients } = namedGradients(lossOf, trainable);
@@ -204,8 +191,8 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
       let validationFeatures: Float32Array | undefined;
       let encodeMs = 0;
       if (plan.encoderFrozen) {
-        // Time one step through the encoder (gradients computed, not applied) to report the gain; the
-        // first run of a shape warms kernels up, so the faster of two runs is the honest figure.
+        // Time one full step (gradients computed, not applied) to report the gain; the first run of
+        // a shape warms kernels up, so the faster of two runs is the honest figure.
         const probe = planBucketedBatches(trainSet.lengths, { batchSize, seed: config.seed, epoch: 0 })[0]!;
         for (let run = 0; run < 2; run++) {
           const probeStart = context.now();
@@ -213,17 +200,19 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
           uncachedStepMs = Math.min(uncachedStepMs ?? Number.POSITIVE_INFINITY, context.now() - probeStart);
         }
         const encodeStart = context.now();
-        trainFeatures = encodeClsFeatures(model, trainSet, batchSize);
-        validationFeatures = validationSet ? encodeClsFeatures(model, validationSet, batchSize) : undefined;
+        trainFeatures = encodeFeatures(model.frozenFeatures, trainSet, batchSize);
+        validationFeatures = validationSet ? encodeFeatures(model.frozenFeatures, validationSet, batchSize) : undefined;
         encodeMs = context.now() - encodeStart;
         context.emit({
           kind: 'log',
           level: 'info',
-          message: `Stage ${scheduled.name}: the encoder is frozen, so its [CLS] features were computed once (${trainSet.count + (validationSet?.count ?? 0)} examples in ${seconds(encodeMs)}) and the head trains on cached features.`,
+          message: `Stage ${scheduled.name}: ${model.frozenFeatures.description} were computed once (${trainSet.count + (validationSet?.count ?? 0)} examples in ${seconds(encodeMs)}) and the head trains on cached features.`,
         });
       }
       const stageStart = context.now();
       let stageSteps = 0;
+      // Time in training steps only (not validation or checkpoints), for the cached-features report.
+      let stepsMs = 0;
 
       for (let epoch = Math.max(firstEpoch, epochsDone); epoch < endEpoch; epoch++) {
         let lossSum = 0;
@@ -232,7 +221,9 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
         for (const indices of batches) {
           if (halted) break stages;
           const { learningRate } = schedule.at(step);
+          const stepStart = context.now();
           const loss = runStep(trainable, indices, trainFeatures, learningRate);
+          stepsMs += context.now() - stepStart;
           if (!Number.isFinite(loss)) {
             throw new RunError(
               `The training loss became ${String(loss)} at step ${step + 1} (stage ${scheduled.name}, epoch ${epoch + 1}); the run stopped and wrote no model. Lower this stage's learning_rate (now ${stage.learning_rate}) or set training.max_grad_norm, and train again.`,
@@ -249,8 +240,8 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
           if (now - lastEmit >= context.progressIntervalMs || lastOfEpoch) {
             const msPerStep = (now - stageStart) / stageSteps;
             const laterSteps = schedule.totalSteps - (scheduled.startStep + scheduled.steps);
-            // After a cached stage, steps go through the encoder again: its forward (measured) and a
-            // backward about twice as long.
+            // After a cached stage, steps go through the whole model again: its forward (measured)
+            // and a backward about twice as long.
             const laterMsPerStep = plan.encoderFrozen && uncachedStepMs !== undefined ? uncachedStepMs * 3 : msPerStep;
             const etaMs = (scheduled.startStep + scheduled.steps - step) * msPerStep + laterSteps * laterMsPerStep;
             const elapsed = Number.isFinite(lastEmit) ? (now - lastEmit) / 1000 : (now - stageStart) / 1000;
@@ -288,8 +279,8 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
         if (evaluation) {
           const decision = tracker.update(metricValue(evaluation, metric), epoch + 1);
           if (decision.improved) {
-            best = model.exportHuggingfaceState();
-            await writeClassifierFolder(bestFolder, model, source, best);
+            best = model.exportState();
+            await model.writeFolder(bestFolder, best);
           }
           if (earlyStoppingConfig && decision.shouldStop) {
             stoppedEarly = true;
@@ -302,7 +293,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
         }
         if (context.abortSignal.aborted) break stages;
         const checkpoint = context.checkpointPath(epoch + 1);
-        await writeClassifierFolder(checkpoint, model, source);
+        await model.writeFolder(checkpoint);
         await writeTrainerState(checkpoint, { epoch: epoch + 1, step, earlyStopping: tracker.exportState(), stoppedEarly, optimizerSteps: {} }, adamW?.exportState());
         await context.recordCheckpoint({ epoch: epoch + 1, step, epochs: history });
         epochsDone = epoch + 1;
@@ -310,7 +301,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
       }
 
       if (plan.encoderFrozen && stageSteps > 0 && uncachedStepMs !== undefined) {
-        const stageMs = context.now() - stageStart;
+        const stageMs = stepsMs;
         const cachedStepMs = stageMs / stageSteps;
         const estimatedUncachedMs = uncachedStepMs * stageSteps;
         const report = {
@@ -327,7 +318,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
           level: 'info',
           message:
             `Stage ${scheduled.name} on cached features: ${stageSteps} steps in ${seconds(stageMs)} (${cachedStepMs.toFixed(2)} ms/step) plus ${seconds(encodeMs)} to encode once; ` +
-            `through the encoder a step takes ${uncachedStepMs.toFixed(1)} ms: ×${report.stepSpeedup.toFixed(0)} per step, ×${report.stageSpeedup.toFixed(1)} for the stage.`,
+            `through the whole model a step takes ${uncachedStepMs.toFixed(1)} ms: ×${report.stepSpeedup.toFixed(report.stepSpeedup < 10 ? 1 : 0)} per step, ×${report.stageSpeedup.toFixed(1)} for the stage.`,
         });
       }
     }
@@ -347,11 +338,11 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
     if (resumePoint) context.emit({ kind: 'checkpoint', path: resumePoint.path, epoch: resumePoint.epoch, step: resumePoint.step });
     else {
       // Nothing finished yet: the resume point is the untrained start (the same seeded fresh head).
-      const start = await loadModel(context, pretrained, labels);
+      const start = await prepared.initial();
       const checkpoint = context.checkpointPath(0);
-      await writeClassifierFolder(checkpoint, start.model, source);
+      await start.writeFolder(checkpoint);
       await writeTrainerState(checkpoint, { epoch: 0, step: 0, earlyStopping: null, stoppedEarly: false, optimizerSteps: {} }, undefined);
-      start.model.dispose();
+      start.dispose();
       await context.recordCheckpoint({ epoch: 0, step: 0, epochs: [] });
     }
     model.dispose();
@@ -361,11 +352,19 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
 
   const bestEpoch = tracker.bestAt;
   if (best !== undefined && bestEpoch !== null && bestEpoch !== epochsDone) {
-    assignWeights(model, best);
+    model.importState(best);
     context.emit({ kind: 'log', level: 'info', message: `Writing the best model: epoch ${bestEpoch} (validation ${metric} ${tracker.best?.toFixed(4)}), not the last.` });
   }
   const final = validationSet ? evaluateClassifier(model, validationSet, batchSize, labels) : undefined;
-  const files = await writeClassifierFolder(folder.dir, model, source);
+  if (final) {
+    const perClass = final.metrics.perClass.map((entry) => `${entry.label ?? entry.id} F1 ${entry.f1.toFixed(3)}`).join(', ');
+    context.emit({
+      kind: 'log',
+      level: 'info',
+      message: `Final model${bestEpoch !== null ? ` (epoch ${bestEpoch})` : ''} on validation: accuracy ${final.metrics.accuracy.toFixed(4)}, macro-F1 ${final.metrics.macroF1.toFixed(4)}, loss ${final.loss.toFixed(4)} (${perClass}).`,
+    });
+  }
+  const files = await model.writeFolder(folder.dir);
   model.dispose();
   adamW?.dispose();
   return {

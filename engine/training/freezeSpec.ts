@@ -1,11 +1,12 @@
 /**
  * What a stage's `freeze` value means for a model's parameter groups. Pure: it works on group names
  * (`embeddings`, `encoder.layer.N`, and head groups such as `pooler` and `classifier`), so the same
- * rules serve BERT and the word-vector classifier (which has embeddings and a head, no layers).
+ * rules serve BERT and the word-vector classifier (groups `embeddings` and `head`, no layers).
  *
  * The head is every group that is neither `embeddings` nor an encoder layer: for BERT the pooler and
  * the classifier. The pooler trains whenever the head does, because it sits above every encoder layer
- * (and is initialised fresh when a checkpoint lacks it).
+ * (and is initialised fresh when a checkpoint lacks it). The encoder is the embeddings and the layers,
+ * so for the word-vector classifier `encoder` and `embeddings` mean the same: its vectors are frozen.
  */
 
 /** A parsed `freeze` value (schema pattern `^(encoder|embeddings|none|all-but-top-[1-9][0-9]*)$`). */
@@ -20,7 +21,7 @@ export interface FreezePlan {
   readonly spec: FreezeSpec;
   readonly trainable: readonly string[];
   readonly frozen: readonly string[];
-  /** Embeddings and every encoder layer are frozen: the encoder's output can be computed once and cached. */
+  /** Embeddings and every encoder layer are frozen (all but the head): what feeds the head can be computed once and cached. */
   readonly encoderFrozen: boolean;
 }
 

@@ -10,6 +10,7 @@ import { tokenizeExamples } from '../../engine/data/tokenizedExamples';
 import { bertParameterSpecs } from '../../engine/models/bert';
 import { loadBertClassifier } from '../../engine/models/huggingfaceFolder';
 import { readSafetensorsHeader, writeSafetensors } from '../../engine/models/safetensors';
+import { bertClassifierModel } from '../../engine/run/classification/bertClassifier';
 import { evaluateClassifier } from '../../engine/run/classification/evaluate';
 import { runTraining, type RunOutcome } from '../../engine/run/runTraining';
 import { makeSentimentProject, TINY_BERT_FOLDER, type SentimentProject } from '../fixtures/classification/sentimentProject';
@@ -50,7 +51,7 @@ test('the staged run finishes and learns the task: near chance at the start, ≥
   const start = await loadBertClassifier(TINY_BERT_FOLDER, { labels: LABELS, seed: 3 });
   const data = await loadLabelledData({ data: { train: [path.join(project.dir, 'train.csv')], validation: path.join(project.dir, 'valid.csv') }, seed: 3 });
   const validation = tokenizeExamples(data.validation, start.tokenizer, { maxLength: 16 });
-  const before = evaluateClassifier(start.model, validation, 16, LABELS);
+  const before = evaluateClassifier(bertClassifierModel(start.model, start.files), validation, 16, LABELS);
   start.model.dispose();
   assert.ok(before.metrics.accuracy <= 0.75, `accuracy before training ${before.metrics.accuracy}`);
   const summary = (outcome).summary as { validation: { accuracy: number; macroF1: number } };
@@ -131,7 +132,7 @@ test('the run folder is a Hugging Face classifier that reloads with the same pre
   );
   // And its validation metrics are the ones the run reported.
   const data = await loadLabelledData({ data: { train: [path.join(project.dir, 'train.csv')], validation: path.join(project.dir, 'valid.csv') }, seed: 3 });
-  const evaluation = evaluateClassifier(reloaded.model, tokenizeExamples(data.validation, reloaded.tokenizer, { maxLength: 16 }), 16, LABELS);
+  const evaluation = evaluateClassifier(bertClassifierModel(reloaded.model, reloaded.files), tokenizeExamples(data.validation, reloaded.tokenizer, { maxLength: 16 }), 16, LABELS);
   const summary = JSON.parse(await readFile(path.join(project.runDir, 'summary.json'), 'utf8')) as { validation: { loss: number; accuracy: number } };
   assert.equal(evaluation.metrics.accuracy, summary.validation.accuracy);
   assert.ok(Math.abs(evaluation.loss - summary.validation.loss) < 1e-6);
@@ -188,14 +189,14 @@ test('a missing model folder or an unreachable Hub id fails with a message namin
   assert.equal(fromHub.outcome.kind === 'failed' && fromHub.outcome.location?.line, 6);
 });
 
-test('model.type embedding-classifier fails with a clear error pointing at model.type', async () => {
+test('model.type embedding-classifier without vectors needs vector_size: the failure points at model', async () => {
   const made = await project_({ training: '' });
-  const text = (await readFile(made.config, 'utf8')).replace('  type: bert', '  type: embedding-classifier\n  vector_size: 8').replace(/ {2}pretrained: .*\n/, '');
+  const text = (await readFile(made.config, 'utf8')).replace('  type: bert', '  type: embedding-classifier').replace(/ {2}pretrained: .*\n/, '');
   await writeFile(made.config, text);
   const result = await run(made.config);
   assert.equal(result.outcome.kind, 'failed', JSON.stringify(result.outcome));
-  assert.match((result.outcome as { message: string }).message, /model\.type: embedding-classifier cannot be trained/);
-  assert.equal(result.outcome.kind === 'failed' && result.outcome.location?.line, 5);
+  assert.match((result.outcome as { message: string }).message, /needs "vector_size"|vector_size is required/);
+  assert.equal(result.outcome.kind === 'failed' && result.outcome.location?.line, 4);
 });
 
 test('a NaN/inf loss stops the run with a clear message and writes no model', async () => {

@@ -1,19 +1,8 @@
-// The parts of a BERT classifier a training step needs: the loss of a token batch through the whole
+// The parts of a BERT classifier a training step needs: the logits of a token batch through the whole
 // model, and the head alone (pooler + classifier) on cached [CLS] features when the encoder is frozen.
 import * as tf from '@tensorflow/tfjs';
 import type { BertForSequenceClassification } from '../../models/bert';
 import type { TokenBatch } from '../../data/tokenBatches';
-import type { TokenizedExamples } from '../../data/tokenizedExamples';
-import { evaluationBatches } from '../../data/tokenBatches';
-
-/** Mean softmax cross-entropy, as torch's CrossEntropyLoss. */
-export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
-  return tf.tidy(() => {
-    const logProbabilities = tf.logSoftmax(logits);
-    const picked = logProbabilities.mul(tf.oneHot(labels, logits.shape[1])).sum(1);
-    return picked.mean().neg() as tf.Scalar;
-  });
-}
 
 export function batchInputs(batch: TokenBatch): { inputIds: tf.Tensor2D; attentionMask: tf.Tensor2D; tokenTypeIds: tf.Tensor2D } {
   const shape: [number, number] = [batch.batchSize, batch.sequenceLength];
@@ -29,6 +18,13 @@ export function batchLogits(model: BertForSequenceClassification, batch: TokenBa
   return model.forward(batchInputs(batch), { training }).logits;
 }
 
+/** The final hidden state of [CLS] (the pooler's input) of a batch, encoder in evaluation mode (call inside tf.tidy). */
+export function clsFeatures(model: BertForSequenceClassification, batch: TokenBatch): tf.Tensor2D {
+  const hidden = model.config.hiddenSize;
+  const state = model.forward(batchInputs(batch), { training: false }).lastHiddenState;
+  return state.slice([0, 0, 0], [batch.batchSize, 1, hidden]).reshape([batch.batchSize, hidden]);
+}
+
 /**
  * The head on the final hidden state of [CLS] (the pooler's input): tanh(dense) → dropout →
  * classifier, exactly what `BertForSequenceClassification.forward` does above the encoder.
@@ -41,34 +37,4 @@ export function headLogits(model: BertForSequenceClassification, cls: tf.Tensor2
     const dropped = training && rate > 0 ? (tf.dropout(pooled, rate) as tf.Tensor2D) : pooled;
     return tf.matMul(dropped, variable('classifier.weight')).add(variable('classifier.bias'));
   });
-}
-
-/**
- * The final hidden state of [CLS] for every example, in example order, computed once with the
- * encoder in evaluation mode (no dropout): a frozen encoder gives the same features every epoch.
- * Row-major [count, hidden].
- */
-export function encodeClsFeatures(model: BertForSequenceClassification, examples: TokenizedExamples, batchSize: number): Float32Array {
-  const hidden = model.config.hiddenSize;
-  const features = new Float32Array(examples.count * hidden);
-  for (const batch of evaluationBatches(examples, batchSize)) {
-    const cls = tf.tidy(() => {
-      const state = model.forward(batchInputs(batch), { training: false }).lastHiddenState;
-      return state.slice([0, 0, 0], [batch.batchSize, 1, hidden]).reshape([batch.batchSize, hidden]);
-    });
-    const values = cls.dataSync();
-    cls.dispose();
-    batch.exampleIndices.forEach((example, row) => features.set(values.subarray(row * hidden, (row + 1) * hidden), example * hidden));
-  }
-  return features;
-}
-
-/** Rows `indices` of cached features as a [rows, hidden] tensor. */
-export function featureRows(features: Float32Array, hidden: number, indices: ArrayLike<number>): tf.Tensor2D {
-  const rows = new Float32Array(indices.length * hidden);
-  for (let row = 0; row < indices.length; row++) {
-    const example = indices[row]!;
-    rows.set(features.subarray(example * hidden, (example + 1) * hidden), row * hidden);
-  }
-  return tf.tensor2d(rows, [indices.length, hidden]);
 }

@@ -1,12 +1,13 @@
-// Validation: mean loss and every classification metric, through the whole model or, while the
-// encoder is frozen, through the head on cached [CLS] features (the same numbers, far faster).
+// Validation: mean loss and every classification metric, through the whole model or, while the layers
+// below the head are frozen, through the head on cached features (the same numbers, far faster).
 import * as tf from '@tensorflow/tfjs';
-import type { BertForSequenceClassification } from '../../models/bert';
 import { evaluationBatches } from '../../data/tokenBatches';
 import type { TokenizedExamples } from '../../data/tokenizedExamples';
 import { planSortedBatches } from '../../data/lengthBuckets';
 import { addToConfusionMatrix, emptyConfusionMatrix, metricsFromConfusionMatrix, type ClassificationMetrics } from '../../training/classificationMetrics';
-import { batchLogits, crossEntropy, featureRows, headLogits } from './bertHead';
+import type { ClassifierModel } from './classifierModel';
+import { crossEntropy } from './crossEntropy';
+import { featureRows } from './frozenFeatures';
 
 export interface Evaluation {
   readonly loss: number;
@@ -14,11 +15,11 @@ export interface Evaluation {
 }
 
 export function evaluateClassifier(
-  model: BertForSequenceClassification,
+  model: ClassifierModel,
   examples: TokenizedExamples,
   batchSize: number,
   labels: readonly string[],
-  /** [count, hidden] [CLS] features of `examples` when the encoder is frozen. */
+  /** [count, frozenFeatures.size] features of `examples` when the layers below the head are frozen. */
   cached?: Float32Array,
 ): Evaluation {
   const matrix = emptyConfusionMatrix(labels.length);
@@ -34,13 +35,13 @@ export function evaluateClassifier(
     predicted.dispose();
   };
   if (cached !== undefined) {
-    const hidden = model.config.hiddenSize;
+    const { size } = model.frozenFeatures;
     for (const indices of planSortedBatches(examples.lengths, batchSize)) {
       const labelIds = Int32Array.from(indices, (example) => examples.labels[example]!);
-      score(indices, labelIds, () => headLogits(model, featureRows(cached, hidden, indices), false));
+      score(indices, labelIds, () => model.frozenFeatures.head(featureRows(cached, size, indices), false));
     }
   } else {
-    for (const batch of evaluationBatches(examples, batchSize)) score(batch.exampleIndices, batch.labels, () => batchLogits(model, batch, false));
+    for (const batch of evaluationBatches(examples, batchSize)) score(batch.exampleIndices, batch.labels, () => model.logits(batch, false));
   }
   return { loss: lossSum / examples.count, metrics: metricsFromConfusionMatrix(matrix, labels) };
 }

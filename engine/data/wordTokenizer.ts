@@ -1,0 +1,73 @@
+// Word-level tokenisation for the word-vector classifier. Words are split as the example word2vec
+// corpora are cleaned (scripts/make-example-data.mjs): letters and digits, with apostrophes and
+// hyphens kept inside a word, so "war," gives "war" — the word a vector was trained for. Punctuation
+// is not dropped but becomes tokens of its own ("$", "!"), which carry signal for a classifier.
+import type { BatchTokenizer } from './tokenizedExamples';
+
+export const PAD_TOKEN = '[PAD]';
+export const UNK_TOKEN = '[UNK]';
+export const PAD_ID = 0;
+export const UNK_ID = 1;
+
+const TOKEN = /[\p{L}\p{M}\p{N}]+(?:['’-][\p{L}\p{M}\p{N}]+)*|[^\s\p{L}\p{M}\p{N}]/gu;
+
+export interface WordTokenizeOptions {
+  readonly lowercase?: boolean;
+  /** Keep at most this many tokens (the rest of a long text is cut). */
+  readonly maxTokens?: number;
+}
+
+/** The words and punctuation marks of `text`, in order. */
+export function wordTokens(text: string, { lowercase = false, maxTokens = Number.POSITIVE_INFINITY }: WordTokenizeOptions = {}): string[] {
+  const source = lowercase ? text.toLowerCase() : text;
+  const tokens: string[] = [];
+  TOKEN.lastIndex = 0;
+  for (let match = TOKEN.exec(source); match !== null && tokens.length < maxTokens; match = TOKEN.exec(source)) tokens.push(match[0]);
+  return tokens;
+}
+
+/**
+ * Maps words to ids: `[PAD]` is 0 and `[UNK]` 1, then the given words in order. An unknown word is
+ * `[UNK]`; a text with no token at all becomes one `[UNK]`, so every example has something to pool.
+ */
+export class WordTokenizer implements BatchTokenizer {
+  readonly padTokenId = PAD_ID;
+  private readonly ids: ReadonlyMap<string, number>;
+
+  constructor(
+    /** The whole vocabulary, `[PAD]` and `[UNK]` first. */
+    readonly words: readonly string[],
+    readonly lowercase: boolean,
+  ) {
+    if (words[PAD_ID] !== PAD_TOKEN || words[UNK_ID] !== UNK_TOKEN) throw new Error(`a word vocabulary starts with ${PAD_TOKEN} and ${UNK_TOKEN}`);
+    const ids = new Map<string, number>();
+    words.forEach((word, id) => {
+      if (!ids.has(word)) ids.set(word, id);
+    });
+    this.ids = ids;
+  }
+
+  get vocabSize(): number {
+    return this.words.length;
+  }
+
+  idOf(word: string): number {
+    return this.ids.get(word) ?? UNK_ID;
+  }
+
+  /** Token ids of one text, at most `maxLength`, never empty. */
+  tokenIds(text: string, maxLength: number): number[] {
+    const ids = wordTokens(text, { lowercase: this.lowercase, maxTokens: maxLength }).map((word) => this.idOf(word));
+    return ids.length === 0 ? [UNK_ID] : ids;
+  }
+
+  encode(texts: readonly string[], { maxLength }: { maxLength: number }): { inputIds: number[][]; attentionMask: number[][]; tokenTypeIds: number[][] } {
+    const rows = texts.map((text) => this.tokenIds(text, maxLength));
+    const longest = rows.reduce((max, row) => Math.max(max, row.length), 0);
+    return {
+      inputIds: rows.map((row) => [...row, ...new Array<number>(longest - row.length).fill(PAD_ID)]),
+      attentionMask: rows.map((row) => Array.from({ length: longest }, (_, i) => (i < row.length ? 1 : 0))),
+      tokenTypeIds: rows.map(() => new Array<number>(longest).fill(0)),
+    };
+  }
+}

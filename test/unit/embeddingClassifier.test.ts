@@ -1,0 +1,322 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import type { RunEvent } from '../../common/protocol/runEvents';
+import { loadConfig } from '../../engine/config/loadConfig';
+import { loadLabelledData } from '../../engine/data/labelledData';
+import { planBucketedBatches } from '../../engine/data/lengthBuckets';
+import { assembleBatch } from '../../engine/data/tokenBatches';
+import { tokenizeExamples } from '../../engine/data/tokenizedExamples';
+import { wordTokens, WordTokenizer } from '../../engine/data/wordTokenizer';
+import { EmbeddingClassifier, embeddingClassifierParameters, type EmbeddingClassifierConfig } from '../../engine/models/embeddingClassifier';
+import { loadEmbeddingTextClassifier, predictProbabilities, writeEmbeddingClassifierFolder } from '../../engine/models/embeddingClassifierFolder';
+import { readSafetensors, readSafetensorsHeader } from '../../engine/models/safetensors';
+import { crossEntropy } from '../../engine/run/classification/crossEntropy';
+import { buildEmbeddingVocabulary, describeCoverage, prepareEmbeddingClassifier, tokenCoverage } from '../../engine/run/classification/embeddingClassifier';
+import { evaluateClassifier } from '../../engine/run/classification/evaluate';
+import { encodeFeatures, featureRows } from '../../engine/run/classification/frozenFeatures';
+import { RunError } from '../../engine/run/runError';
+import { runTraining, type RunOutcome } from '../../engine/run/runTraining';
+import type { TrainerContext } from '../../engine/run/trainerContext';
+import { planFreeze } from '../../engine/training/freezeSpec';
+import { namedGradients } from '../../engine/training/namedGradients';
+import { readVectorsText, writeVectorsText } from '../../engine/word2vec/vectorsFormat';
+import { sentences, toCsv } from '../fixtures/classification/sentimentProject';
+
+const LABELS = ['neg', 'pos'];
+/** Words of the toy task (fixture sentimentProject): a label word or two among fillers. */
+const VECTOR_WORDS = ['good', 'great', 'love', 'fun', 'bad', 'hate', 'boring', 'spam', 'the', 'a', 'movie', 'film', 'story'];
+const VECTOR_DIM = 8;
+
+let dir: string;
+let vectorsFile: string;
+const dirs: string[] = [];
+
+/** Deterministic small vectors: the positive words share a direction, the negative ones the opposite. */
+function toyVectors(): Float32Array {
+  const vectors = new Float32Array(VECTOR_WORDS.length * VECTOR_DIM);
+  VECTOR_WORDS.forEach((word, row) => {
+    const sign = row < 4 ? 1 : row < 8 ? -1 : 0;
+    for (let i = 0; i < VECTOR_DIM; i++) vectors[row * VECTOR_DIM + i] = sign * 0.5 + 0.01 * ((row * 7 + i * 3) % 11) - 0.05;
+  });
+  return vectors;
+}
+
+async function project(model: string, training: string, name = 'emb'): Promise<{ config: string; runDir: string }> {
+  const config = path.join(dir, `${name}.nlp.yaml`);
+  await writeFile(
+    config,
+    [
+      'task: text-classification',
+      `name: ${name}`,
+      'seed: 3',
+      'model:',
+      '  type: embedding-classifier',
+      model,
+      'data:',
+      '  train: train.csv',
+      '  validation: valid.csv',
+      '  max_length: 16',
+      'training:',
+      '  batch_size: 16',
+      '  warmup_ratio: 0',
+      training,
+      'output:',
+      '  dir: runs',
+      '  keep_checkpoints: 5',
+      '',
+    ].join('\n'),
+  );
+  return { config, runDir: path.join(dir, 'runs', name) };
+}
+
+async function run(config: string, options: { signal?: AbortSignal; resume?: boolean; onEvent?: (event: RunEvent) => void } = {}): Promise<{ events: RunEvent[]; outcome: RunOutcome }> {
+  const events: RunEvent[] = [];
+  const outcome = await runTraining(config, { ...options, onEvent: (event) => (events.push(event), options.onEvent?.(event)) });
+  return { events, outcome };
+}
+
+async function contextFor(config: string): Promise<TrainerContext> {
+  const loaded = await loadConfig(config);
+  return { loaded, config: loaded.config } as unknown as TrainerContext;
+}
+
+before(async () => {
+  assert.ok(await tf.setBackend('cpu'));
+  dir = await mkdtemp(path.join(tmpdir(), 'nlp-studio-emb-'));
+  dirs.push(dir);
+  await writeFile(path.join(dir, 'train.csv'), toCsv(sentences(96, 1)));
+  await writeFile(path.join(dir, 'valid.csv'), toCsv(sentences(60, 2)));
+  vectorsFile = path.join(dir, 'toy-vectors.txt');
+  await writeVectorsText(vectorsFile, VECTOR_WORDS, toyVectors(), VECTOR_DIM);
+});
+
+after(async () => {
+  for (const made of dirs) await rm(made, { recursive: true, force: true });
+});
+
+test('word tokens: punctuation split off as its own tokens, words as the word2vec corpora clean them', () => {
+  assert.deepEqual(wordTokens('War, peace -- and "don\'t" well-known $5.00!!'), ['War', ',', 'peace', '-', '-', 'and', '"', "don't", '"', 'well-known', '$', '5', '.', '00', '!', '!']);
+  assert.deepEqual(wordTokens('The WAR ends.', { lowercase: true, maxTokens: 2 }), ['the', 'war']);
+  const tokenizer = new WordTokenizer(['[PAD]', '[UNK]', 'war'], true);
+  assert.deepEqual(tokenizer.encode(['War!', ''], { maxLength: 4 }), {
+    inputIds: [
+      [2, 1],
+      [1, 0],
+    ],
+    attentionMask: [
+      [1, 1],
+      [1, 0],
+    ],
+    tokenTypeIds: [
+      [0, 0],
+      [0, 0],
+    ],
+  });
+});
+
+test('freeze plans of the embedding classifier: encoder and embeddings both freeze the embedding layer', () => {
+  const groups = ['embeddings', 'head'];
+  for (const freeze of ['encoder', 'embeddings']) {
+    const plan = planFreeze(freeze, groups);
+    assert.deepEqual([plan.trainable, plan.frozen, plan.encoderFrozen], [['head'], ['embeddings'], true], freeze);
+  }
+  assert.deepEqual(planFreeze('none', groups).trainable, groups);
+  assert.equal(planFreeze('none', groups).encoderFrozen, false);
+  assert.throws(() => planFreeze('all-but-top-1', groups), /no encoder layers/);
+});
+
+test('OOV accounting: vocabulary = vectors ∪ training words seen twice ∪ [PAD], [UNK]; coverage of the training tokens', () => {
+  const vectors = { words: ['the', 'war', 'peace'], dim: 2, vectors: Float32Array.from([1, 2, 3, 4, 5, 6]) };
+  const counts = new Map([
+    ['the', 5],
+    ['spam', 3],
+    ['$', 2],
+    ['once', 1],
+  ]);
+  const vocabulary = buildEmbeddingVocabulary(vectors, counts, 2, 1);
+  assert.deepEqual(vocabulary.words, ['[PAD]', '[UNK]', 'the', 'war', 'peace', 'spam', '$']);
+  assert.deepEqual([vocabulary.pretrained, vocabulary.random], [3, 2]);
+  assert.deepEqual(Array.from(vocabulary.embeddings.subarray(0, 10)), [0, 0, 0, 0, 1, 2, 3, 4, 5, 6]);
+  // Random rows are small next to the vectors (10% of their RMS) and not zero.
+  const rms = Math.sqrt((1 + 4 + 9 + 16 + 25 + 36) / 6);
+  for (const value of vocabulary.embeddings.subarray(10)) assert.ok(value !== 0 && Math.abs(value) < rms * 0.5, String(value));
+
+  const tokenizer = new WordTokenizer(vocabulary.words, true);
+  // 10 tokens: the ×3 and war ×1 have vectors; spam ×2 and $ ×1 are random; once, unseen ×3 are [UNK].
+  const examples = tokenizeExamples(
+    [
+      { text: 'The war spam $ once', labelId: 0 },
+      { text: 'the the spam unseen unseen', labelId: 1 },
+    ],
+    tokenizer,
+    { maxLength: 16 },
+  );
+  const coverage = tokenCoverage(examples, vocabulary);
+  assert.deepEqual(coverage, { tokens: 10, pretrained: 4, random: 3, unknown: 3 });
+  assert.equal(describeCoverage(coverage), '40.0% of training tokens have a pretrained vector, 30.0% random-initialised, 30.0% [UNK]');
+});
+
+test('vectors whose dimension differs from model.vector_size: a RunError pointing at model.vector_size', async () => {
+  const { config } = await project(`  vectors: toy-vectors.txt\n  vector_size: 8`, '', 'mismatch');
+  const context = await contextFor(config);
+  context.config.model!.vector_size = 12;
+  const data = await loadLabelledData({ data: context.config.data, seed: 3 });
+  await assert.rejects(prepareEmbeddingClassifier(context, data), (error: unknown) => {
+    assert.ok(error instanceof RunError);
+    assert.deepEqual(error.configKey, ['model', 'vector_size']);
+    assert.match(error.message, /model\.vector_size is 12, but the vectors in .*toy-vectors\.txt have 8 dimensions/);
+    return true;
+  });
+  // Through a run the failure carries the line of vector_size.
+  const written = path.join(dir, 'mismatch-run.nlp.yaml');
+  await writeFile(written, (await readFile(config, 'utf8')).replace('vector_size: 8', 'vector_size: 12'));
+  const { outcome } = await run(written);
+  assert.equal(outcome.kind, 'failed');
+  assert.match((outcome as { message: string }).message, /vector_size/);
+  assert.equal(outcome.kind === 'failed' && outcome.location?.line, 7);
+});
+
+test('frozen embeddings: the cached pooled-features path gives the same loss and head gradients as the full model', async () => {
+  const { config } = await project(`  vectors: toy-vectors.txt\n  pooling: mean-max\n  hidden_size: 6\n  dropout: 0.3`, '', 'cached');
+  const context = await contextFor(config);
+  const data = await loadLabelledData({ data: context.config.data, seed: 3 });
+  const prepared = await prepareEmbeddingClassifier(context, data);
+  const { model, train } = prepared;
+  const plan = planFreeze('embeddings', model.groups.keys());
+  const head = new Map(plan.trainable.flatMap((group) => model.groups.get(group)!).map((name) => [name, model.variables.get(name)!]));
+  assert.deepEqual([...head.keys()], ['pre_classifier.weight', 'pre_classifier.bias', 'classifier.weight', 'classifier.bias']);
+  const cached = encodeFeatures(model.frozenFeatures, train, 16);
+  assert.equal(cached.length, train.count * 16);
+  for (const indices of planBucketedBatches(train.lengths, { batchSize: 16, seed: 3, epoch: 0 }).slice(0, 3)) {
+    const labels = Int32Array.from(indices, (example) => train.labels[example]!);
+    const full = namedGradients(() => tf.tidy(() => crossEntropy(model.logits(assembleBatch(train, indices), false), tf.tensor1d(labels, 'int32'))), head);
+    const fromCache = namedGradients(() => tf.tidy(() => crossEntropy(model.frozenFeatures.head(featureRows(cached, model.frozenFeatures.size, indices), false), tf.tensor1d(labels, 'int32'))), head);
+    assert.equal(full.loss.dataSync()[0], fromCache.loss.dataSync()[0]);
+    for (const [name, gradient] of full.gradients) assert.deepEqual(Array.from(gradient.dataSync()), Array.from(fromCache.gradients.get(name)!.dataSync()), name);
+    for (const result of [full, fromCache]) {
+      result.loss.dispose();
+      for (const gradient of result.gradients.values()) gradient.dispose();
+    }
+  }
+  // Validation through the cache equals validation through the model.
+  const validation = prepared.validation!;
+  const viaModel = evaluateClassifier(model, validation, 16, LABELS);
+  const viaCache = evaluateClassifier(model, validation, 16, LABELS, encodeFeatures(model.frozenFeatures, validation, 16));
+  assert.deepEqual(viaCache.metrics, viaModel.metrics);
+  assert.ok(Math.abs(viaCache.loss - viaModel.loss) < 1e-6);
+  model.dispose();
+});
+
+test('export → reload gives exactly the same probabilities', async () => {
+  const config: EmbeddingClassifierConfig = { vocabSize: 6, vectorSize: 3, pooling: 'mean-max', hiddenSize: 4, dropout: 0.2, labels: ['a', 'b', 'c'], lowercase: true, maxLength: 5 };
+  const words = ['[PAD]', '[UNK]', 'red', 'green', 'blue', '!'];
+  const embeddings = Float32Array.from({ length: 18 }, (_, i) => (i < 3 ? 0 : Math.sin(i) * 0.7));
+  const model = EmbeddingClassifier.initialised(config, embeddings, 9);
+  const folder = path.join(dir, 'exported');
+  const files = await writeEmbeddingClassifierFolder(folder, model, words);
+  assert.deepEqual(files.sort(), ['config.json', 'model.safetensors', 'vectors.txt', 'vocab.txt']);
+  const texts = ['Red green!', 'BLUE blue blue blue blue blue red', '', 'unknown words only', 'green'];
+  const original = predictProbabilities(model, new WordTokenizer(words, true), texts);
+  const reloaded = await loadEmbeddingTextClassifier(folder);
+  assert.equal(reloaded.modelType, 'nlp-studio-embedding-classifier');
+  assert.deepEqual(reloaded.labels, ['a', 'b', 'c']);
+  const again = await reloaded.predict(texts);
+  assert.deepEqual(again.map((row) => Array.from(row)), original.map((row) => Array.from(row)));
+  for (const row of again) assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5);
+  reloaded.dispose();
+  model.dispose();
+
+  // Torch names and layouts; vectors.txt is the embedding matrix in word2vec text format.
+  const header = await readSafetensorsHeader(path.join(folder, 'model.safetensors'));
+  for (const spec of embeddingClassifierParameters(config)) assert.deepEqual(header.tensors.get(spec.name)?.shape, spec.shape, spec.name);
+  assert.deepEqual(header.tensors.get('pre_classifier.weight')?.shape, [4, 6]);
+  assert.deepEqual(header.tensors.get('classifier.weight')?.shape, [3, 4]);
+  const vectors = await readVectorsText(path.join(folder, 'vectors.txt'));
+  assert.deepEqual(vectors.words, words);
+  assert.deepEqual(Array.from(vectors.vectors), Array.from(embeddings));
+  const json = JSON.parse(await readFile(path.join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;
+  assert.equal(json.model_type, 'nlp-studio-embedding-classifier');
+  assert.deepEqual(json.id2label, { 0: 'a', 1: 'b', 2: 'c' });
+  assert.deepEqual([json.vector_size, json.pooling, json.hidden_size, json.dropout, json.lowercase, json.max_length], [3, 'mean-max', 4, 0.2, true, 5]);
+  assert.equal((await readFile(path.join(folder, 'vocab.txt'), 'utf8')).split('\n').length - 1, 6);
+});
+
+test('random embeddings learn the toy task from about chance to ≥ 0.9, and the run folder reloads with its metrics', async () => {
+  const { config, runDir } = await project(`  vector_size: 16\n  pooling: mean\n  hidden_size: 8\n  dropout: 0.1`, ['  stages:', '    - { name: all, epochs: 8, learning_rate: 0.02, freeze: none }'].join('\n'), 'toy');
+  const context = await contextFor(config);
+  const data = await loadLabelledData({ data: context.config.data, seed: 3 });
+  const prepared = await prepareEmbeddingClassifier(context, data);
+  const start = evaluateClassifier(prepared.model, prepared.validation!, 16, LABELS);
+  prepared.model.dispose();
+  assert.ok(start.metrics.accuracy <= 0.75, `accuracy before training ${start.metrics.accuracy}`);
+
+  const { events, outcome } = await run(config);
+  assert.equal(outcome.kind, 'finished', JSON.stringify(outcome));
+  const summary = outcome.summary as { validation: { accuracy: number; macroF1: number }; perClass: unknown[]; confusionMatrix: number[][] };
+  assert.ok(summary.validation.accuracy >= 0.9, `accuracy after training ${summary.validation.accuracy}`);
+  assert.equal(summary.perClass.length, 2);
+  assert.equal(summary.confusionMatrix.flat().reduce((a, b) => a + b, 0), 60);
+  const logs = events.filter((event) => event.kind === 'log').map((event) => (event as { message: string }).message);
+  assert.ok(logs.some((message) => /^Vocabulary: \d+ tokens \(no pretrained vectors.*0\.0% of training tokens have a pretrained vector, [\d.]+% random-initialised, [\d.]+% \[UNK\]/.test(message)), logs.join('\n'));
+  assert.ok(logs.some((message) => /^Final model .*accuracy/.test(message)));
+
+  // Reloaded through the TextClassifier loader, the folder reproduces the run's validation accuracy.
+  const classifier = await loadEmbeddingTextClassifier(runDir);
+  const validation = await loadLabelledData({ data: { train: [path.join(dir, 'train.csv')], validation: path.join(dir, 'valid.csv') }, seed: 3 });
+  const probabilities = await classifier.predict(validation.validation.map((example) => example.text));
+  const correct = probabilities.filter((row, i) => (row[1]! > row[0]! ? 1 : 0) === validation.validation[i]!.labelId).length;
+  assert.equal(correct / probabilities.length, summary.validation.accuracy);
+  classifier.dispose();
+  const best = await loadEmbeddingTextClassifier(path.join(runDir, 'checkpoints', 'best'));
+  assert.deepEqual(
+    (await best.predict(['good fun', 'bad boring'])).map((row) => Array.from(row)),
+    (await (await loadEmbeddingTextClassifier(runDir)).predict(['good fun', 'bad boring'])).map((row) => Array.from(row)),
+  );
+  best.dispose();
+});
+
+test('pretrained vectors: embeddings stay bit-identical over the frozen stage, then train; [PAD] stays zero', async () => {
+  const { config, runDir } = await project(
+    `  vectors: toy-vectors.txt\n  pooling: max\n  hidden_size: 0`,
+    ['  stages:', '    - { name: head, epochs: 2, learning_rate: 0.05, freeze: embeddings }', '    - { name: all, epochs: 1, learning_rate: 0.01, freeze: none }'].join('\n'),
+    'frozen',
+  );
+  const { events, outcome } = await run(config);
+  assert.equal(outcome.kind, 'finished', JSON.stringify(outcome));
+  const logs = events.filter((event) => event.kind === 'log').map((event) => (event as { message: string }).message);
+  assert.ok(logs.some((message) => /^Stage head: the embeddings are frozen, so the pooled token vectors were computed once/.test(message)), logs.join('\n'));
+  assert.ok(logs.some((message) => /100\.0% of training tokens have a pretrained vector|[\d.]+% of training tokens have a pretrained vector/.test(message)));
+
+  const embeddingsAt = async (epoch: number): Promise<Float32Array> =>
+    (await readSafetensors(path.join(runDir, 'checkpoints', `epoch-${String(epoch).padStart(4, '0')}`, 'model.safetensors'))).tensors.get('embeddings.weight')!.data;
+  const words = (await readFile(path.join(runDir, 'vocab.txt'), 'utf8')).split('\n').slice(0, -1);
+  const initial = buildEmbeddingVocabulary({ words: VECTOR_WORDS, dim: VECTOR_DIM, vectors: toyVectors() }, new Map(), VECTOR_DIM, 3);
+  const first = await embeddingsAt(1);
+  const second = await embeddingsAt(2);
+  const third = await embeddingsAt(3);
+  // Rows of the vectors' words are the file's vectors, bit for bit, through both frozen epochs.
+  const pretrainedRows = first.subarray(0, (2 + VECTOR_WORDS.length) * VECTOR_DIM);
+  assert.deepEqual(Buffer.from(pretrainedRows.buffer, pretrainedRows.byteOffset, pretrainedRows.byteLength), Buffer.from(initial.embeddings.buffer, 0, pretrainedRows.byteLength));
+  assert.deepEqual(words.slice(0, 2 + VECTOR_WORDS.length), ['[PAD]', '[UNK]', ...VECTOR_WORDS]);
+  assert.ok(Buffer.from(first.buffer, first.byteOffset, first.byteLength).equals(Buffer.from(second.buffer, second.byteOffset, second.byteLength)));
+  assert.ok(!Buffer.from(second.buffer, second.byteOffset, second.byteLength).equals(Buffer.from(third.buffer, third.byteOffset, third.byteLength)), 'the unfrozen stage trains the embeddings');
+  for (const embeddings of [first, second, third]) assert.deepEqual(Array.from(embeddings.subarray(0, VECTOR_DIM)), new Array<number>(VECTOR_DIM).fill(0));
+});
+
+test('stop after an epoch and resume: the run continues from the checkpoint to the end', async () => {
+  const { config, runDir } = await project(`  vector_size: 8`, ['  stages:', '    - { name: all, epochs: 3, learning_rate: 0.02, freeze: none }'].join('\n'), 'resume');
+  const stop = new AbortController();
+  const stopped = await run(config, { signal: stop.signal, onEvent: (event) => event.kind === 'epoch' && event.epoch === 1 && stop.abort() });
+  assert.equal(stopped.outcome.kind === 'finished' && stopped.outcome.status, 'stopped', JSON.stringify(stopped.outcome));
+  const resumed = await run(config, { resume: true });
+  assert.equal(resumed.outcome.kind === 'finished' && resumed.outcome.status, 'completed', JSON.stringify(resumed.outcome));
+  assert.deepEqual(
+    resumed.events.filter((event) => event.kind === 'epoch').map((event) => (event as { epoch: number }).epoch),
+    [2, 3],
+  );
+  await readFile(path.join(runDir, 'model.safetensors'));
+});
