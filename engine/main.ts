@@ -2,8 +2,22 @@
 // here, never in the extension host, so a crash or a blocked thread cannot take the editor down.
 import { randomUUID } from 'node:crypto';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError, ErrorCodes } from 'vscode-jsonrpc/node';
-import { NeighboursRequest, ProjectionRequest, RunEventNotification, StartRunRequest, StopRunRequest, type StartRunResult } from '../common/protocol/engine';
+import {
+  ClassifierEvaluateRequest,
+  ClassifierPredictRequest,
+  EnvironmentReportRequest,
+  NeighboursRequest,
+  ProjectionRequest,
+  RunEventNotification,
+  StartRunRequest,
+  StopRunRequest,
+  type DataErrorLocation,
+  type StartRunResult,
+} from '../common/protocol/engine';
 import type { RunFailed } from '../common/protocol/runEvents';
+import { DataError } from './data/dataError';
+import { ClassifierStore } from './prediction/classifierStore';
+import { environmentReport, formatEnvironmentReport } from './backend/environmentReport';
 import { runTraining, type RunOutcome } from './run/runTraining';
 import { VectorStore } from './vectors/vectorStore';
 
@@ -16,6 +30,24 @@ interface ActiveRun {
 const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
 const runs = new Map<string, ActiveRun>();
 const vectors = new VectorStore();
+const classifiers = new ClassifierStore();
+
+/**
+ * Answers a failed request with the error's own message (vscode-jsonrpc would wrap it in "Request …
+ * failed with message"), and a data error's file:line as `data`, for the editor to point at.
+ */
+function answering<P, R>(handler: (params: P) => Promise<R>): (params: P) => Promise<R> {
+  return async (params) => {
+    try {
+      return await handler(params);
+    } catch (error) {
+      if (error instanceof ResponseError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      const location: DataErrorLocation | undefined = error instanceof DataError && error.location ? { ...error.location } : undefined;
+      throw new ResponseError<DataErrorLocation | undefined>(ErrorCodes.InvalidRequest, message, location);
+    }
+  };
+}
 
 connection.onRequest(StartRunRequest, (params) => {
   const runId = params.runId ?? randomUUID();
@@ -55,6 +87,12 @@ connection.onRequest(StopRunRequest, async (params) => {
 
 connection.onRequest(NeighboursRequest, (params) => vectors.neighbours(params));
 connection.onRequest(ProjectionRequest, (params) => vectors.projection(params));
+connection.onRequest(ClassifierPredictRequest, answering((params) => classifiers.predict(params)));
+connection.onRequest(ClassifierEvaluateRequest, answering((params) => classifiers.evaluate(params)));
+connection.onRequest(EnvironmentReportRequest, async (params) => {
+  const report = await environmentReport(params.searchFrom);
+  return { markdown: formatEnvironmentReport(report), ...('name' in report.auto ? { auto: report.auto } : {}) };
+});
 
 /** A crash outside a run's own error handling still ends every run with `failed`, then the process. */
 function failEverything(error: unknown): void {

@@ -1,5 +1,7 @@
 // Entry point: wires commands, the run supervisor's UI and the config language server; the work lives elsewhere.
 import * as vscode from 'vscode';
+import { checkEnvironment } from './commands/checkEnvironment';
+import { evaluateModel } from './commands/evaluateModel';
 import { newConfig } from './commands/newConfig';
 import { exploreEmbeddings, showTrainingPanel } from './commands/panelCommands';
 import { predictOnSelection } from './commands/predictOnSelection';
@@ -27,6 +29,8 @@ const COMMANDS = {
   'nlpStudio.showTrainingPanel': showTrainingPanel,
   'nlpStudio.exploreEmbeddings': exploreEmbeddings,
   'nlpStudio.predictOnSelection': predictOnSelection,
+  'nlpStudio.checkEnvironment': checkEnvironment,
+  'nlpStudio.evaluateModel': evaluateModel,
 } as const;
 
 export async function activate(extension: vscode.ExtensionContext): Promise<NlpStudioApi> {

@@ -77,3 +77,102 @@ export interface ProjectionResult {
 
 /** extension → engine: a 2-D projection of the most frequent words, for the embedding explorer. */
 export const ProjectionRequest = new RequestType<ProjectionParams, ProjectionResult, void>('vectors/projection');
+
+export interface ClassifierPredictParams {
+  /** A text-classifier folder: a text-classification run folder or a Hugging Face model folder. */
+  modelPath: string;
+  texts: string[];
+}
+
+export interface ClassifierPrediction {
+  /** The most probable class. */
+  label: string;
+  /** Class probabilities in the order of `ClassifierPredictResult.labels`; they sum to 1. */
+  probabilities: number[];
+}
+
+export interface ClassifierPredictResult {
+  /** The model's classes, by id. */
+  labels: string[];
+  /** config.json's model_type, e.g. `bert`. */
+  modelType: string;
+  /** One per text, in order. */
+  predictions: ClassifierPrediction[];
+}
+
+/** extension → engine: classify texts; the engine keeps recently used classifiers loaded. */
+export const ClassifierPredictRequest = new RequestType<ClassifierPredictParams, ClassifierPredictResult, void>('classifier/predict');
+
+export interface ClassifierEvaluateParams {
+  modelPath: string;
+  /** A labelled CSV, TSV or JSONL file. */
+  dataPath: string;
+  /** The column (CSV/TSV) or field (JSONL) of the text; `text` when absent. */
+  textColumn?: string;
+  /** The column or field of the label; `label` when absent. */
+  labelColumn?: string;
+  /** The file's format when its extension does not say. */
+  format?: 'csv' | 'tsv' | 'jsonl';
+}
+
+export interface ClassMetricsResult {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Examples whose true class this is. */
+  support: number;
+}
+
+export interface SkippedLine {
+  file: string;
+  /** 1-based. */
+  line: number;
+  reason: string;
+}
+
+export interface ClassifierEvaluation {
+  modelPath: string;
+  dataPath: string;
+  modelType: string;
+  labels: string[];
+  /** Examples scored. */
+  count: number;
+  accuracy: number;
+  macroF1: number;
+  /** Mean cross-entropy of the true class. */
+  loss: number;
+  perClass: ClassMetricsResult[];
+  /** Rows = true class, columns = predicted class, in label order. */
+  confusionMatrix: number[][];
+  /** Lines that could not be read and were skipped: how many, and the first of them. */
+  badLines: { count: number; lines: SkippedLine[] };
+}
+
+/** The `data` of a classifier request's ResponseError when a data file is to blame. */
+export interface DataErrorLocation {
+  file: string;
+  /** 1-based; absent when the file as a whole is the problem. */
+  line?: number;
+}
+
+/**
+ * extension → engine: score a classifier on a labelled file. A label the model does not know, or a
+ * file that cannot be read, answers with a ResponseError whose `data` is the DataErrorLocation to blame.
+ */
+export const ClassifierEvaluateRequest = new RequestType<ClassifierEvaluateParams, ClassifierEvaluation, void>('classifier/evaluate');
+
+export interface EnvironmentReportParams {
+  /** Folders the optional Node bindings (@tensorflow/tfjs-node, -gpu) may be installed in: the workspace folders. */
+  searchFrom: string[];
+}
+
+export interface EnvironmentReportResult {
+  /** The report for a person (Markdown), as `nlp-studio env` prints it. */
+  markdown: string;
+  /** The backend `backend: auto` picks here and why; absent when none works. */
+  auto?: { name: string; reason: string };
+}
+
+/** extension → engine: "Check training environment" — bindings, CUDA/cuDNN, WebAssembly, the `auto` backend. */
+export const EnvironmentReportRequest = new RequestType<EnvironmentReportParams, EnvironmentReportResult, void>('environment/report');

@@ -2,7 +2,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import packageJson from '../../package.json';
 import type { CliIo } from './io';
+import { envCommand } from './envCommand';
 import { evalCommand } from './evalCommand';
+import { predictCommand } from './predictCommand';
 import { trainCommand } from './trainCommand';
 import { validateCommand } from './validateCommand';
 
@@ -53,10 +55,26 @@ const COMMANDS: Record<string, Command> = {
     options: { json, resume: { type: 'boolean', default: false } },
     run: ({ values, positionals }, io) => trainCommand(positionals, { json: values.json, resume: values.resume }, io),
   }),
+  predict: command('predict', {
+    usage: 'predict <model-dir> [text…] [--file F]',
+    description: 'Classify texts (the arguments, the lines of F, or stdin): one JSON line each with the label and every class\'s probability.',
+    options: { file: { type: 'string' } },
+    run: predictCommand,
+  }),
   eval: command('eval', {
-    usage: 'eval <vectors|run-folder> [--analogies F] [--similarity F] [--restrict-vocab N] [--case-sensitive] [--json]',
-    description: 'Score word vectors on analogies (questions-words) and word-pair similarity (Spearman), as gensim does.',
-    options: { analogies: { type: 'string' }, similarity: { type: 'string' }, 'restrict-vocab': { type: 'string' }, 'case-sensitive': { type: 'boolean', default: false }, json },
+    usage: 'eval <model-dir> <data-file> | <vectors> --analogies F --similarity F [--json]',
+    description:
+      'Score a classifier on labelled data (accuracy, macro-F1, per class, confusion matrix); score word vectors on analogies and word-pair similarity (Spearman), as gensim does.',
+    options: {
+      analogies: { type: 'string' },
+      similarity: { type: 'string' },
+      'restrict-vocab': { type: 'string' },
+      'case-sensitive': { type: 'boolean', default: false },
+      'text-column': { type: 'string' },
+      'label-column': { type: 'string' },
+      format: { type: 'string' },
+      json,
+    },
     run: evalCommand,
   }),
   validate: command('validate', {
@@ -64,6 +82,12 @@ const COMMANDS: Record<string, Command> = {
     description: 'Check configs and print the diagnostics the editor shows; exit 1 on any error.',
     options: { json },
     run: ({ values, positionals }, io) => validateCommand(positionals, { json: values.json }, io),
+  }),
+  env: command('env', {
+    usage: 'env [--json]',
+    description: 'Report the training backends this machine offers (Node bindings, CUDA/cuDNN, WebAssembly) and what to install for a GPU.',
+    options: { json },
+    run: ({ values }, io) => envCommand({ json: values.json }, io),
   }),
 };
 

@@ -1,7 +1,10 @@
 // `nlp-studio eval <vectors> --analogies FILE | --similarity FILE [--restrict-vocab N] [--case-sensitive] [--json]`:
 // word-vector benchmarks scored as gensim's evaluate_word_analogies / evaluate_word_pairs score them.
+// `nlp-studio eval <model-dir> <data-file>`: a folder with a config.json is a text classifier, scored
+// on labelled data (classifierEvalCommand).
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { classifierEvalCommand } from './classifierEvalCommand';
 import { VectorStore } from '../vectors/vectorStore';
 import { evaluateAnalogies, type AnalogyEvaluation, type AnalogySection } from '../word2vec/analogyEvaluation';
 import { NearestNeighbours } from '../word2vec/neighbours';
@@ -11,7 +14,9 @@ import type { CliIo } from './io';
 /** gensim's default restrict_vocab for both evaluations: only the 300 000 most frequent words take part. */
 export const DEFAULT_RESTRICT_VOCAB = 300_000;
 
-const USAGE = 'usage: nlp-studio eval <vectors.txt|vectors.bin|run-folder> [--analogies questions-words.txt] [--similarity pairs.txt] [--restrict-vocab N] [--case-sensitive] [--json]\n';
+const USAGE =
+  'usage: nlp-studio eval <vectors.txt|vectors.bin|run-folder> [--analogies questions-words.txt] [--similarity pairs.txt] [--restrict-vocab N] [--case-sensitive] [--json]\n' +
+  '       nlp-studio eval <classifier-folder> <data.csv|.tsv|.jsonl> [--text-column C] [--label-column C] [--format csv|tsv|jsonl] [--json]\n';
 
 /** What `--json` prints: one object on one line. */
 export interface EvalReport {
@@ -27,12 +32,38 @@ const percent = (value: number): string => (Number.isNaN(value) ? 'n/a' : `${(va
 const sectionLine = (section: AnalogySection): string => `${section.section}: ${percent(section.accuracy)} (${section.correct}/${section.correct + section.incorrect})`;
 
 export interface EvalArgs {
-  values: { analogies?: string; similarity?: string; 'restrict-vocab'?: string; 'case-sensitive'?: boolean; json?: boolean };
+  values: {
+    analogies?: string;
+    similarity?: string;
+    'restrict-vocab'?: string;
+    'case-sensitive'?: boolean;
+    json?: boolean;
+    'text-column'?: string;
+    'label-column'?: string;
+    format?: string;
+  };
   positionals: string[];
+}
+
+/** A folder with a config.json holds a model (a classifier); word-vector run folders have none. */
+async function isModelFolder(target: string): Promise<boolean> {
+  return stat(join(target, 'config.json')).then((info) => info.isFile(), () => false);
 }
 
 /** `eval` on its parsed arguments; exit codes: 0 scored, 1 unreadable input, 2 usage. */
 export async function evalCommand({ values, positionals }: EvalArgs, io: CliIo): Promise<number> {
+  if (positionals[0] !== undefined && (await isModelFolder(resolve(io.cwd, positionals[0])))) {
+    if (positionals.length !== 2 || values.analogies !== undefined || values.similarity !== undefined) {
+      io.stderr(`nlp-studio eval: ${positionals[0]} is a classifier: give it and one labelled data file (CSV, TSV or JSONL)\n${USAGE}`);
+      return 2;
+    }
+    if (!(await stat(resolve(io.cwd, positionals[1]!)).then((info) => info.isFile(), () => false))) {
+      io.stderr(`nlp-studio eval: data file not found: ${positionals[1]}\n`);
+      return 2;
+    }
+    const options = { json: values.json ?? false, textColumn: values['text-column'], labelColumn: values['label-column'], format: values.format };
+    return classifierEvalCommand(positionals[0], positionals[1]!, options, io);
+  }
   if (positionals.length !== 1) {
     io.stderr(`nlp-studio eval: give one vectors file or run folder${positionals.length > 1 ? `, not ${positionals.length}` : ''}\n${USAGE}`);
     return 2;

@@ -3,4 +3,6 @@ export interface CliIo {
   cwd: string;
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Where `predict` reads texts when given none; process.stdin when absent. */
+  stdin?: NodeJS.ReadableStream;
 }

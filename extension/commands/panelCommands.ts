@@ -1,6 +1,6 @@
 // Commands that open the panels.
 import type { Ctx } from '../ctx';
-import { chooseVectors } from '../run/vectorsPicker';
+import { chooseVectors } from '../run/modelPicker';
 
 export const showTrainingPanel = (ctx: Ctx) => (runId?: string) => ctx.trainingPanel.show(runId);
 

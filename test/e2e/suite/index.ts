@@ -16,6 +16,7 @@ export async function run(): Promise<void> {
   await import('./completion.test.js');
   await import('./newConfig.test.js');
   await import('./runs.test.js');
+  await import('./predictClassifier.test.js');
 
   console.log(START_MARKER);
   const failures = await new Promise<number>((resolve) => {

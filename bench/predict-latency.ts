@@ -1,0 +1,69 @@
+// End-to-end latency of "Predict on selection" on a classifier (the issue's target: a warm prediction
+// of one sentence under 50 ms), measured as the extension sees it: the real engine bundle forked, one
+// `classifier/predict` request per call over JSON-RPC/IPC, timed from send to answer.
+//   npm run build && node --import tsx bench/predict-latency.ts [--model DIR] [--calls 100] [--text "…"]
+// The default model is the committed tiny BERT (test/fixtures/models/tiny-bert); pass a fine-tuned run
+// folder with --model. Prints the cold first call (loading included), then warm p50/p95/max and the
+// ratio of the warm p95 to the target.
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
+import { ClassifierPredictRequest } from '../common/protocol/engine';
+
+const TARGET_MS = 50;
+const root = path.resolve(__dirname, '..');
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: path.join(root, 'test/fixtures/models/tiny-bert') },
+    calls: { type: 'string', default: '100' },
+    text: { type: 'string', default: 'I really love this movie, the story was great and the actor was fun.' },
+    engine: { type: 'string', default: path.join(root, 'out/engine.js') },
+  },
+});
+
+function percentile(sorted: readonly number[], p: number): number {
+  const at = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[at]!;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(values.engine)) throw new Error(`${values.engine} is missing: run npm run build first`);
+  const calls = Number(values.calls);
+  const modelPath = path.resolve(values.model);
+  const startedAt = performance.now();
+  const engine = fork(values.engine, [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  const connection = createMessageConnection(new IPCMessageReader(engine), new IPCMessageWriter(engine));
+  connection.listen();
+  const predict = async (): Promise<{ ms: number; label: string }> => {
+    const start = performance.now();
+    const result = await connection.sendRequest(ClassifierPredictRequest, { modelPath, texts: [values.text] });
+    return { ms: performance.now() - start, label: result.predictions[0]!.label };
+  };
+  try {
+    const cold = await predict();
+    const coldSinceFork = performance.now() - startedAt;
+    const warm: number[] = [];
+    for (let call = 0; call < calls; call++) warm.push((await predict()).ms);
+    warm.sort((a, b) => a - b);
+    const p50 = percentile(warm, 50);
+    const p95 = percentile(warm, 95);
+    const fixed = (ms: number): string => `${ms.toFixed(1)} ms`;
+    console.log(`model: ${path.relative(process.cwd(), modelPath) || modelPath}`);
+    console.log(`text: ${JSON.stringify(values.text)} → ${cold.label}`);
+    console.log(`cold first call: ${fixed(cold.ms)} (model load included; ${fixed(coldSinceFork)} since the engine was forked)`);
+    console.log(`warm over ${calls} calls: p50 ${fixed(p50)}, p95 ${fixed(p95)}, min ${fixed(warm[0]!)}, max ${fixed(warm.at(-1)!)}`);
+    console.log(`target ${TARGET_MS} ms: p50 is ${(p50 / TARGET_MS).toFixed(2)}× the target, p95 ${(p95 / TARGET_MS).toFixed(2)}× (${p95 < TARGET_MS ? 'met' : 'NOT met'})`);
+    process.exitCode = p95 < TARGET_MS ? 0 : 1;
+  } finally {
+    connection.dispose();
+    engine.disconnect();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exitCode = 2;
+});
