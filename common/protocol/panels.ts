@@ -20,6 +20,67 @@ export interface LossSeries {
   validationLoss?: (number | null)[];
 }
 
+/** One class of a classification report (scikit-learn's definitions, zero_division=0). */
+export interface ClassReportRow {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Validation examples whose true class this is. */
+  support: number;
+}
+
+/**
+ * The final validation results of a text-classification run, as the panel draws them: read from the
+ * `finished` event's summary (live) or summary.json (history) by `parseClassificationReport`.
+ */
+export interface ClassificationReport {
+  accuracy: number;
+  macroF1: number;
+  /** Class names, in id order: the rows and columns of the confusion matrix. */
+  labels: string[];
+  perClass: ClassReportRow[];
+  /** Counts, rows = true class, columns = predicted class. */
+  confusionMatrix: number[][];
+}
+
+/**
+ * The classification report in a run summary, or undefined when it has none (word2vec, a stopped run,
+ * no validation set) or its shape is not the one expected. Pure, so the host and tests share it.
+ */
+export function parseClassificationReport(summary: unknown): ClassificationReport | undefined {
+  if (!isObject(summary) || !isObject(summary.validation)) return undefined;
+  const { labels, perClass, confusionMatrix, validation } = summary;
+  const { accuracy, macroF1 } = validation;
+  if (!isFiniteNumber(accuracy) || !isFiniteNumber(macroF1)) return undefined;
+  if (!Array.isArray(labels) || labels.length === 0 || !labels.every((label) => typeof label === 'string')) return undefined;
+  const names: string[] = labels;
+  const n = names.length;
+  if (!Array.isArray(confusionMatrix) || confusionMatrix.length !== n) return undefined;
+  const matrix: number[][] = [];
+  for (const row of confusionMatrix as unknown[]) {
+    if (!Array.isArray(row) || row.length !== n || !row.every((count) => Number.isInteger(count) && (count as number) >= 0)) return undefined;
+    matrix.push([...(row as number[])]);
+  }
+  if (!Array.isArray(perClass) || perClass.length !== n) return undefined;
+  const rows: ClassReportRow[] = [];
+  for (const [index, entry] of (perClass as unknown[]).entries()) {
+    if (!isObject(entry)) return undefined;
+    const { precision, recall, f1, support } = entry;
+    if (!isFiniteNumber(precision) || !isFiniteNumber(recall) || !isFiniteNumber(f1) || !isFiniteNumber(support)) return undefined;
+    rows.push({ label: typeof entry.label === 'string' ? entry.label : names[index]!, precision, recall, f1, support });
+  }
+  return { accuracy, macroF1, labels: [...names], perClass: rows, confusionMatrix: matrix };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
 /** One past run, as the host reads it from `<runDir>/summary.json` and `metrics.jsonl`. */
 export interface RunHistoryEntry {
   name: string;
@@ -31,6 +92,8 @@ export interface RunHistoryEntry {
   /** The key numbers of summary.json, e.g. { accuracy: 0.91, macroF1: 0.88, loss: 0.31 }. */
   finalMetrics: Record<string, number>;
   series: LossSeries;
+  /** Text classification that finished with a validation set: its confusion matrix and per-class table. */
+  classification?: ClassificationReport;
 }
 
 /** host → training panel: one event of the run the panel shows (a new `started` resets the panel). */
@@ -57,7 +120,17 @@ export interface RunHistoryMessage {
   runs: RunHistoryEntry[];
 }
 
-export type TrainingPanelInbound = RunEventMessage | RunEventsMessage | RunHistoryMessage;
+/**
+ * host → training panel: the classification report of the run the panel shows, parsed from its
+ * `finished` summary; posted after that event (live or in a replay), which it follows.
+ */
+export interface ClassificationReportMessage {
+  type: 'classificationReport';
+  runId: string;
+  report: ClassificationReport;
+}
+
+export type TrainingPanelInbound = RunEventMessage | RunEventsMessage | RunHistoryMessage | ClassificationReportMessage;
 
 /** training panel → host: the webview has loaded (or reloaded) and listens; post history and any replay now. */
 export interface PanelReadyMessage {
@@ -101,6 +174,10 @@ export interface TrainingPanelState {
   logs: { level: 'info' | 'warning' | 'error'; message: string; location?: string }[];
   neighbours: EpochNeighbours[];
   end?: Extract<RunEvent, { kind: 'finished' | 'failed' }>;
+  /** The current run's classification report, once it has finished. */
+  classification?: ClassificationReport;
+  /** runDir of the history entry whose results are shown instead of the current run's. */
+  resultsOf?: string;
   /** EMA smoothing, 0 (none) .. 0.99. */
   smoothing: number;
   logX: boolean;

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { LossSeries, RunHistoryEntry } from '../../common/protocol/panels';
+import { parseClassificationReport, type LossSeries, type RunHistoryEntry } from '../../common/protocol/panels';
 import type { RunEvent, RunTask } from '../../common/protocol/runEvents';
 
 /** Enough points to draw a curve; a long run's metrics are thinned evenly down to this. */
@@ -51,6 +51,7 @@ export async function readRunHistoryEntry(summaryFile: string): Promise<RunHisto
     const task = TASKS.find((candidate) => candidate === summary.task);
     const status = STATUSES.find((candidate) => candidate === summary.status);
     const series = await readLossSeries(join(runDir, 'metrics.jsonl')).catch((): LossSeries => ({ step: [], loss: [] }));
+    const classification = parseClassificationReport(summary);
     return {
       name: typeof summary.name === 'string' ? summary.name : basename(runDir),
       runDir,
@@ -59,6 +60,7 @@ export async function readRunHistoryEntry(summaryFile: string): Promise<RunHisto
       date: (await stat(summaryFile)).mtimeMs,
       finalMetrics: numericFields(summary),
       series,
+      ...(classification && { classification }),
     };
   } catch {
     return undefined;

@@ -1,7 +1,8 @@
 // Hosts the training panel: follows the current run (or the one asked for), replays what it missed,
 // lists past runs from the workspace's run folders, and turns the panel's Stop into a checkpointed stop.
 import * as vscode from 'vscode';
-import { TRAINING_PANEL_VIEW_TYPE, type TrainingPanelInbound, type TrainingPanelOutbound } from '../../common/protocol/panels';
+import { TRAINING_PANEL_VIEW_TYPE, parseClassificationReport, type TrainingPanelInbound, type TrainingPanelOutbound } from '../../common/protocol/panels';
+import type { RunEvent } from '../../common/protocol/runEvents';
 import type { Ctx } from '../ctx';
 import type { RunRecord } from '../run/runSupervisor';
 import { attachPanel, panelOptions } from './panelResources';
@@ -25,7 +26,10 @@ export class TrainingPanelHost implements vscode.Disposable {
           this.post({ type: 'runEvents', runId: run.runId, events: run.events, replace: true });
           return;
         }
-        if (run === this.followed) this.post({ type: 'runEvent', runId: run.runId, event });
+        if (run === this.followed) {
+          this.post({ type: 'runEvent', runId: run.runId, event });
+          this.postClassification(run.runId, event);
+        }
         if (event.kind === 'finished' || event.kind === 'failed') void this.postHistory();
       }),
       vscode.window.registerWebviewPanelSerializer(TRAINING_PANEL_VIEW_TYPE, {
@@ -75,7 +79,17 @@ export class TrainingPanelHost implements vscode.Disposable {
 
   private replayFollowed(): void {
     const run = this.followed;
-    if (run) this.post({ type: 'runEvents', runId: run.runId, events: run.events, replace: true });
+    if (!run) return;
+    this.post({ type: 'runEvents', runId: run.runId, events: run.events, replace: true });
+    const last = run.events.at(-1);
+    if (last) this.postClassification(run.runId, last);
+  }
+
+  /** After a `finished` event: its summary's confusion matrix and per-class table, typed for the panel. */
+  private postClassification(runId: string, event: RunEvent): void {
+    if (event.kind !== 'finished') return;
+    const report = parseClassificationReport(event.summary);
+    if (report) this.post({ type: 'classificationReport', runId, report });
   }
 
   private async postHistory(): Promise<void> {

@@ -46,4 +46,27 @@ describe('run history', () => {
     assert.deepEqual(runs[1]!.finalMetrics, { vocabularySize: 1200, wordsPerSecond: 5e5 });
     assert.equal(runs[1]!.date, 2_000_000);
   });
+
+  it('reads the classification report of a finished text-classification run, and ignores a malformed one', async () => {
+    const report = {
+      task: 'text-classification', status: 'completed', labels: ['ham', 'spam'], validation: { loss: 0.2, accuracy: 0.9, macroF1: 0.88 },
+      perClass: [{ id: 0, label: 'ham', precision: 0.9, recall: 0.95, f1: 0.92, support: 20 }, { id: 1, label: 'spam', precision: 0.89, recall: 0.8, f1: 0.84, support: 10 }],
+      confusionMatrix: [[19, 1], [2, 8]],
+    };
+    const [good] = await readRunHistory([runFolder('cls', report, [step(1, 1)], 5000)]);
+    assert.deepEqual(good?.classification, {
+      accuracy: 0.9, macroF1: 0.88, labels: ['ham', 'spam'], confusionMatrix: [[19, 1], [2, 8]],
+      perClass: [{ label: 'ham', precision: 0.9, recall: 0.95, f1: 0.92, support: 20 }, { label: 'spam', precision: 0.89, recall: 0.8, f1: 0.84, support: 10 }],
+    });
+    for (const broken of [
+      { ...report, confusionMatrix: [[19, 1], [2]] },
+      { ...report, confusionMatrix: [[19, 1], [2, -8]] },
+      { ...report, labels: ['ham'] },
+      { ...report, perClass: [report.perClass[0]] },
+      { ...report, validation: { loss: 0.2 } },
+    ]) {
+      const [entry] = await readRunHistory([runFolder('broken', broken, [step(1, 1)], 6000)]);
+      assert.equal(entry?.classification, undefined, JSON.stringify(broken));
+    }
+  });
 });

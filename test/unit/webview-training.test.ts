@@ -1,23 +1,40 @@
-// The training panel's built bundle in headless Chromium, fed a recorded word2vec run as the host would.
+// The training panel's built bundle in headless Chromium, fed recorded runs as the host would: a word2vec
+// run, and a text-classification run (classification-run.jsonl: `nlp-studio train --json` on the tiny
+// sentiment project of test/fixtures/classification, 2 head epochs + 1 full, paths rewritten).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import type { RunHistoryEntry, TrainingPanelInbound, TrainingPanelState } from '../../common/protocol/panels';
+import { parseClassificationReport, type RunHistoryEntry, type TrainingPanelInbound, type TrainingPanelState } from '../../common/protocol/panels';
 import type { RunEvent, RunStep } from '../../common/protocol/runEvents';
 import { launchBrowser, openPanel, pageErrors, paintedPixels, postToWebview, posted, readLines, savedState, waitFor } from '../webview/harness';
 
 const RUN_ID = 'run-sotu-1';
 const asMessages = (events: RunEvent[]): TrainingPanelInbound[] => events.map((event) => ({ type: 'runEvent', runId: RUN_ID, event }));
 const text = (page: Page, selector: string): Promise<string> => page.locator(selector).innerText();
+/** The text of every cell, row by row (th and td), for comparing a rendered table with what it shows. */
+const cells = (page: Page, selector: string): Promise<string[][]> =>
+  page.evaluate<string[][]>(`[...document.querySelector(${JSON.stringify(selector)}).rows]
+    .map((row) => [...row.cells].map((cell) => cell.innerText.replace(/\\s+/g, ' ').trim()))`);
+
+/** What the host posts for a recorded run: its events, then the report parsed from the `finished` summary. */
+function hostMessages(runId: string, events: RunEvent[]): TrainingPanelInbound[] {
+  const messages: TrainingPanelInbound[] = [{ type: 'runEvents', runId, events }];
+  const last = events.at(-1);
+  const report = last?.kind === 'finished' ? parseClassificationReport(last.summary) : undefined;
+  if (report) messages.push({ type: 'classificationReport', runId, report });
+  return messages;
+}
 
 describe('training panel webview', () => {
   let browser: Browser;
   let run: RunEvent[];
   let failed: RunEvent[];
+  let classification: RunEvent[];
   before(async () => {
     browser = await launchBrowser();
     run = await readLines<RunEvent>('word2vec-run.jsonl');
     failed = await readLines<RunEvent>('word2vec-failed.jsonl');
+    classification = await readLines<RunEvent>('classification-run.jsonl');
   });
   after(() => browser?.close());
 
@@ -172,6 +189,105 @@ describe('training panel webview', () => {
     const state = JSON.parse((await savedState(page))!) as TrainingPanelState;
     assert.ok(state.series.step.length <= 20_001, `${state.series.step.length} points persisted`);
     assert.equal(state.series.step.at(-1), 100_000);
+    await page.close();
+  });
+
+  let classificationState: string | undefined;
+
+  it('shows the confusion matrix and the per-class table when a classification run finishes', async () => {
+    const page = await openPanel(browser, 'trainingPanel');
+    const finished = classification.at(-1)!;
+    assert.equal(finished.kind, 'finished');
+    await postToWebview(page, hostMessages('cls-run', classification.slice(0, -1)));
+    await page.waitForSelector('#loss-chart[data-points]');
+    assert.equal(await page.locator('#results').isHidden(), true, 'no results before the run finishes');
+
+    await postToWebview(page, hostMessages('cls-run', classification.slice(-1)));
+    await page.waitForSelector('#results:not([hidden]) #confusion-matrix');
+    // The recording: validation accuracy 40/60, neg recall 18/30, pos recall 22/30.
+    assert.deepEqual(await cells(page, '#confusion-matrix'), [
+      ['true ╲ predicted', 'neg', 'pos'],
+      ['neg', '18 60.0%', '12 40.0%'],
+      ['pos', '8 26.7%', '22 73.3%'],
+    ]);
+    assert.equal(await page.locator('#confusion-matrix tbody td').nth(1).getAttribute('title'), 'true neg, predicted pos: 12 of 30 (40.0%)');
+    assert.deepEqual(await page.locator('#confusion-matrix thead th[scope="col"]').allInnerTexts(), ['neg', 'pos']);
+    assert.deepEqual(await page.locator('#confusion-matrix tbody th[scope="row"]').allInnerTexts(), ['neg', 'pos']);
+    assert.deepEqual(await cells(page, '#per-class'), [
+      ['label', 'precision', 'recall', 'F1', 'support'],
+      ['neg', '0.692', '0.600', '0.643', '30'],
+      ['pos', '0.647', '0.733', '0.688', '30'],
+      ['accuracy', '', '', '0.667', '60'],
+      ['macro avg', '0.670', '0.667', '0.665', '60'],
+    ]);
+    assert.equal(await text(page, '#report-accuracy'), '0.667');
+    assert.equal(await text(page, '#report-macro-f1'), '0.665');
+    // Shading follows the row share, in the theme's colours: the 73% cell is stronger than the 27% one.
+    const background = (i: number): Promise<string> =>
+      page.evaluate<string>(`getComputedStyle(document.querySelectorAll('#confusion-matrix tbody td')[${i}]).backgroundColor`);
+    // color-mix() computes to `color(srgb r g b / alpha)`.
+    const alpha = (colour: string): number => Number(/\/\s*([\d.]+)\)$/.exec(colour)?.[1] ?? 1);
+    const [miss, hit] = [await background(2), await background(3)];
+    assert.ok(alpha(hit) > alpha(miss) && alpha(miss) > 0, `${hit} vs ${miss}`);
+    await page.evaluate(`document.documentElement.style.setProperty('--vscode-charts-green', '#00ff00')`);
+    await waitFor(page, `getComputedStyle(document.querySelectorAll('#confusion-matrix tbody td')[3]).backgroundColor.startsWith('color(srgb 0 1 0 ')`);
+
+    await waitFor(page, 'JSON.parse(window.__state ?? "{}").classification?.confusionMatrix?.length === 2');
+    classificationState = await savedState(page);
+    assert.deepEqual(await page.evaluate('window.__cspViolations'), []);
+    assert.deepEqual(pageErrors(page), []);
+    await page.close();
+  });
+
+  it('restores the results after a reload and clears them when a new run starts', async () => {
+    assert.ok(classificationState, 'the previous test saved a state');
+    const page = await openPanel(browser, 'trainingPanel', classificationState);
+    await page.waitForSelector('#results:not([hidden])');
+    assert.deepEqual((await cells(page, '#confusion-matrix'))[2], ['pos', '8 26.7%', '22 73.3%']);
+    await postToWebview(page, [{ type: 'runEvent', runId: 'next', event: classification[0]! }]);
+    await page.waitForSelector('#results[hidden]', { state: 'attached' });
+    await page.close();
+  });
+
+  it('shows the results of a past run picked in the history, and goes back to the current run', async () => {
+    const page = await openPanel(browser, 'trainingPanel');
+    await postToWebview(page, hostMessages('cls-run', classification));
+    await page.waitForSelector('#results:not([hidden])');
+    const labels = ['billing', 'support', 'sales'];
+    const summary = {
+      task: 'text-classification', labels, validation: { loss: 0.4, accuracy: 0.8, macroF1: 0.7833 },
+      perClass: [
+        { id: 0, label: 'billing', precision: 0.9, recall: 0.9, f1: 0.9, support: 10 },
+        { id: 1, label: 'support', precision: 0.75, recall: 0.6, f1: 0.6667, support: 5 },
+        { id: 2, label: 'sales', precision: 0.6667, recall: 0.8, f1: 0.7273, support: 5 },
+      ],
+      confusionMatrix: [[9, 1, 0], [0, 3, 2], [1, 0, 4]],
+    };
+    const report = parseClassificationReport(summary);
+    assert.ok(report);
+    const series = { step: [1, 2, 3], loss: [1, 0.8, 0.6] };
+    const runs: RunHistoryEntry[] = [
+      { name: 'tickets-bert', runDir: '/runs/tickets', task: 'text-classification', date: Date.UTC(2025, 10, 1), status: 'completed', finalMetrics: { accuracy: 0.8 }, series, classification: report },
+      { name: 'sotu-vectors', runDir: '/runs/sotu', task: 'word2vec', date: Date.UTC(2025, 10, 2), status: 'completed', finalMetrics: {}, series },
+    ];
+    await postToWebview(page, [{ type: 'history', runs }]);
+    assert.equal(await page.getByRole('button', { name: 'Show the confusion matrix of sotu-vectors' }).count(), 0, 'word2vec runs have no results');
+    await page.getByRole('button', { name: 'Show the confusion matrix of tickets-bert' }).click();
+    await page.waitForSelector('#results[data-run-dir="/runs/tickets"]');
+    assert.match(await text(page, '#results h2'), /Validation results of tickets-bert/);
+    assert.deepEqual(await cells(page, '#confusion-matrix'), [
+      ['true ╲ predicted', 'billing', 'support', 'sales'],
+      ['billing', '9 90.0%', '1 10.0%', '0 0.0%'],
+      ['support', '0 0.0%', '3 60.0%', '2 40.0%'],
+      ['sales', '1 20.0%', '0 0.0%', '4 80.0%'],
+    ]);
+    assert.deepEqual((await cells(page, '#per-class')).slice(1, 4).map((row) => row[0]), labels);
+    assert.deepEqual((await cells(page, '#per-class')).at(-1), ['macro avg', '0.772', '0.767', '0.783', '20']);
+    await waitFor(page, 'JSON.parse(window.__state ?? "{}").resultsOf === "/runs/tickets"');
+    await page.getByRole('button', { name: 'Show the current run' }).click();
+    await page.waitForSelector('#results[data-run-dir="/work/spam-project/runs/tiny-cls"]');
+    assert.equal((await cells(page, '#confusion-matrix')).length, 3);
+    assert.deepEqual(pageErrors(page), []);
     await page.close();
   });
 });

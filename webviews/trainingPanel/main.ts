@@ -12,12 +12,13 @@ import { connect, throttled } from '../shared/vscodeApi';
 import { formatDuration, formatNumber, h } from '../shared/dom';
 import { onThemeChange, readTheme, withAlpha, type ThemeColours } from '../shared/theme';
 import { CurveChart } from './curveChart';
+import { renderClassificationReport } from './classificationReport';
 import { Ema, RunModel, isTrainingPanelState } from './runModel';
 
 const channel = connect<TrainingPanelState, TrainingPanelOutbound>();
 const model = new RunModel();
 let history: RunHistoryEntry[] = [];
-const view = { smoothing: 0.6, logX: false, compare: [] as string[] };
+const view = { smoothing: 0.6, logX: false, compare: [] as string[], resultsOf: undefined as string | undefined };
 let theme: ThemeColours = readTheme();
 
 // ── layout ──
@@ -51,6 +52,7 @@ const controls = h('div', { class: 'controls' },
 const charts = h('section', { id: 'charts', 'aria-label': 'Curves' });
 const neighboursSection = h('section', { id: 'neighbours', hidden: true, 'aria-label': 'Nearest neighbours of the watch words' });
 const summarySection = h('section', { id: 'summary', hidden: true, 'aria-label': 'Final summary' });
+const resultsSection = h('section', { id: 'results', hidden: true, 'aria-label': 'Validation results' });
 const logList = h('ol', { id: 'logs', 'aria-live': 'polite' });
 const logSection = h('section', { id: 'log-section', hidden: true }, h('h2', {}, 'Log'), logList);
 const historyList = h('ul', { id: 'history-list' });
@@ -61,7 +63,7 @@ const historySection = h('section', { id: 'history', hidden: true },
 root.append(
   h('header', { class: 'run-header' }, title, stopButton),
   h('div', { class: 'progress-row' }, progress, progressText),
-  banner, stats, controls, charts, neighboursSection, summarySection, logSection, historySection,
+  banner, stats, controls, charts, neighboursSection, summarySection, resultsSection, logSection, historySection,
 );
 
 // ── state in and out ──
@@ -69,7 +71,7 @@ const saveState = throttled(() => channel.setState(model.toState(view)), 1000);
 const restored = channel.getState();
 if (isTrainingPanelState(restored)) {
   model.restore(restored);
-  Object.assign(view, { smoothing: restored.smoothing, logX: restored.logX, compare: restored.compare });
+  Object.assign(view, { smoothing: restored.smoothing, logX: restored.logX, compare: restored.compare, resultsOf: restored.resultsOf });
   smoothingInput.value = String(view.smoothing);
   smoothingValue.textContent = String(view.smoothing);
   logXInput.checked = view.logX;
@@ -87,6 +89,11 @@ channel.onMessage<TrainingPanelInbound>((message) => {
     case 'history':
       history = message.runs;
       historyDirty = true;
+      break;
+    case 'classificationReport':
+      model.setClassification(message.runId, message.report);
+      // The run just finished: show its results rather than a past run's.
+      view.resultsOf = undefined;
       break;
   }
   if (message.type !== 'history') saveState.request();
@@ -123,7 +130,20 @@ historyList.addEventListener('change', (event) => {
 historyList.addEventListener('click', (event) => {
   const button = (event.target as Element).closest('button[data-run-dir]');
   if (button instanceof HTMLButtonElement) channel.post({ type: 'revealRun', runDir: button.dataset['runDir'] ?? '' });
+  const results = (event.target as Element).closest('button[data-results-of]');
+  if (results instanceof HTMLButtonElement) showResultsOf(results.dataset['resultsOf']);
 });
+resultsSection.addEventListener('click', (event) => {
+  if ((event.target as Element).closest('button[data-show-current]')) showResultsOf(undefined);
+});
+
+/** Shows the results of the history entry with this runDir, or (undefined) the current run's. */
+function showResultsOf(runDir: string | undefined): void {
+  view.resultsOf = runDir;
+  saveState.request();
+  schedule();
+  if (runDir !== undefined) requestAnimationFrame(() => resultsSection.scrollIntoView({ block: 'nearest' }));
+}
 onThemeChange(() => {
   theme = readTheme();
   rebuildCharts();
@@ -159,6 +179,7 @@ function render(): void {
   renderLogs();
   renderNeighbours();
   renderSummary();
+  renderResults();
   if (historyDirty) renderHistory();
   document.body.dataset['rendered'] = String(model.step.length);
 }
@@ -292,6 +313,28 @@ function renderSummary(): void {
   summarySection.querySelector('button')?.addEventListener('click', () => channel.post({ type: 'revealRun', runDir: end.runDir }));
 }
 
+let renderedResults: unknown;
+
+/** The confusion matrix and per-class table: of the history entry picked, else of the current run. */
+function renderResults(): void {
+  const picked = view.resultsOf === undefined ? undefined : history.find((run) => run.runDir === view.resultsOf && run.classification);
+  const report = picked?.classification ?? model.classification;
+  const key = report && `${picked?.runDir ?? 'current'}|${model.revision}|${model.classification === undefined}|${report.accuracy}`;
+  if (key === renderedResults) return;
+  renderedResults = key;
+  resultsSection.hidden = report === undefined;
+  if (report === undefined) {
+    resultsSection.replaceChildren();
+    return;
+  }
+  const heading = picked ? `Validation results of ${picked.name}` : 'Validation results';
+  const back = picked
+    ? h('button', { type: 'button', class: 'link', 'data-show-current': true }, model.classification ? 'Show the current run' : 'Close')
+    : null;
+  resultsSection.dataset['runDir'] = picked?.runDir ?? (model.end?.kind === 'finished' ? model.end.runDir : '');
+  resultsSection.replaceChildren(h('h2', {}, heading), ...(back ? [h('p', {}, back)] : []), ...renderClassificationReport(report));
+}
+
 function flattenSummary(summary: Record<string, unknown>, prefix = ''): [string, string][] {
   const rows: [string, string][] = [];
   for (const [key, value] of Object.entries(summary)) {
@@ -317,6 +360,10 @@ function renderHistory(): void {
         ` ${run.name}`,
         h('span', { class: 'muted' }, ` ${new Date(run.date).toLocaleString()}${run.status ? ` · ${run.status}` : ''}${metrics ? ` · ${metrics}` : ''}`)),
       ' ',
+      run.classification
+        ? h('button', { type: 'button', class: 'link', 'data-results-of': run.runDir, 'aria-label': `Show the confusion matrix of ${run.name}` }, 'Results')
+        : null,
+      run.classification ? ' ' : null,
       h('button', { type: 'button', class: 'link', 'data-run-dir': run.runDir, 'aria-label': `Open the folder of ${run.name}` }, 'Open'));
   }));
   compareChart?.destroy();

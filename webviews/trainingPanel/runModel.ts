@@ -2,6 +2,7 @@
 // directly and that thin out into the persisted State. No DOM here.
 import {
   TRAINING_STATE_MAX_POINTS,
+  type ClassificationReport,
   type EpochNeighbours,
   type TrainingPanelState,
 } from '../../common/protocol/panels';
@@ -21,6 +22,8 @@ export class RunModel {
   logs: TrainingPanelState['logs'] = [];
   neighbours: EpochNeighbours[] = [];
   end: TrainingPanelState['end'];
+  /** The finished run's confusion matrix and per-class metrics (text classification with validation). */
+  classification: ClassificationReport | undefined;
   /** Bumped whenever the columns change other than by appending: the charts redo their derived series. */
   revision = 0;
 
@@ -40,6 +43,7 @@ export class RunModel {
     this.logs = [];
     this.neighbours = [];
     this.end = undefined;
+    this.classification = undefined;
     this.revision++;
   }
 
@@ -84,6 +88,12 @@ export class RunModel {
     }
   }
 
+  /** The host's report for `runId`; ignored when the panel has moved on to another run. */
+  setClassification(runId: string, report: ClassificationReport): void {
+    if (this.runId === undefined) this.runId = runId;
+    if (runId === this.runId) this.classification = report;
+  }
+
   private log(level: 'info' | 'warning' | 'error', message: string, location: string | undefined): void {
     this.logs.push(location === undefined ? { level, message } : { level, message, location });
     if (this.logs.length > MAX_LOGS) this.logs.splice(0, this.logs.length - MAX_LOGS);
@@ -119,7 +129,7 @@ export class RunModel {
   }
 
   /** The persisted form: columns thinned to TRAINING_STATE_MAX_POINTS, numbers to 5 significant digits. */
-  toState(view: Pick<TrainingPanelState, 'smoothing' | 'logX' | 'compare'>): TrainingPanelState {
+  toState(view: Pick<TrainingPanelState, 'smoothing' | 'logX' | 'compare' | 'resultsOf'>): TrainingPanelState {
     const keep = thin(this.step.length, TRAINING_STATE_MAX_POINTS, (i) => this.validationLoss[i] !== null);
     const pick = (column: (number | null)[]): (number | null)[] => keep.map((i) => round(column[i] ?? null));
     return {
@@ -137,6 +147,7 @@ export class RunModel {
       logs: this.logs,
       neighbours: this.neighbours,
       ...(this.end && { end: this.end }),
+      ...(this.classification && { classification: this.classification }),
       ...view,
     };
   }
@@ -153,6 +164,7 @@ export class RunModel {
     this.logs = state.logs;
     this.neighbours = state.neighbours;
     this.end = state.end;
+    this.classification = state.classification;
   }
 }
 
