@@ -19,7 +19,10 @@ function neighbourLines(neighbours: Record<string, Neighbour[]> | undefined, ind
 }
 
 export function formatEpoch(epoch: RunEpoch, epochs: number): string {
-  return [`epoch ${epoch.epoch}/${epochs} done: loss ${epoch.trainLoss.toFixed(4)}`, ...neighbourLines(epoch.neighbours, '  ')].join('\n');
+  const validation = epoch.validation
+    ? `; validation loss ${epoch.validation.loss.toFixed(4)}, accuracy ${epoch.validation.accuracy.toFixed(4)}, macro-F1 ${epoch.validation.macroF1.toFixed(4)}`
+    : '';
+  return [`epoch ${epoch.epoch}/${epochs} done: loss ${epoch.trainLoss.toFixed(4)}${validation}`, ...neighbourLines(epoch.neighbours, '  ')].join('\n');
 }
 
 export function formatStarted(started: RunStarted, cwd: string): string {
