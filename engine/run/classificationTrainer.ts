@@ -387,5 +387,6 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
 
 export const classificationTrainer: TaskTrainer = {
   defaultFormats: ['huggingface'],
+  usesTensorBackend: true,
   train,
 };

@@ -36,9 +36,6 @@ export type RunOutcome = RunFinished | RunFailed;
 
 const DEFAULT_PROGRESS_INTERVAL_MS = 200;
 
-/** Tasks whose trainers compute with TensorFlow.js tensors; word2vec has its own wasm kernels and threads. */
-const TENSOR_TASKS: ReadonlySet<string> = new Set(['text-classification']);
-
 /** A WebAssembly trap or abort (WebAssembly.RuntimeError; the DOM-free lib has no type for it). */
 const isWasmTrap = (error: unknown): error is Error => error instanceof Error && error.name === 'RuntimeError';
 
@@ -103,7 +100,7 @@ export async function runTraining(configPath: string, options: RunOptions): Prom
       const known = Object.keys(TRAINERS).join(', ');
       throw new RunError(`task "${config.task}" cannot be trained by this version of the engine yet (trainers: ${known})`, ['task']);
     }
-    tensorBackend = TENSOR_TASKS.has(config.task) ? await tensorBackendFor(loaded, configPath) : undefined;
+    tensorBackend = trainer.usesTensorBackend ? await tensorBackendFor(loaded, configPath) : undefined;
     const folder = runFolderFor(config);
     await mkdir(folder.checkpoints, { recursive: true });
     const resumeFrom = options.resume ? await latestCheckpoint(folder.checkpoints) : undefined;

@@ -47,5 +47,7 @@ export interface TrainerResult {
 /** One task: the model formats it writes by default and how it trains. */
 export interface TaskTrainer {
   defaultFormats: NonNullable<Output['formats']>;
+  /** Computes with TensorFlow.js tensors: the run selects the config's `backend` first. */
+  usesTensorBackend: boolean;
   train(context: TrainerContext): Promise<TrainerResult>;
 }
