@@ -78,6 +78,47 @@ async function exploreFromPalette(page) {
   await webviewFrame(page, '#info').filter({ hasText: /most frequent of [\d,]+ words/ }).waitFor({ timeout: TIMEOUT });
 }
 
+/** "Fine-tune model" on the sentiment config: the panel follows the run and ends with the confusion matrix and per-class table. */
+async function fineTuneFromPalette(page) {
+  await runCommand(page, 'View: Close All Editor Groups');
+  await openFile(page, 'sentiment.nlp.yaml');
+  await runCommand(page, 'NLP Studio: Fine-tune model');
+  await webviewFrame(page, '#run-title').filter({ hasText: 'e2e-sentiment' }).waitFor({ timeout: TIMEOUT });
+  await webviewFrame(page, '#confusion-matrix').waitFor({ timeout: 120_000 });
+  for (const label of ['neg', 'pos']) {
+    await webviewFrame(page, '#confusion-matrix th[scope="row"]').filter({ hasText: label }).waitFor({ timeout: TIMEOUT });
+    await webviewFrame(page, '#per-class th[scope="row"]').filter({ hasText: label }).waitFor({ timeout: TIMEOUT });
+  }
+  await webviewFrame(page, '#report-accuracy').filter({ hasText: /\d\.\d/ }).waitFor({ timeout: TIMEOUT });
+}
+
+/** "Predict on selection" on a line of text: the label and its probability follow the selection; the hover lists every class. */
+async function predictFromPalette(page) {
+  await runCommand(page, 'View: Close All Editor Groups');
+  await openFile(page, 'review.txt');
+  const editor = page.locator('.editor-instance .monaco-editor').first();
+  await editor.locator('textarea').first().focus();
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('Shift+End');
+  await runCommand(page, 'NLP Studio: Predict on selection');
+  // An `after` decoration is drawn by a CSS ::after rule on a span of the line, not as text in the DOM.
+  const decorationText = () =>
+    editor.locator('.view-lines span').evaluateAll((spans) =>
+      spans.map((span) => getComputedStyle(span, '::after').content).filter((content) => content && content !== 'none' && content !== 'normal'),
+    );
+  // The newest finished run (e2e-sentiment) is used without asking; if a model list is shown instead, pick that run.
+  await until('the predicted label after the selection', async () => {
+    if ((await decorationText()).some((content) => /(neg|pos) \d{1,3}\.\d%/.test(content))) return true;
+    const row = quickInputRows(page).filter({ hasText: 'e2e-sentiment' }).first();
+    if (await row.isVisible()) await row.click();
+    return false;
+  }, { timeoutMs: 60_000 });
+  await page.keyboard.press('End');
+  await editor.locator('.view-line').first().getByText('love', { exact: false }).first().hover();
+  const hover = page.locator('.monaco-hover').filter({ hasText: 'neg' }).filter({ hasText: 'pos' });
+  await hover.first().waitFor({ timeout: TIMEOUT });
+}
+
 /** @returns {[string, (page: import('playwright-core').Page) => Promise<void>][]} */
 export function uiChecks(workspace) {
   return [
@@ -86,5 +127,7 @@ export function uiChecks(workspace) {
     ['"NLP Studio: New training config" from the palette', newConfigFromPalette(workspace)],
     ['"NLP Studio: Pretrain word vectors" from the palette updates the training panel', pretrainFromPalette],
     ['"NLP Studio: Explore embeddings" draws the trained vectors', exploreFromPalette],
+    ['"NLP Studio: Fine-tune model" ends with the confusion matrix in the panel', fineTuneFromPalette],
+    ['"NLP Studio: Predict on selection" labels the selected text, with every class on hover', predictFromPalette],
   ];
 }
