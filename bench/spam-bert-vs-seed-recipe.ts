@@ -1,7 +1,7 @@
 // Time to a validation accuracy on the spam task: our engine's schedule against the seed article's
 // recipe in PyTorch, on the same model, data, token ids, stages, learning rates and batch size.
 //   npm run build && node --import tsx bench/spam-bert-vs-seed-recipe.ts [--target 0.95]
-//        [--max-length 256] [--threads 1] [--head-epochs 1] [--all-epochs 4] [--head-lr 1e-3]
+//        [--max-length 256] [--threads 1] [--head-epochs 10] [--all-epochs 4] [--head-lr 3e-3]
 //        [--all-lr 5e-4] [--batch-size 32] [--model examples/models/tiny-bert-spam] [--only ours|recipe]
 //        [--parallel]
 // The defaults are examples/classify-spam-bert.nlp.yaml's schedule. --parallel runs the two sides at
@@ -33,9 +33,9 @@ const { values } = parseArgs({
     target: { type: 'string', default: '0.95' },
     'max-length': { type: 'string', default: '256' },
     threads: { type: 'string', default: '1' },
-    'head-epochs': { type: 'string', default: '1' },
+    'head-epochs': { type: 'string', default: '10' },
     'all-epochs': { type: 'string', default: '4' },
-    'head-lr': { type: 'string', default: '1e-3' },
+    'head-lr': { type: 'string', default: '3e-3' },
     'all-lr': { type: 'string', default: '5e-4' },
     'batch-size': { type: 'string', default: '32' },
     seed: { type: 'string', default: '42' },
