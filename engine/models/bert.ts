@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BertConfig } from './bertConfig';
+import { addSameShape, checkpointed, divideByConstant, dropout as fusedDropout, geluErf, layerNorm, linear, maskedSoftmax } from './fusedOps';
 import type { FloatTensor } from './safetensors';
 
 /**
@@ -115,12 +116,12 @@ export type BertOutputs = {
 };
 
 interface Dense {
-  readonly kernel: tf.Variable;
-  readonly bias: tf.Variable;
+  readonly kernel: tf.Tensor;
+  readonly bias: tf.Tensor;
 }
 interface LayerNorm {
-  readonly gamma: tf.Variable;
-  readonly beta: tf.Variable;
+  readonly gamma: tf.Tensor;
+  readonly beta: tf.Tensor;
 }
 interface EncoderLayer {
   readonly query: Dense;
@@ -297,7 +298,17 @@ export class BertForSequenceClassification {
 
       const mask = inputs.attentionMask ?? tf.ones([batch, length]);
       const additiveMask = tf.scalar(1).sub(mask.toFloat()).mul(MASKED_SCORE).reshape<tf.Tensor4D>([batch, 1, 1, length]);
-      for (const layer of this.layers) x = this.encoderLayer(x, layer, additiveMask, batch, length, dropout);
+      // Each encoder layer is checkpointed: the backward pass recomputes it from its input, so a
+      // training step keeps one [batch * length, hidden] input (and the dropout masks) per layer
+      // instead of every activation of every layer (see checkpointed in fusedOps.ts).
+      for (const layer of this.layers) {
+        x = checkpointed(
+          ([input, mask, ...parameters], layerDropout) =>
+            this.encoderLayer(input as tf.Tensor2D, unpackEncoderLayer(parameters), mask as tf.Tensor4D, batch, length, layerDropout, training),
+          [x, additiveMask, ...packEncoderLayer(layer)],
+          training,
+        ) as tf.Tensor2D;
+      }
 
       const lastHiddenState = x.reshape<tf.Tensor3D>([batch, length, hidden]);
       const cls = lastHiddenState.slice([0, 0, 0], [batch, 1, hidden]).reshape<tf.Tensor2D>([batch, hidden]);
@@ -315,26 +326,28 @@ export class BertForSequenceClassification {
     batch: number,
     length: number,
     dropout: (x: tf.Tensor2D, rate: number) => tf.Tensor2D,
+    training: boolean,
   ): tf.Tensor2D {
     const { config } = this;
     const heads = config.numAttentionHeads;
     const headSize = config.hiddenSize / heads;
     // [batch * length, hidden] → [batch, heads, length, headSize]; keys go straight to [.., headSize, length].
     const split = (t: tf.Tensor2D, order: number[]): tf.Tensor4D => t.reshape([batch, length, heads, headSize]).transpose(order);
-    const query = split(this.applyDense(x, layer.query), [0, 2, 1, 3]);
+    // The query is scaled by 1/√headSize before the QK product rather than dividing the [batch, heads,
+    // length, length] scores (exact when headSize is a power of 4, e.g. 64); the scaling keeps nothing for the backward pass.
+    const query = split(divideByConstant(this.applyDense(x, layer.query), Math.sqrt(headSize)), [0, 2, 1, 3]);
     const keyT = split(this.applyDense(x, layer.key), [0, 2, 3, 1]);
     const value = split(this.applyDense(x, layer.value), [0, 2, 1, 3]);
-    const scores = tf.matMul(query, keyT).div(Math.sqrt(headSize)).add(additiveMask);
-    let probabilities = tf.softmax(scores, -1) as tf.Tensor4D;
-    if (config.attentionProbsDropoutProb > 0 && dropout !== noDropout) {
+    let probabilities = maskedSoftmax(tf.matMul(query, keyT), additiveMask);
+    if (config.attentionProbsDropoutProb > 0 && training) {
       probabilities = dropout(probabilities.reshape([-1, length]), config.attentionProbsDropoutProb).reshape(probabilities.shape);
     }
     const context = tf.matMul(probabilities, value).transpose([0, 2, 1, 3]).reshape<tf.Tensor2D>([batch * length, config.hiddenSize]);
     const attended = dropout(this.applyDense(context, layer.attentionOutput), config.hiddenDropoutProb);
-    const afterAttention = this.applyLayerNorm(attended.add(x), layer.attentionLayerNorm);
+    const afterAttention = this.applyLayerNorm(addSameShape(attended, x), layer.attentionLayerNorm);
     const intermediate = this.activation(this.applyDense(afterAttention, layer.intermediate));
     const output = dropout(this.applyDense(intermediate, layer.output), config.hiddenDropoutProb);
-    return this.applyLayerNorm(output.add(afterAttention), layer.outputLayerNorm);
+    return this.applyLayerNorm(addSameShape(output, afterAttention), layer.outputLayerNorm);
   }
 
   /** Parameters by Hugging Face name, converted back to HF layout (Linear weights [out, in]). */
@@ -375,19 +388,18 @@ export class BertForSequenceClassification {
   }
 
   private applyDense(x: tf.Tensor2D, dense: Dense): tf.Tensor2D {
-    return tf.matMul(x, dense.kernel as tf.Tensor2D).add(dense.bias);
+    return linear(x, dense.kernel as tf.Tensor2D, dense.bias);
   }
 
-  /** LayerNorm over the last axis with the biased variance, as torch.nn.LayerNorm. */
+  /** LayerNorm over the last axis with the biased variance, as torch.nn.LayerNorm (custom gradient: saves x̂ and 1/σ only). */
   private applyLayerNorm(x: tf.Tensor2D, norm: LayerNorm): tf.Tensor2D {
-    const { mean, variance } = tf.moments(x, -1, true);
-    return x.sub(mean).mul(tf.rsqrt(variance.add(this.config.layerNormEps))).mul(norm.gamma).add(norm.beta);
+    return layerNorm(x, norm.gamma, norm.beta, this.config.layerNormEps);
   }
 
   private activation(x: tf.Tensor2D): tf.Tensor2D {
     switch (this.config.hiddenAct) {
-      case 'gelu': // the exact form, with erf, as torch.nn.functional.gelu
-        return x.mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5);
+      case 'gelu': // the exact form, with erf, as torch.nn.functional.gelu (custom gradient: saves x only)
+        return geluErf(x);
       case 'gelu_new':
       case 'gelu_pytorch_tanh': {
         const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
@@ -400,7 +412,38 @@ export class BertForSequenceClassification {
 }
 
 const noDropout = (x: tf.Tensor2D): tf.Tensor2D => x;
-const withDropout = (x: tf.Tensor2D, rate: number): tf.Tensor2D => (rate > 0 ? (tf.dropout(x, rate) as tf.Tensor2D) : x);
+
+/** An encoder layer's parameters as a list (the checkpointed layer takes them as inputs), and back. */
+function packEncoderLayer(layer: EncoderLayer): tf.Tensor[] {
+  const dense = (d: Dense): tf.Tensor[] => [d.kernel, d.bias];
+  const norm = (n: LayerNorm): tf.Tensor[] => [n.gamma, n.beta];
+  return [
+    ...dense(layer.query),
+    ...dense(layer.key),
+    ...dense(layer.value),
+    ...dense(layer.attentionOutput),
+    ...norm(layer.attentionLayerNorm),
+    ...dense(layer.intermediate),
+    ...dense(layer.output),
+    ...norm(layer.outputLayerNorm),
+  ];
+}
+
+function unpackEncoderLayer(t: readonly tf.Tensor[]): EncoderLayer {
+  if (t.length !== 16) throw new Error(`an encoder layer has 16 parameters, got ${t.length}`);
+  const at = (i: number): tf.Tensor => t[i] as tf.Tensor;
+  return {
+    query: { kernel: at(0), bias: at(1) },
+    key: { kernel: at(2), bias: at(3) },
+    value: { kernel: at(4), bias: at(5) },
+    attentionOutput: { kernel: at(6), bias: at(7) },
+    attentionLayerNorm: { gamma: at(8), beta: at(9) },
+    intermediate: { kernel: at(10), bias: at(11) },
+    output: { kernel: at(12), bias: at(13) },
+    outputLayerNorm: { gamma: at(14), beta: at(15) },
+  };
+}
+const withDropout = (x: tf.Tensor2D, rate: number): tf.Tensor2D => fusedDropout(x, rate);
 
 function freshParameter(spec: ParameterSpec, config: BertConfig, seed: number): tf.Tensor {
   const isLayerNormWeight = /LayerNorm\.weight$/.test(spec.name);
