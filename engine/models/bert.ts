@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { TokenBatch } from '../data/tokenBatches';
 import type { BertConfig } from './bertConfig';
 import { addSameShape, checkpointed, divideByConstant, dropout as fusedDropout, geluErf, layerNorm, linear, maskedSoftmax } from './fusedOps';
 import type { FloatTensor } from './safetensors';
@@ -136,6 +137,16 @@ interface EncoderLayer {
 
 /** What HF adds to the scores of masked keys: the most negative float32, so softmax gives them 0. */
 const MASKED_SCORE = -3.4028234663852886e38;
+
+/** The model's inputs for a token batch (int32 ids, attention mask and token types). */
+export function bertInputs(batch: TokenBatch): { inputIds: tf.Tensor2D; attentionMask: tf.Tensor2D; tokenTypeIds: tf.Tensor2D } {
+  const shape: [number, number] = [batch.batchSize, batch.sequenceLength];
+  return {
+    inputIds: tf.tensor2d(batch.inputIds, shape, 'int32'),
+    attentionMask: tf.tensor2d(batch.attentionMask, shape, 'int32'),
+    tokenTypeIds: tf.tensor2d(batch.tokenTypeIds, shape, 'int32'),
+  };
+}
 
 export class BertForSequenceClassification {
   /** Every parameter by its Hugging Face name. */

@@ -5,8 +5,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { evaluationBatches } from '../data/tokenBatches';
-import { tokenizeExamples } from '../data/tokenizedExamples';
 import { PAD_TOKEN, UNK_TOKEN, WordTokenizer } from '../data/wordTokenizer';
 import { writeFileAtomic } from '../io/atomicWrite';
 import { writeVectorsText } from '../word2vec/vectorsFormat';
@@ -19,6 +17,7 @@ import {
 } from './embeddingClassifier';
 import { readSafetensors, writeSafetensors, type FloatTensor } from './safetensors';
 import type { TextClassifier } from './textClassifier';
+import { classProbabilities } from './classProbabilities';
 
 export const CONFIG_FILE = 'config.json';
 export const VOCAB_FILE = 'vocab.txt';
@@ -127,20 +126,8 @@ export async function readEmbeddingClassifierFolder(folder: string, seed?: numbe
 
 /** Class probabilities of `texts` (in label order), tokenised as the model was trained. */
 export function predictProbabilities(model: EmbeddingClassifier, tokenizer: WordTokenizer, texts: readonly string[]): Float32Array[] {
-  const labels = model.config.labels.length;
-  const examples = tokenizeExamples(
-    texts.map((text) => ({ text, labelId: 0 })),
-    tokenizer,
-    { maxLength: model.config.maxLength },
-  );
-  const result = new Array<Float32Array>(texts.length);
-  for (const batch of evaluationBatches(examples, PREDICT_BATCH)) {
-    const probabilities = tf.tidy(() => tf.softmax(model.batchLogits(batch, false)));
-    const values = probabilities.dataSync() as Float32Array;
-    probabilities.dispose();
-    batch.exampleIndices.forEach((example, row) => (result[example] = values.slice(row * labels, (row + 1) * labels)));
-  }
-  return result;
+  const options = { maxLength: model.config.maxLength, batchSize: PREDICT_BATCH, classCount: model.config.labels.length };
+  return classProbabilities(texts, tokenizer, options, (batch) => model.batchLogits(batch, false));
 }
 
 /** The classifier in `folder` behind the model-type-independent `TextClassifier` interface. */

@@ -4,10 +4,10 @@ import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/selectBackend';
-import { evaluationBatches } from '../data/tokenBatches';
-import { tokenizeExamples } from '../data/tokenizedExamples';
 import { EMBEDDING_CLASSIFIER_MODEL_TYPE } from './embeddingClassifier';
 import { loadEmbeddingTextClassifier } from './embeddingClassifierFolder';
+import { bertInputs } from './bert';
+import { classProbabilities } from './classProbabilities';
 import { loadBertClassifier, ModelFolderError } from './huggingfaceFolder';
 
 export interface TextClassifier {
@@ -109,34 +109,9 @@ export async function loadBertTextClassifier(folder: string): Promise<TextClassi
     labels: config.id2label,
     predict: (texts) =>
       // The executor turns a throw (a disposed model, a failing op) into a rejection.
-      new Promise<Float32Array[]>((resolve) => resolve(predictNow(texts))),
+      new Promise<Float32Array[]>((resolve) =>
+        resolve(classProbabilities(texts, tokenizer, { maxLength, batchSize: BERT_BATCH_SIZE, classCount }, (batch) => model.forward(bertInputs(batch)).logits)),
+      ),
     dispose: () => model.dispose(),
   };
-
-  function predictNow(texts: readonly string[]): Float32Array[] {
-    const examples = tokenizeExamples(
-      texts.map((text) => ({ text, labelId: 0 })),
-      tokenizer,
-      { maxLength },
-    );
-    const probabilities = new Array<Float32Array>(texts.length);
-    for (const batch of evaluationBatches(examples, BERT_BATCH_SIZE)) {
-      const shape: [number, number] = [batch.batchSize, batch.sequenceLength];
-      const softmax = tf.tidy(() =>
-        tf.softmax(
-          model.forward({
-            inputIds: tf.tensor2d(batch.inputIds, shape, 'int32'),
-            attentionMask: tf.tensor2d(batch.attentionMask, shape, 'int32'),
-            tokenTypeIds: tf.tensor2d(batch.tokenTypeIds, shape, 'int32'),
-          }).logits,
-        ),
-      );
-      const values = softmax.dataSync() as Float32Array;
-      softmax.dispose();
-      batch.exampleIndices.forEach((example, row) => {
-        probabilities[example] = values.slice(row * classCount, (row + 1) * classCount);
-      });
-    }
-    return probabilities;
-  }
 }

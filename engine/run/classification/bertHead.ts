@@ -1,27 +1,18 @@
 // The parts of a BERT classifier a training step needs: the logits of a token batch through the whole
 // model, and the head alone (pooler + classifier) on cached [CLS] features when the encoder is frozen.
 import * as tf from '@tensorflow/tfjs';
-import type { BertForSequenceClassification } from '../../models/bert';
+import { bertInputs, type BertForSequenceClassification } from '../../models/bert';
 import type { TokenBatch } from '../../data/tokenBatches';
-
-export function batchInputs(batch: TokenBatch): { inputIds: tf.Tensor2D; attentionMask: tf.Tensor2D; tokenTypeIds: tf.Tensor2D } {
-  const shape: [number, number] = [batch.batchSize, batch.sequenceLength];
-  return {
-    inputIds: tf.tensor2d(batch.inputIds, shape, 'int32'),
-    attentionMask: tf.tensor2d(batch.attentionMask, shape, 'int32'),
-    tokenTypeIds: tf.tensor2d(batch.tokenTypeIds, shape, 'int32'),
-  };
-}
 
 /** Logits of a token batch through the whole model (call inside tf.tidy). */
 export function batchLogits(model: BertForSequenceClassification, batch: TokenBatch, training: boolean): tf.Tensor2D {
-  return model.forward(batchInputs(batch), { training }).logits;
+  return model.forward(bertInputs(batch), { training }).logits;
 }
 
 /** The final hidden state of [CLS] (the pooler's input) of a batch, encoder in evaluation mode (call inside tf.tidy). */
 export function clsFeatures(model: BertForSequenceClassification, batch: TokenBatch): tf.Tensor2D {
   const hidden = model.config.hiddenSize;
-  const state = model.forward(batchInputs(batch), { training: false }).lastHiddenState;
+  const state = model.forward(bertInputs(batch), { training: false }).lastHiddenState;
   return state.slice([0, 0, 0], [batch.batchSize, 1, hidden]).reshape([batch.batchSize, hidden]);
 }
 

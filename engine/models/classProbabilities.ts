@@ -1,0 +1,34 @@
+// Texts in, class probabilities out, for any classifier that gives logits of a token batch: tokenised
+// as in training, batched by length with dynamic padding, softmax, back in the texts' order.
+import * as tf from '@tensorflow/tfjs';
+import type { TokenBatch } from '../data/tokenBatches';
+import { evaluationBatches } from '../data/tokenBatches';
+import { tokenizeExamples, type BatchTokenizer } from '../data/tokenizedExamples';
+
+export interface ClassProbabilitiesOptions {
+  readonly maxLength: number;
+  readonly batchSize: number;
+  readonly classCount: number;
+}
+
+/** `logitsOf` runs inside tf.tidy. */
+export function classProbabilities(
+  texts: readonly string[],
+  tokenizer: BatchTokenizer,
+  { maxLength, batchSize, classCount }: ClassProbabilitiesOptions,
+  logitsOf: (batch: TokenBatch) => tf.Tensor2D,
+): Float32Array[] {
+  const examples = tokenizeExamples(
+    texts.map((text) => ({ text, labelId: 0 })),
+    tokenizer,
+    { maxLength },
+  );
+  const result = new Array<Float32Array>(texts.length);
+  for (const batch of evaluationBatches(examples, batchSize)) {
+    const probabilities = tf.tidy(() => tf.softmax(logitsOf(batch)));
+    const values = probabilities.dataSync() as Float32Array;
+    probabilities.dispose();
+    batch.exampleIndices.forEach((example, row) => (result[example] = values.slice(row * classCount, (row + 1) * classCount)));
+  }
+  return result;
+}
