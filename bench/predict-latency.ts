@@ -5,12 +5,11 @@
 // The default model is the committed tiny BERT (test/fixtures/models/tiny-bert); pass a fine-tuned run
 // folder with --model. Prints the cold first call (loading included), then warm p50/p95/max and the
 // ratio of the warm p95 to the target.
-import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
 import { ClassifierPredictRequest } from '../common/protocol/engine';
+import { startEngineProcess } from '../test/fixtures/engine/engineProcess';
 
 const TARGET_MS = 50;
 const root = path.resolve(__dirname, '..');
@@ -34,9 +33,8 @@ async function main(): Promise<void> {
   const calls = Number(values.calls);
   const modelPath = path.resolve(values.model);
   const startedAt = performance.now();
-  const engine = fork(values.engine, [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
-  const connection = createMessageConnection(new IPCMessageReader(engine), new IPCMessageWriter(engine));
-  connection.listen();
+  const engine = startEngineProcess(values.engine, { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  const { connection } = engine;
   const predict = async (): Promise<{ ms: number; label: string }> => {
     const start = performance.now();
     const result = await connection.sendRequest(ClassifierPredictRequest, { modelPath, texts: [values.text] });
@@ -58,8 +56,7 @@ async function main(): Promise<void> {
     console.log(`target ${TARGET_MS} ms: p50 is ${(p50 / TARGET_MS).toFixed(2)}× the target, p95 ${(p95 / TARGET_MS).toFixed(2)}× (${p95 < TARGET_MS ? 'met' : 'NOT met'})`);
     process.exitCode = p95 < TARGET_MS ? 0 : 1;
   } finally {
-    connection.dispose();
-    engine.disconnect();
+    await engine.stop();
   }
 }
 

@@ -1,18 +1,18 @@
 // The engine process as the extension runs it: out/engine.js forked, JSON-RPC over Node IPC. Built with
 // esbuild into a temporary folder (with its word2vec worker) so the test does not depend on `npm run build`.
 import assert from 'node:assert/strict';
-import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
+import { ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
 import { NeighboursRequest, ProjectionRequest, RunEventNotification, StartRunRequest, StopRunRequest } from '../../common/protocol/engine';
 import type { RunEvent, RunFailed } from '../../common/protocol/runEvents';
+import { startEngineProcess, type EngineProcess } from '../fixtures/engine/engineProcess';
 import { buildWithWorker, makeTinyRun, type TinyRun } from '../fixtures/engine/tinyRun';
 
 const outFolder = mkdtempSync(join(tmpdir(), 'nlp-studio-engine-out-'));
-let engine: ChildProcess;
+let engine: EngineProcess;
 let connection: MessageConnection;
 const events = new Map<string, RunEvent[]>();
 const waiters: { runId: string; test: (event: RunEvent) => boolean; resolve: (event: RunEvent) => void }[] = [];
@@ -29,8 +29,8 @@ const isEnd = (event: RunEvent): boolean => event.kind === 'finished' || event.k
 describe('engine process over JSON-RPC', () => {
   before(async () => {
     const entry = await buildWithWorker('engine/main.ts', outFolder, 'engine');
-    engine = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    connection = createMessageConnection(new IPCMessageReader(engine), new IPCMessageWriter(engine));
+    engine = startEngineProcess(entry);
+    connection = engine.connection;
     connection.onNotification(RunEventNotification, ({ runId, event }) => {
       events.set(runId, [...(events.get(runId) ?? []), event]);
       for (const waiter of [...waiters]) {
@@ -40,13 +40,9 @@ describe('engine process over JSON-RPC', () => {
         }
       }
     });
-    connection.listen();
   });
   after(async () => {
-    const exited = new Promise((resolve) => engine.once('exit', resolve));
-    connection.dispose();
-    engine.disconnect();
-    await exited;
+    await engine.stop();
     for (const project of projects) rmSync(project.dir, { recursive: true, force: true });
     rmSync(outFolder, { recursive: true, force: true });
   });

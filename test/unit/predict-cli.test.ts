@@ -2,16 +2,17 @@
 // esbuild, spawned), and the engine process answering `classifier/predict` and `classifier/evaluate`
 // over JSON-RPC, on the committed tiny BERT.
 import assert from 'node:assert/strict';
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { build, type BuildOptions } from 'esbuild';
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
+import { ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
 import { ClassifierEvaluateRequest, ClassifierPredictRequest, type ClassifierEvaluation, type DataErrorLocation } from '../../common/protocol/engine';
 import type { PredictLine } from '../../engine/cli/predictCommand';
 import { loadTextClassifier } from '../../engine/models/textClassifier';
+import { startEngineProcess, type EngineProcess } from '../fixtures/engine/engineProcess';
 import { TINY_LABELS } from '../fixtures/models/tinyBert';
 
 const root = resolve(__dirname, '../..');
@@ -151,19 +152,13 @@ describe('nlp-studio predict and eval on a classifier', () => {
   });
 
   describe('the engine process', () => {
-    let engine: ChildProcess;
+    let engine: EngineProcess;
     let connection: MessageConnection;
     before(() => {
-      engine = fork(join(folder, 'engine.js'), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env });
-      connection = createMessageConnection(new IPCMessageReader(engine), new IPCMessageWriter(engine));
-      connection.listen();
+      engine = startEngineProcess(join(folder, 'engine.js'), { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      connection = engine.connection;
     });
-    after(async () => {
-      const exited = new Promise((resolveExit) => engine.once('exit', resolveExit));
-      connection.dispose();
-      engine.disconnect();
-      await exited;
-    });
+    after(() => engine.stop());
 
     it('answers classifier/predict with labels and probabilities per text', async () => {
       const result = await connection.sendRequest(ClassifierPredictRequest, { modelPath: MODEL, texts: ['this movie is great', 'bad', ''] });
