@@ -413,6 +413,23 @@ function emitPredictions(f: FunctionBuilder, s: Settings, inRow: Local, word: Lo
   });
 }
 
+/** For each context slot c in [from, to) other than `position`: inRow = the address of its input row; then `body`. */
+function emitForContexts(
+  f: FunctionBuilder,
+  s: Settings,
+  { sentence, position, from, to, c, inRow }: { sentence: Local; position: Local; from: Local; to: Local; c: Local; inRow: Local },
+  body: () => void,
+): void {
+  f.get(from).set(c);
+  forRange(f, c, to, 1, () => {
+    f.get(c).get(position).op(Op.i32Eq).brIf(0);
+    f.get(s.input);
+    sentenceSlot(f, sentence, c);
+    f.mem(Op.i32Load, 2).get(s.rowBytes).op(Op.i32Mul, Op.i32Add).set(inRow);
+    body();
+  });
+}
+
 function skipgramFunction(): FunctionBuilder {
   const f = new FunctionBuilder([ValType.I32, ValType.I32, ValType.I32, ValType.F32], []);
   const [config, sentence, length, alpha] = [f.param(0), f.param(1), f.param(2), f.param(3)];
@@ -426,12 +443,7 @@ function skipgramFunction(): FunctionBuilder {
     emitWindow(f, s, position, length, from, to, reduced);
     f.get(s.shareNegatives);
     f.if(() => emitDrawNegatives(f, s, word, count, d, target));
-    f.get(from).set(c);
-    forRange(f, c, to, 1, () => {
-      f.get(c).get(position).op(Op.i32Eq).brIf(0);
-      f.get(s.input);
-      sentenceSlot(f, sentence, c);
-      f.mem(Op.i32Load, 2).get(s.rowBytes).op(Op.i32Mul, Op.i32Add).set(inRow);
+    emitForContexts(f, s, { sentence, position, from, to, c, inRow }, () => {
       emitZeroRow(f, s, s.gradient);
       emitPredictions(f, s, inRow, word, alpha, { count: count, d: d, target: target, outRow: outRow }, true);
       emitAddRow(f, s, inRow, s.gradient);
@@ -449,16 +461,7 @@ function cbowFunction(): FunctionBuilder {
   const i32 = (): Local => f.local(ValType.I32);
   const [position, word, from, to, c, reduced, inRow, count, d, target, outRow, contextWords] = [i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32()];
   const scale = f.local(ValType.F32);
-  const forContexts = (body: () => void): void => {
-    f.get(from).set(c);
-    forRange(f, c, to, 1, () => {
-      f.get(c).get(position).op(Op.i32Eq).brIf(0);
-      f.get(s.input);
-      sentenceSlot(f, sentence, c);
-      f.mem(Op.i32Load, 2).get(s.rowBytes).op(Op.i32Mul, Op.i32Add).set(inRow);
-      body();
-    });
-  };
+  const forContexts = (body: () => void): void => emitForContexts(f, s, { sentence, position, from, to, c, inRow }, body);
   f.i32(0).set(position);
   forRange(f, position, length, 1, () => {
     sentenceSlot(f, sentence, position);
