@@ -4,7 +4,7 @@
 //   2. UI checks drive the workbench as a user would (Problems panel, suggest widget, the palette);
 //   3. the packaged .vsix installs into code-server and works without the development path.
 // Prints the Mocha output, then `E2E: N passed, M failed`; exits non-zero on any failure.
-// Needs `npm run build` and `bash test/e2e/setup.sh` first (npm run test:e2e does both).
+// Needs `npm run build` and `bash test/setup.sh` first (npm run test:e2e does both).
 // Options: --skip-vsix (phase 3 off), --only=suite|ui|vsix.
 import { cpSync, writeFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +32,7 @@ const phases = {
 
 for (const [what, path] of [['code-server', codeServerBin], ['the built extension', join(repoRoot, 'out/extension.js')], ['the built test suite', suitePath]]) {
   if (!existsSync(path)) {
-    console.error(`E2E: ${what} is missing (${path}); run npm run build and bash test/e2e/setup.sh first.`);
+    console.error(`E2E: ${what} is missing (${path}); run npm run build and bash test/setup.sh first.`);
     process.exit(2);
   }
 }
