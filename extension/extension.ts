@@ -8,6 +8,7 @@ import { predictOnSelection } from './commands/predictOnSelection';
 import { continueTrainingWordVectors, fineTuneModel, pretrainWordVectors, resumeRun, stopRun } from './commands/runCommands';
 import { Ctx } from './ctx';
 import { createLanguageClient } from './languageClient';
+import { notifyDownloads } from './run/downloadNotifications';
 import { notifyRunEnds } from './run/runNotifications';
 import { createRunStatusBar } from './run/runStatusBar';
 import type { RunSupervisor } from './run/runSupervisor';
@@ -38,6 +39,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<NlpS
   for (const [id, factory] of Object.entries(COMMANDS)) ctx.registerCommand(id, factory);
   ctx.own(createRunStatusBar(ctx.runs));
   ctx.own(notifyRunEnds(ctx.runs, ctx.engineLog));
+  ctx.own(notifyDownloads(ctx.runs));
   ctx.languageClient = createLanguageClient(ctx);
   try {
     await ctx.languageClient.start();

@@ -1,6 +1,7 @@
 // How `nlp-studio train` shows a run to a person: a progress line, epoch lines, the final summary.
 import * as path from 'node:path';
-import type { Neighbour, RunEpoch, RunEvent, RunFinished, RunStarted, RunStep } from '../../common/protocol/runEvents';
+import type { Neighbour, RunDownload, RunEpoch, RunEvent, RunFinished, RunStarted, RunStep } from '../../common/protocol/runEvents';
+import { formatBytes } from '../../common/formatBytes';
 import { formatDuration } from '../../common/formatDuration';
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -8,6 +9,13 @@ const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 export function formatStep(step: RunStep, epochs: number): string {
   const percent = `${(step.progress * 100).toFixed(0).padStart(3)}%`;
   return `epoch ${step.epoch}/${epochs} ${percent}  loss ${step.loss.toFixed(4)}  ${number.format(step.throughput)} ${step.throughputUnit}  ETA ${formatDuration(step.etaSeconds, '?')}`;
+}
+
+export function formatDownload(download: RunDownload): string {
+  const rate = `${formatBytes(download.bytesPerSecond)}/s`;
+  if (download.done) return `Downloaded ${download.repoId} into the Hugging Face cache: ${formatBytes(download.totalBytes)} at ${rate}`;
+  const size = `${formatBytes(download.receivedBytes)} / ${formatBytes(download.totalBytes)}`;
+  return `Downloading ${download.repoId}: ${download.file}  ${size}  ${rate}  ETA ${formatDuration(download.etaSeconds, '?')}`;
 }
 
 const neighbourList = (neighbours: Neighbour[]): string => neighbours.map((n) => `${n.word} ${n.similarity.toFixed(2)}`).join(', ');
@@ -81,7 +89,11 @@ export class ProgressPrinter {
         this.epochs = event.epochs;
         return this.line(formatStarted(event, this.cwd));
       case 'step':
-        return this.progress(event);
+        return this.progress(formatStep(event, this.epochs), event.elapsedSeconds);
+      case 'download':
+        if (!event.done) return this.progress(formatDownload(event), performance.now() / 1000);
+        this.lastPlainLine = Number.NEGATIVE_INFINITY; // the steps that follow count from the run's start
+        return this.line(formatDownload(event));
       case 'epoch':
         return this.line(formatEpoch(event, this.epochs));
       case 'log':
@@ -102,14 +114,13 @@ export class ProgressPrinter {
     this.write(`${text}\n`);
   }
 
-  private progress(step: RunStep): void {
-    const text = formatStep(step, this.epochs);
+  /** A progress line, rewritten in place on a terminal; in logs and pipes at most one a second. */
+  private progress(text: string, seconds: number): void {
     if (this.isTTY) {
       this.write(`\r\x1b[K${text}`);
       this.lineOpen = true;
-    } else if (step.elapsedSeconds - this.lastPlainLine >= 1) {
-      // Plain lines for logs and pipes: at most one a second.
-      this.lastPlainLine = step.elapsedSeconds;
+    } else if (seconds - this.lastPlainLine >= 1) {
+      this.lastPlainLine = seconds;
       this.write(`${text}\n`);
     }
   }

@@ -54,10 +54,11 @@ describe('semanticDiagnostics', () => {
   });
 
   it('treats an unknown non-local id as a Hub model, and a relative path as a missing folder', async () => {
-    const hub = await semanticDiagnostics(projectDoc(CLASSIFIER.replace('models/tiny-bert', 'google/bert_uncased_L-2_H-128_A-2')), nodeFileSystem);
+    const emptyCache = { ...nodeFileSystem, huggingfaceCache: { dir: join(tmpdir(), 'nlp-studio-no-such-hf-cache'), offline: false } };
+    const hub = await semanticDiagnostics(projectDoc(CLASSIFIER.replace('models/tiny-bert', 'google/bert_uncased_L-2_H-128_A-2')), emptyCache);
     assert.deepEqual(codes(hub), ['hub-model']);
     assert.equal(hub[0]?.severity, DiagnosticSeverity.Information);
-    assert.match(hub[0]?.message ?? '', /needs network access/);
+    assert.match(hub[0]?.message ?? '', /the first run downloads it from the Hub/);
     const local = await semanticDiagnostics(projectDoc(CLASSIFIER.replace('models/tiny-bert', './models/tiny-bret')), nodeFileSystem);
     assert.deepEqual(codes(local), ['missing-file']);
     assert.match(local[0]?.message ?? '', /Did you mean "\.\/models\/tiny-bert"\?/);
