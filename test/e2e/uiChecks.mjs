@@ -79,7 +79,7 @@ async function exploreFromPalette(page) {
 }
 
 /** "Fine-tune model" on the sentiment config: the panel follows the run and ends with the confusion matrix and per-class table. */
-async function fineTuneFromPalette(page) {
+export async function fineTuneFromPalette(page) {
   await runCommand(page, 'View: Close All Editor Groups');
   await openFile(page, 'sentiment.nlp.yaml');
   await runCommand(page, 'NLP Studio: Fine-tune model');
@@ -93,7 +93,7 @@ async function fineTuneFromPalette(page) {
 }
 
 /** "Predict on selection" on a line of text: the label and its probability follow the selection; the hover lists every class. */
-async function predictFromPalette(page) {
+export async function predictFromPalette(page) {
   await runCommand(page, 'View: Close All Editor Groups');
   await openFile(page, 'review.txt');
   const editor = page.locator('.editor-instance .monaco-editor').first();
