@@ -4,7 +4,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 // import.meta.url, which is empty in the CommonJS bundles of the server and the CLI.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import tinyglobby = require('tinyglobby');
-import type { ConfigFileSystem } from '../service/fileSystem';
+import type { ConfigFileSystem } from './fileSystem';
 
 export const nodeFileSystem: ConfigFileSystem = {
   async stat(path) {
