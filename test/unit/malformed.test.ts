@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
-import { nodeFileSystem } from '../../server/io/nodeFileSystem';
-import { parseConfigDocument } from '../../server/service/configDocument';
-import { validateConfig } from '../../server/service/validate';
+import { nodeFileSystem } from '../../common/config/nodeFileSystem';
+import { parseConfigDocument } from '../../common/config/configDocument';
+import { validateConfig } from '../../common/config/validate';
 import { toCliDiagnostic, type CliDiagnostic } from '../../engine/cli/validateCommand';
 
 const folder = resolve(__dirname, '../fixtures/malformed');

@@ -6,11 +6,11 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
-import { nodeFileSystem } from '../../server/io/nodeFileSystem';
-import { parseConfigDocument } from '../../server/service/configDocument';
-import type { ConfigFileSystem } from '../../server/service/fileSystem';
-import { parseVectorsHeader, readColumns } from '../../server/service/semanticDiagnostics';
-import { semanticDiagnostics, validateConfig } from '../../server/service/validate';
+import { nodeFileSystem } from '../../common/config/nodeFileSystem';
+import { parseConfigDocument } from '../../common/config/configDocument';
+import type { ConfigFileSystem } from '../../common/config/fileSystem';
+import { parseVectorsHeader, readColumns } from '../../common/config/semanticDiagnostics';
+import { semanticDiagnostics, validateConfig } from '../../common/config/validate';
 
 const project = resolve(__dirname, '../fixtures/project');
 

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 // import.meta.url, which is empty in the CommonJS bundles of the server and the CLI.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import tinyglobby = require('tinyglobby');
-import { hubCacheDir, isHubOffline } from '../../common/huggingface/hubCache';
-import type { ConfigFileSystem } from '../service/fileSystem';
+import { hubCacheDir, isHubOffline } from '../huggingface/hubCache';
+import type { ConfigFileSystem } from './fileSystem';
 
 export const nodeFileSystem: ConfigFileSystem = {
   huggingfaceCache: { dir: hubCacheDir(process.env, homedir()), offline: isHubOffline(process.env) },

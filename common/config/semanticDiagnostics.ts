@@ -2,7 +2,7 @@
 // stage schedule makes sense. Only for values that passed the schema; reads at most a file's head.
 import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-types';
-import { cachedSnapshot, DEFAULT_REVISION, isHubReference } from '../../common/huggingface/hubCache';
+import { cachedSnapshot, DEFAULT_REVISION, isHubReference } from '../huggingface/hubCache';
 import { findPair, type ConfigDocument, type ConfigPath } from './configDocument';
 import { keyRange, valueRange } from './configRanges';
 import { compareDiagnostics, diagnostic, DiagnosticSeverity, type DiagnosticCode, type DiagnosticData } from './diagnostics';
