@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import type { DownloadProgress } from '../../common/protocol/runEvents';
 import { HubError } from '../../engine/hub/hubDownload';
 import { locatePretrained, type PretrainedOptions } from '../../engine/hub/pretrainedModel';
+import { completion } from '../../common/config/completion';
 import { parseConfigDocument } from '../../common/config/configDocument';
 import type { ConfigFileSystem } from '../../common/config/fileSystem';
 import { validateConfig } from '../../common/config/validate';
@@ -242,6 +243,19 @@ describe('the language server and the Hugging Face cache', () => {
     assert.match(offline[0]!.message, /HF_HUB_OFFLINE is set: the run will fail/);
     const otherRevision = await diagnose(cache, true, configText('org/tiny-bert', 'v2'));
     assert.match(otherRevision[0]!.message, /"org\/tiny-bert" at revision "v2" is not in the Hugging Face cache/);
+  });
+
+  it('completes model.pretrained with the models the cache holds', async () => {
+    const cache = await tempDir('nlp-studio-hf-');
+    await writePythonCache(cache, 'org/tiny-bert', modelFiles());
+    await writePythonCache(cache, 'distilbert-base-uncased', modelFiles());
+    const dir = await tempDir('nlp-studio-hub-lsp-');
+    const text = configText('');
+    const doc = parseConfigDocument(pathToFileURL(path.join(dir, 'c.nlp.yaml')).href, text);
+    const line = text.split('\n').findIndex((l) => l.startsWith('  pretrained:'));
+    const list = await completion(doc, { line, character: '  pretrained: '.length }, { ...nodeFileSystem, huggingfaceCache: { dir: cache, offline: true } });
+    const cached = list.items.filter((item) => item.detail === 'Hugging Face cache').map((item) => item.label);
+    assert.deepEqual(cached, ['distilbert-base-uncased', 'org/tiny-bert']);
   });
 
   it('checks a cached snapshot like a folder', async () => {
