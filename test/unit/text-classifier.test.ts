@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../../engine/data/dataError';
-import { loadBertClassifier } from '../../engine/models/huggingfaceFolder';
+import { loadEncoderClassifier } from '../../engine/models/huggingfaceFolder';
 import { loadTextClassifier, TEXT_CLASSIFIER_LOADERS, type TextClassifier } from '../../engine/models/textClassifier';
 import { ClassifierStore } from '../../engine/prediction/classifierStore';
 import { evaluateTextClassifier } from '../../engine/prediction/evaluateClassifier';
@@ -81,7 +81,7 @@ describe('text classifier folders', () => {
 
   it("predicts probabilities that sum to 1 and match the model's forward pass, text by text and batched", async () => {
     const classifier = await loadTextClassifier(FIXTURE);
-    const { model, tokenizer } = await loadBertClassifier(FIXTURE);
+    const { model, tokenizer } = await loadEncoderClassifier(FIXTURE);
     try {
       assert.equal(classifier.modelType, 'bert');
       assert.deepEqual(classifier.labels, TINY_LABELS);

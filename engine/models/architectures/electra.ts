@@ -1,0 +1,29 @@
+import { bertLikeConfigLayout } from './bert';
+import { BERT_LAYER_PARTS, BERT_SPECIAL_TOKENS, type EncoderArchitecture } from './encoderArchitecture';
+
+/**
+ * ELECTRA's discriminator: BERT's encoder under `electra.`, embeddings of `embedding_size` mapped to
+ * the hidden size by `embeddings_project` when the two differ, no pooler, a GELU head.
+ */
+export const ELECTRA: EncoderArchitecture = {
+  modelType: 'electra',
+  displayName: 'ELECTRA',
+  className: 'ElectraForSequenceClassification',
+  config: {
+    ...bertLikeConfigLayout({ vocabSize: 30522, hiddenSize: 256, numHiddenLayers: 12, numAttentionHeads: 4, intermediateSize: 1024, padTokenId: 0 }),
+    embeddingSize: { key: 'embedding_size', fallback: 128 },
+  },
+  names: {
+    prefix: 'electra',
+    wordEmbeddings: 'embeddings.word_embeddings',
+    positionEmbeddings: 'embeddings.position_embeddings',
+    tokenTypeEmbeddings: 'embeddings.token_type_embeddings',
+    embeddingsLayerNorm: 'embeddings.LayerNorm',
+    embeddingsProject: 'embeddings_project',
+    layers: 'encoder.layer',
+    layerParts: BERT_LAYER_PARTS,
+  },
+  positions: 'from-zero',
+  head: 'dense-gelu',
+  tokens: { special: BERT_SPECIAL_TOKENS, pairSeparators: 1, pairTokenType: true, wordPieceVocab: true },
+};
