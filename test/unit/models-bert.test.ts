@@ -20,7 +20,7 @@ interface Reference {
   readonly pooled_output: number[][];
   readonly last_hidden_state: number[][][];
 }
-/** Outputs of an independent plain-PyTorch float64 BERT on the fixture (make-reference.py). */
+/** Outputs of an independent plain-PyTorch float64 BERT on the fixture (make-references.py). */
 const reference = JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 'models', 'tiny-bert-reference.json'), 'utf8')) as Reference;
 
 let config: EncoderConfig;
