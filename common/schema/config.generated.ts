@@ -37,7 +37,7 @@ export interface Model {
    */
   type?: 'bert' | 'embedding-classifier';
   /**
-   * The pretrained encoder: a local folder in Hugging Face layout (`config.json`, `tokenizer.json` or `vocab.txt`, `model.safetensors`), or a Hub model id such as `bert-base-uncased` when the machine is online.
+   * The pretrained encoder: a local folder in Hugging Face layout (`config.json`, `tokenizer.json` or a WordPiece `vocab.txt`, `model.safetensors` or `pytorch_model.bin`) of a BERT, DistilBERT, RoBERTa, XLM-RoBERTa or ELECTRA model, or a Hub model id such as `bert-base-uncased` when the machine is online.
    */
   pretrained?: string;
   /**
