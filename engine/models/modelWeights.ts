@@ -1,5 +1,6 @@
 // The weights file of a model folder, whatever its format: model.safetensors, or the pytorch_model.bin
 // that torch.save writes. Both readers give float32 tensors by Hugging Face name.
+import { readPytorchCheckpoint } from './pytorch/pytorchCheckpoint';
 import { readSafetensors, type FloatTensor } from './safetensors';
 
 export interface ModelWeights {
@@ -9,8 +10,9 @@ export interface ModelWeights {
   readonly tensors: Map<string, FloatTensor>;
 }
 
-/** Reads the tensors `select` picks from a weights file (chosen by its name: *.safetensors or a PyTorch checkpoint). */
+/** Reads the tensors `select` picks from a weights file: *.safetensors, else a PyTorch checkpoint. */
 export async function readModelWeights(file: string, select: (name: string) => boolean): Promise<ModelWeights> {
+  if (!file.endsWith('.safetensors')) return readPytorchCheckpoint(file, select);
   const { header, tensors } = await readSafetensors(file, (name) => select(name));
   return { names: [...header.tensors.keys()], tensors };
 }
