@@ -17,7 +17,7 @@ import { readSafetensors } from '../../engine/models/safetensors';
 import { loadTextClassifier } from '../../engine/models/textClassifier';
 import { runTraining, type RunOutcome } from '../../engine/run/runTraining';
 import { makeSentimentProject, type SentimentProject } from '../fixtures/classification/sentimentProject';
-import { committedReference, maxDifference, runReference, torchMissing, TORCH_MISSING_REASON } from '../fixtures/models/references';
+import { committedReference, forwardOn, maxDifference, runReference, torchMissing, TORCH_MISSING_REASON } from '../fixtures/models/references';
 import { TINY_MODEL_TYPES, writeTinyEncoderFolder } from '../fixtures/models/tinyEncoders';
 
 const STAGES = [
@@ -25,8 +25,8 @@ const STAGES = [
   '  batch_size: 16',
   '  warmup_ratio: 0',
   '  stages:',
-  '    - { name: head, epochs: 3, learning_rate: 0.01, freeze: encoder }',
-  '    - { name: top, epochs: 4, learning_rate: 0.005, freeze: all-but-top-1 }',
+  '    - { name: head, epochs: 3, learning_rate: 0.003, freeze: encoder }',
+  '    - { name: top, epochs: 5, learning_rate: 0.005, freeze: all-but-top-1 }',
 ].join('\n');
 
 let scratch: string;
@@ -44,8 +44,9 @@ for (const modelType of TINY_MODEL_TYPES) {
     let events: RunEvent[];
     let outcome: RunOutcome;
     before(async () => {
-      // The architecture's own initialisation (the numerics fixtures' large scales collapse some random encoders' first token).
-      pretrained = await writeTinyEncoderFolder(path.join(scratch, modelType), modelType, { initializerRange: 0.02 });
+      // The architecture's own initialisation (the numerics fixtures' large scales collapse some random
+      // encoders' first token), without dropout so that the run is the same every time.
+      pretrained = await writeTinyEncoderFolder(path.join(scratch, modelType), modelType, { initializerRange: 0.02, dropout: 0 });
       project = await makeSentimentProject({ pretrained, training: STAGES, train: 192 });
       events = [];
       outcome = await runTraining(project.config, { onEvent: (event) => events.push(event) });
@@ -55,7 +56,7 @@ for (const modelType of TINY_MODEL_TYPES) {
     test('the run finishes and learns the task', () => {
       assert.equal(outcome.kind, 'finished', JSON.stringify(outcome));
       const summary = (outcome).summary as { validation: { accuracy: number } };
-      assert.ok(summary.validation.accuracy >= 0.8, `validation accuracy ${summary.validation.accuracy}`);
+      assert.ok(summary.validation.accuracy >= 0.85, `validation accuracy ${summary.validation.accuracy}`);
       const logs = events.flatMap((event) => (event.kind === 'log' ? [event.message] : []));
       assert.ok(logs.some((message) => message.includes(`${architecture.displayName} with 2 layers, hidden size 32`)), logs.join('\n'));
       assert.ok(logs.some((message) => message.includes(`the encoder is frozen, so its ${architecture.tokens.special.cls} features were computed once`)), logs.join('\n'));
@@ -101,16 +102,7 @@ for (const modelType of TINY_MODEL_TYPES) {
     test('the exported folder runs in the PyTorch implementation of the architecture with the same logits', { skip: torchMissing ? TORCH_MISSING_REASON : false }, async () => {
       const fromTorch = runReference(modelType, project.runDir);
       const loaded = await loadEncoderClassifier(project.runDir);
-      const reference = committedReference(modelType);
-      const logits = tf.tidy(() =>
-        loaded.model
-          .forward({
-            inputIds: tf.tensor2d(reference.input_ids, undefined, 'int32'),
-            attentionMask: tf.tensor2d(reference.attention_mask, undefined, 'int32'),
-            tokenTypeIds: tf.tensor2d(reference.token_type_ids, undefined, 'int32'),
-          })
-          .logits.arraySync(),
-      );
+      const { logits } = forwardOn(loaded.model, committedReference(modelType));
       loaded.model.dispose();
       assert.ok(maxDifference(logits, fromTorch.logits) < 1e-5, `logits differ by ${maxDifference(logits, fromTorch.logits)}`);
     });

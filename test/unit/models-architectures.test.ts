@@ -10,11 +10,10 @@ import * as tf from '@tensorflow/tfjs';
 import { ENCODER_ARCHITECTURES } from '../../engine/models/architectures';
 import { EncoderConfigError, parseEncoderConfig } from '../../engine/models/architectures/encoderConfig';
 import { parameterSpecs } from '../../engine/models/architectures/parameterSpecs';
-import type { EncoderClassifier } from '../../engine/models/encoderClassifier';
 import { loadEncoderClassifier, type LoadedEncoderClassifier } from '../../engine/models/huggingfaceFolder';
 import { readSafetensors } from '../../engine/models/safetensors';
 import { writeClassifierFolder } from '../../engine/run/classification/classifierFolder';
-import { committedReference, fixtureFolder, maxDifference, runReference, torchMissing, TORCH_MISSING_REASON, type ModelReference } from '../fixtures/models/references';
+import { committedReference, fixtureFolder, forwardOn, maxDifference, runReference, torchMissing, TORCH_MISSING_REASON } from '../fixtures/models/references';
 
 const MODEL_TYPES = ['bert', 'distilbert', 'roberta', 'xlm-roberta', 'electra'];
 let scratch: string;
@@ -28,17 +27,6 @@ after(() => rm(scratch, { recursive: true, force: true }));
 test('the table covers every architecture the fixtures exercise', () => {
   assert.deepEqual(Object.keys(ENCODER_ARCHITECTURES).sort(), [...MODEL_TYPES].sort());
 });
-
-function logitsOf(model: EncoderClassifier, reference: Pick<ModelReference, 'input_ids' | 'attention_mask' | 'token_type_ids'>): { logits: number[][]; hidden: number[][][] } {
-  return tf.tidy(() => {
-    const out = model.forward({
-      inputIds: tf.tensor2d(reference.input_ids, undefined, 'int32'),
-      attentionMask: tf.tensor2d(reference.attention_mask, undefined, 'int32'),
-      tokenTypeIds: tf.tensor2d(reference.token_type_ids, undefined, 'int32'),
-    });
-    return { logits: out.logits.arraySync(), hidden: out.lastHiddenState.arraySync() };
-  });
-}
 
 for (const modelType of MODEL_TYPES) {
   describe(`${modelType}: tiny-${modelType} against its PyTorch reference`, () => {
@@ -66,7 +54,7 @@ for (const modelType of MODEL_TYPES) {
     });
 
     test('forward logits and every hidden state match to 1e-5', (t) => {
-      const out = logitsOf(loaded.model, reference);
+      const out = forwardOn(loaded.model, reference);
       const logits = maxDifference(out.logits, reference.logits);
       const hidden = maxDifference(out.hidden, reference.last_hidden_state);
       t.diagnostic(`${modelType}: max |logits - PyTorch float64| = ${logits.toExponential(2)}, hidden states ${hidden.toExponential(2)}`);
@@ -75,10 +63,10 @@ for (const modelType of MODEL_TYPES) {
     });
 
     test('padding is masked (and, for RoBERTa, skipped by the positions): each sequence alone gives the same logits', () => {
-      const batch = logitsOf(loaded.model, reference).logits;
+      const batch = forwardOn(loaded.model, reference).logits;
       reference.input_ids.forEach((ids, row) => {
         const length = reference.attention_mask[row]!.reduce((a, b) => a + b, 0);
-        const alone = logitsOf(loaded.model, {
+        const alone = forwardOn(loaded.model, {
           input_ids: [ids.slice(0, length)],
           attention_mask: [new Array<number>(length).fill(1)],
           token_type_ids: [reference.token_type_ids[row]!.slice(0, length)],
@@ -102,7 +90,7 @@ for (const modelType of MODEL_TYPES) {
       assert.deepEqual([...stored.keys()].sort(), [...original.keys()].sort());
       for (const [name, tensor] of original) assert.deepEqual(stored.get(name)?.data, tensor.data, name);
       const reloaded = await loadEncoderClassifier(dir);
-      assert.deepEqual(logitsOf(reloaded.model, reference).logits, logitsOf(loaded.model, reference).logits);
+      assert.deepEqual(forwardOn(reloaded.model, reference).logits, forwardOn(loaded.model, reference).logits);
       reloaded.model.dispose();
     });
 

@@ -16,7 +16,7 @@ import { PickleError, unpickle } from '../../engine/models/pytorch/restrictedUnp
 import { readSafetensors } from '../../engine/models/safetensors';
 import { runTraining } from '../../engine/run/runTraining';
 import { makeSentimentProject } from '../fixtures/classification/sentimentProject';
-import { committedReference, fixtureFolder, maxDifference, MODELS_FIXTURES, PYTHON, torchMissing } from '../fixtures/models/references';
+import { committedReference, fixtureFolder, forwardOn, maxDifference, MODELS_FIXTURES, PYTHON, torchMissing } from '../fixtures/models/references';
 
 const COMMITTED = path.join(MODELS_FIXTURES, 'torch-save');
 let scratch: string;
@@ -81,15 +81,7 @@ describe('pytorch_model.bin files from torch.save', () => {
         const loaded = await loadEncoderClassifier(folder);
         assert.deepEqual(loaded.notices, [], `${name} ${file}`);
         assert.equal(loaded.files.weights, path.join(folder, 'pytorch_model.bin'));
-        const logits = tf.tidy(() =>
-          loaded.model
-            .forward({
-              inputIds: tf.tensor2d(reference.input_ids, undefined, 'int32'),
-              attentionMask: tf.tensor2d(reference.attention_mask, undefined, 'int32'),
-              tokenTypeIds: tf.tensor2d(reference.token_type_ids, undefined, 'int32'),
-            })
-            .logits.arraySync(),
-        );
+        const { logits } = forwardOn(loaded.model, reference);
         loaded.model.dispose();
         assert.ok(maxDifference(logits, reference.logits) < 1e-5, `${name} ${file}`);
       }

@@ -50,13 +50,13 @@ describe('text classifier folders', () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
-  it('loads BERT through the loader table and names every supported model_type when one is unknown', async () => {
-    assert.ok(Object.hasOwn(TEXT_CLASSIFIER_LOADERS, 'bert'));
+  it('loads every BERT-family architecture through the loader table and names every supported model_type when one is unknown', async () => {
+    for (const type of ['bert', 'distilbert', 'roberta', 'xlm-roberta', 'electra']) assert.ok(Object.hasOwn(TEXT_CLASSIFIER_LOADERS, type), type);
     const folder = path.join(scratch, 'unknown-type');
     await cp(FIXTURE, folder, { recursive: true });
-    await writeFile(path.join(folder, 'config.json'), JSON.stringify({ model_type: 'roberta', id2label: { 0: 'a' } }));
+    await writeFile(path.join(folder, 'config.json'), JSON.stringify({ model_type: 'gpt2', id2label: { 0: 'a' } }));
     await assert.rejects(loadTextClassifier(folder), (error: Error) => {
-      assert.match(error.message, /model_type "roberta"/);
+      assert.match(error.message, /model_type "gpt2"/);
       for (const type of Object.keys(TEXT_CLASSIFIER_LOADERS)) assert.ok(error.message.includes(JSON.stringify(type)), `${type} named in: ${error.message}`);
       return true;
     });

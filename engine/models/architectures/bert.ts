@@ -1,4 +1,4 @@
-import { BERT_LAYER_PARTS, BERT_SPECIAL_TOKENS, type ConfigLayout, type EncoderArchitecture } from './encoderArchitecture';
+import { BERT_LAYER_PARTS, BERT_SPECIAL_TOKENS, type ConfigLayout, type EncoderArchitecture, type ParameterNames } from './encoderArchitecture';
 
 /** The numbers of HF's `BertConfig` that another config class may default differently. */
 export interface BertLikeDefaults {
@@ -33,13 +33,10 @@ export function bertLikeConfigLayout(defaults: BertLikeDefaults, keptIntegers: R
   };
 }
 
-export const BERT: EncoderArchitecture = {
-  modelType: 'bert',
-  displayName: 'BERT',
-  className: 'BertForSequenceClassification',
-  config: bertLikeConfigLayout({ vocabSize: 30522, hiddenSize: 768, numHiddenLayers: 12, numAttentionHeads: 12, intermediateSize: 3072, padTokenId: 0 }),
-  names: {
-    prefix: 'bert',
+/** BertModel's state-dict names under `prefix` (RoBERTa's and ELECTRA's models keep them). */
+export function bertLikeNames(prefix: string): ParameterNames {
+  return {
+    prefix,
     wordEmbeddings: 'embeddings.word_embeddings',
     positionEmbeddings: 'embeddings.position_embeddings',
     tokenTypeEmbeddings: 'embeddings.token_type_embeddings',
@@ -47,7 +44,15 @@ export const BERT: EncoderArchitecture = {
     embeddingsProject: null,
     layers: 'encoder.layer',
     layerParts: BERT_LAYER_PARTS,
-  },
+  };
+}
+
+export const BERT: EncoderArchitecture = {
+  modelType: 'bert',
+  displayName: 'BERT',
+  className: 'BertForSequenceClassification',
+  config: bertLikeConfigLayout({ vocabSize: 30522, hiddenSize: 768, numHiddenLayers: 12, numAttentionHeads: 12, intermediateSize: 3072, padTokenId: 0 }),
+  names: bertLikeNames('bert'),
   positions: 'from-zero',
   head: 'pooler',
   tokens: { special: BERT_SPECIAL_TOKENS, pairSeparators: 1, pairTokenType: true, wordPieceVocab: true },

@@ -1,5 +1,5 @@
-import { bertLikeConfigLayout } from './bert';
-import { BERT_LAYER_PARTS, BERT_SPECIAL_TOKENS, type EncoderArchitecture } from './encoderArchitecture';
+import { bertLikeConfigLayout, bertLikeNames } from './bert';
+import { BERT_SPECIAL_TOKENS, type EncoderArchitecture } from './encoderArchitecture';
 
 /**
  * ELECTRA's discriminator: BERT's encoder under `electra.`, embeddings of `embedding_size` mapped to
@@ -13,16 +13,7 @@ export const ELECTRA: EncoderArchitecture = {
     ...bertLikeConfigLayout({ vocabSize: 30522, hiddenSize: 256, numHiddenLayers: 12, numAttentionHeads: 4, intermediateSize: 1024, padTokenId: 0 }),
     embeddingSize: { key: 'embedding_size', fallback: 128 },
   },
-  names: {
-    prefix: 'electra',
-    wordEmbeddings: 'embeddings.word_embeddings',
-    positionEmbeddings: 'embeddings.position_embeddings',
-    tokenTypeEmbeddings: 'embeddings.token_type_embeddings',
-    embeddingsLayerNorm: 'embeddings.LayerNorm',
-    embeddingsProject: 'embeddings_project',
-    layers: 'encoder.layer',
-    layerParts: BERT_LAYER_PARTS,
-  },
+  names: { ...bertLikeNames('electra'), embeddingsProject: 'embeddings_project' },
   positions: 'from-zero',
   head: 'dense-gelu',
   tokens: { special: BERT_SPECIAL_TOKENS, pairSeparators: 1, pairTokenType: true, wordPieceVocab: true },

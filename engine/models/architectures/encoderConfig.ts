@@ -84,12 +84,12 @@ export function parseEncoderConfig(json: unknown, file: string): EncoderConfig {
     }
   }
 
-  const read = (field: NumericField, hiddenSize: number): number => {
+  /** A field's value from config.json (or HF's default), validated; `hidden` for a field that equals the hidden size. */
+  const stored = (field: NumericField): number | 'hidden' => {
     const spec: ConfigField = layout[field];
     if ('fixed' in spec) return spec.fixed;
-    if ('sameAsHiddenSize' in spec) return hiddenSize;
-    const stored = raw[spec.key];
-    const value = stored ?? spec.fallback;
+    if ('sameAsHiddenSize' in spec) return 'hidden';
+    const value = raw[spec.key] ?? spec.fallback;
     const kind = FIELD_KINDS[field];
     const expected = kind === 'probability' ? 'a number in [0, 1)' : kind === 'positive' ? 'a positive number' : `an integer ≥ ${kind.integer}`;
     const valid =
@@ -98,13 +98,17 @@ export function parseEncoderConfig(json: unknown, file: string): EncoderConfig {
     if (!valid) throw new EncoderConfigError(file, `${spec.key} must be ${expected}, got ${JSON.stringify(value)}`);
     return value;
   };
+  const hiddenSize = stored('hiddenSize') as number;
+  const read = (field: NumericField): number => {
+    const value = stored(field);
+    return value === 'hidden' ? hiddenSize : value;
+  };
   const keyOf = (field: NumericField): string => {
     const spec = layout[field];
     return 'key' in spec ? spec.key : field;
   };
 
-  const hiddenSize = read('hiddenSize', 0);
-  const numAttentionHeads = read('numAttentionHeads', hiddenSize);
+  const numAttentionHeads = read('numAttentionHeads');
   if (hiddenSize % numAttentionHeads !== 0) {
     throw new EncoderConfigError(file, `${keyOf('hiddenSize')} ${hiddenSize} is not a multiple of ${keyOf('numAttentionHeads')} ${numAttentionHeads}`);
   }
@@ -112,12 +116,12 @@ export function parseEncoderConfig(json: unknown, file: string): EncoderConfig {
   if (typeof hiddenAct !== 'string' || !(HIDDEN_ACTIVATIONS as readonly string[]).includes(hiddenAct)) {
     throw new EncoderConfigError(file, `${layout.hiddenAct.key} ${JSON.stringify(hiddenAct)} is not supported (${HIDDEN_ACTIVATIONS.join(', ')})`);
   }
-  const hiddenDropoutProb = read('hiddenDropoutProb', hiddenSize);
+  const hiddenDropoutProb = read('hiddenDropoutProb');
   const dropoutSpec = layout.classifierDropout;
   const classifierDropout =
     dropoutSpec.nullMeansHiddenDropout === true && 'key' in dropoutSpec && (raw[dropoutSpec.key] === null || raw[dropoutSpec.key] === undefined)
       ? hiddenDropoutProb
-      : read('classifierDropout', hiddenSize);
+      : read('classifierDropout');
   const keptIntegers: Record<string, number> = {};
   for (const [key, fallback] of Object.entries(layout.keptIntegers)) {
     const value = raw[key] ?? fallback;
@@ -127,21 +131,21 @@ export function parseEncoderConfig(json: unknown, file: string): EncoderConfig {
 
   return {
     modelType,
-    vocabSize: read('vocabSize', hiddenSize),
-    embeddingSize: read('embeddingSize', hiddenSize),
+    vocabSize: read('vocabSize'),
+    embeddingSize: read('embeddingSize'),
     hiddenSize,
-    numHiddenLayers: read('numHiddenLayers', hiddenSize),
+    numHiddenLayers: read('numHiddenLayers'),
     numAttentionHeads,
-    intermediateSize: read('intermediateSize', hiddenSize),
+    intermediateSize: read('intermediateSize'),
     hiddenAct: hiddenAct as HiddenActivation,
-    maxPositionEmbeddings: read('maxPositionEmbeddings', hiddenSize),
-    typeVocabSize: read('typeVocabSize', hiddenSize),
-    layerNormEps: read('layerNormEps', hiddenSize),
+    maxPositionEmbeddings: read('maxPositionEmbeddings'),
+    typeVocabSize: read('typeVocabSize'),
+    layerNormEps: read('layerNormEps'),
     hiddenDropoutProb,
-    attentionProbsDropoutProb: read('attentionProbsDropoutProb', hiddenSize),
+    attentionProbsDropoutProb: read('attentionProbsDropoutProb'),
     classifierDropout,
-    initializerRange: read('initializerRange', hiddenSize),
-    padTokenId: read('padTokenId', hiddenSize),
+    initializerRange: read('initializerRange'),
+    padTokenId: read('padTokenId'),
     keptIntegers,
     id2label: parseLabels(raw, file),
   };

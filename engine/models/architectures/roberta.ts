@@ -1,5 +1,9 @@
-import { bertLikeConfigLayout } from './bert';
-import { BERT_LAYER_PARTS, type EncoderArchitecture } from './encoderArchitecture';
+import { bertLikeConfigLayout, bertLikeNames, type BertLikeDefaults } from './bert';
+import type { EncoderArchitecture } from './encoderArchitecture';
+
+/** RobertaConfig's defaults (XLMRobertaConfig differs in vocab_size), and the tokenizer's bos/eos ids it keeps. */
+const ROBERTA_DEFAULTS: BertLikeDefaults = { vocabSize: 50265, hiddenSize: 768, numHiddenLayers: 12, numAttentionHeads: 12, intermediateSize: 3072, padTokenId: 1 };
+const BOS_EOS = { bos_token_id: 0, eos_token_id: 2 };
 
 const ROBERTA_SPECIAL_TOKENS = { cls: '<s>', sep: '</s>', pad: '<pad>', unk: '<unk>', mask: '<mask>' };
 
@@ -11,20 +15,8 @@ export const ROBERTA: EncoderArchitecture = {
   modelType: 'roberta',
   displayName: 'RoBERTa',
   className: 'RobertaForSequenceClassification',
-  config: bertLikeConfigLayout(
-    { vocabSize: 50265, hiddenSize: 768, numHiddenLayers: 12, numAttentionHeads: 12, intermediateSize: 3072, padTokenId: 1 },
-    { bos_token_id: 0, eos_token_id: 2 },
-  ),
-  names: {
-    prefix: 'roberta',
-    wordEmbeddings: 'embeddings.word_embeddings',
-    positionEmbeddings: 'embeddings.position_embeddings',
-    tokenTypeEmbeddings: 'embeddings.token_type_embeddings',
-    embeddingsLayerNorm: 'embeddings.LayerNorm',
-    embeddingsProject: null,
-    layers: 'encoder.layer',
-    layerParts: BERT_LAYER_PARTS,
-  },
+  config: bertLikeConfigLayout(ROBERTA_DEFAULTS, BOS_EOS),
+  names: bertLikeNames('roberta'),
   positions: 'after-padding',
   head: 'dense-tanh',
   tokens: { special: ROBERTA_SPECIAL_TOKENS, pairSeparators: 2, pairTokenType: false, wordPieceVocab: false },
@@ -36,8 +28,5 @@ export const XLM_ROBERTA: EncoderArchitecture = {
   modelType: 'xlm-roberta',
   displayName: 'XLM-RoBERTa',
   className: 'XLMRobertaForSequenceClassification',
-  config: bertLikeConfigLayout(
-    { vocabSize: 30522, hiddenSize: 768, numHiddenLayers: 12, numAttentionHeads: 12, intermediateSize: 3072, padTokenId: 1 },
-    { bos_token_id: 0, eos_token_id: 2 },
-  ),
+  config: bertLikeConfigLayout({ ...ROBERTA_DEFAULTS, vocabSize: 30522 }, BOS_EOS),
 };
