@@ -18,7 +18,7 @@ const OPTIMIZER_FILE = 'optimizer.safetensors';
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt', 'vocab.json', 'merges.txt', 'sentencepiece.bpe.model'];
 
 /**
- * Writes `dir` as a Hugging Face folder of the model's architecture (`EncoderClassifier`,
+ * Writes `dir` as a Hugging Face folder of the model's architecture (`BertForSequenceClassification`,
  * `RobertaForSequenceClassification`, …). Every file is written atomically, config.json last, so a
  * folder with a config.json is complete.
  */
