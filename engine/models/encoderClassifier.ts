@@ -246,7 +246,7 @@ export class EncoderClassifier {
     return tf.tidy(() => {
       const dropout = training ? fusedDropout : noDropout;
       let x = dropout(this.embed(inputs, batch, length), config.hiddenDropoutProb);
-      if (this.modules.has('embeddingsProject')) x = this.applyDense(x, this.dense('embeddingsProject'));
+      if (this.modules.has('embeddingsProject')) x = applyDense(x, this.dense('embeddingsProject'));
 
       const mask = inputs.attentionMask ?? tf.ones([batch, length]);
       const additiveMask = tf.scalar(1).sub(mask.toFloat()).mul(MASKED_SCORE).reshape<tf.Tensor4D>([batch, 1, 1, length]);
@@ -321,18 +321,18 @@ export class EncoderClassifier {
     const split = (t: tf.Tensor2D, order: number[]): tf.Tensor4D => t.reshape([batch, length, heads, headSize]).transpose(order);
     // The query is scaled by 1/√headSize before the QK product rather than dividing the [batch, heads,
     // length, length] scores (exact when headSize is a power of 4, e.g. 64); the scaling keeps nothing for the backward pass.
-    const query = split(divideByConstant(this.applyDense(x, layer.query), Math.sqrt(headSize)), [0, 2, 1, 3]);
-    const keyT = split(this.applyDense(x, layer.key), [0, 2, 3, 1]);
-    const value = split(this.applyDense(x, layer.value), [0, 2, 1, 3]);
+    const query = split(divideByConstant(applyDense(x, layer.query), Math.sqrt(headSize)), [0, 2, 1, 3]);
+    const keyT = split(applyDense(x, layer.key), [0, 2, 3, 1]);
+    const value = split(applyDense(x, layer.value), [0, 2, 1, 3]);
     let probabilities = maskedSoftmax(tf.matMul(query, keyT), additiveMask);
     if (config.attentionProbsDropoutProb > 0 && training) {
       probabilities = dropout(probabilities.reshape([-1, length]), config.attentionProbsDropoutProb).reshape(probabilities.shape);
     }
     const context = tf.matMul(probabilities, value).transpose([0, 2, 1, 3]).reshape<tf.Tensor2D>([batch * length, config.hiddenSize]);
-    const attended = dropout(this.applyDense(context, layer.attentionOutput), config.hiddenDropoutProb);
+    const attended = dropout(applyDense(context, layer.attentionOutput), config.hiddenDropoutProb);
     const afterAttention = this.applyLayerNorm(addSameShape(attended, x), layer.attentionLayerNorm);
-    const intermediate = this.activation(this.applyDense(afterAttention, layer.intermediate));
-    const output = dropout(this.applyDense(intermediate, layer.output), config.hiddenDropoutProb);
+    const intermediate = this.activation(applyDense(afterAttention, layer.intermediate));
+    const output = dropout(applyDense(intermediate, layer.output), config.hiddenDropoutProb);
     return this.applyLayerNorm(addSameShape(output, afterAttention), layer.outputLayerNorm);
   }
 
@@ -383,10 +383,6 @@ export class EncoderClassifier {
   private layerNorm(module: EncoderModule): LayerNorm {
     const { weight, bias } = this.module(module);
     return { gamma: weight, beta: bias! };
-  }
-
-  private applyDense(x: tf.Tensor2D, dense: Dense): tf.Tensor2D {
-    return applyDense(x, dense);
   }
 
   /** LayerNorm over the last axis with the biased variance, as torch.nn.LayerNorm (custom gradient: saves x̂ and 1/σ only). */

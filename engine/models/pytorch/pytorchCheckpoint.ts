@@ -167,25 +167,23 @@ async function readHead(file: string, count: number): Promise<Uint8Array> {
   }
 }
 
-function materialise(file: string, views: Map<string, TensorView>, select: (name: string) => boolean, storageBytes: (storage: Storage) => Promise<Uint8Array>): Promise<PytorchStateDict> {
-  return (async () => {
-    const tensors = new Map<string, FloatTensor>();
-    const read = new Map<string, Uint8Array>();
-    for (const [name, view] of views) {
-      if (!select(name)) continue;
-      if (!FLOAT_DTYPES.has(view.storage.dtype)) throw new PytorchCheckpointError(file, `tensor '${name}' has dtype ${view.storage.dtype}; only float tensors can be read as weights`);
-      let bytes = read.get(view.storage.key);
-      if (bytes === undefined) {
-        bytes = await storageBytes(view.storage);
-        if (bytes.length !== view.storage.elements * view.storage.bytesPerElement) {
-          throw new PytorchCheckpointError(file, `storage ${view.storage.key} has ${bytes.length} bytes, not the ${view.storage.elements * view.storage.bytesPerElement} its tensors need (truncated?)`);
-        }
-        read.set(view.storage.key, bytes);
-      }
-      tensors.set(name, { shape: view.shape, data: decodeFloats(view.storage.dtype, contiguousBytes(view, bytes)) });
+/** The selected tensors as float32, each storage read once (tied weights share one). */
+async function materialise(file: string, views: Map<string, TensorView>, select: (name: string) => boolean, storageBytes: (storage: Storage) => Promise<Uint8Array>): Promise<PytorchStateDict> {
+  const tensors = new Map<string, FloatTensor>();
+  const read = new Map<string, Uint8Array>();
+  for (const [name, view] of views) {
+    if (!select(name)) continue;
+    if (!FLOAT_DTYPES.has(view.storage.dtype)) throw new PytorchCheckpointError(file, `tensor '${name}' has dtype ${view.storage.dtype}; only float tensors can be read as weights`);
+    let bytes = read.get(view.storage.key);
+    if (bytes === undefined) {
+      bytes = await storageBytes(view.storage);
+      const expected = view.storage.elements * view.storage.bytesPerElement;
+      if (bytes.length !== expected) throw new PytorchCheckpointError(file, `storage ${view.storage.key} has ${bytes.length} bytes, not the ${expected} its tensors need (truncated?)`);
+      read.set(view.storage.key, bytes);
     }
-    return { names: [...views.keys()], tensors };
-  })();
+    tensors.set(name, { shape: view.shape, data: decodeFloats(view.storage.dtype, contiguousBytes(view, bytes)) });
+  }
+  return { names: [...views.keys()], tensors };
 }
 
 async function readZipCheckpoint(file: string, select: (name: string) => boolean): Promise<PytorchStateDict> {
