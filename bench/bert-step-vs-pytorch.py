@@ -1,6 +1,6 @@
 """The PyTorch peer of bench/bert-step-vs-pytorch.ts: one BERT training step (forward, backward,
 AdamW) on the same shapes, timed the same way. Plain torch (no transformers), the same architecture
-as engine/models/bert.ts: embeddings + LayerNorm, post-LN layers with exact GELU, tanh pooler, head.
+as engine/models/encoderClassifier.ts: embeddings + LayerNorm, post-LN layers with exact GELU, tanh pooler, head.
 
   /usr/bin/python3 bench/bert-step-vs-pytorch.py --layers 4 --hidden 256 --heads 4 --intermediate 1024 \
       --seq 128 --batch 16 --threads 1 --steps 5 --warmup 2

@@ -3,7 +3,7 @@
 //   node --import tsx bench/bert-step-vs-pytorch.ts [--layers 4] [--hidden 256] [--heads 4]
 //        [--intermediate 1024] [--seq 128] [--batch 16] [--steps 5] [--warmup 2]
 //        [--backends wasm,wasm-xnnpack,cpu] [--threads 1] [--profile] [--no-pytorch] [--python /usr/bin/python3]
-// Ours: engine/models/bert.ts + engine/training/adamW.ts on each backend listed (wasm has the engine's
+// Ours: engine/models/encoderClassifier.ts + engine/training/adamW.ts on each backend listed (wasm has the engine's
 // kernel repairs, and its matMul goes through OpenBLAS when the optional addon is built — wasm-xnnpack
 // forces the WebAssembly route; wasm threads do not work in Node, so PyTorch and OpenBLAS run on
 // --threads, 1 by default). The
@@ -16,8 +16,8 @@ import * as tf from '@tensorflow/tfjs';
 import { nativeGemm } from '../engine/backend/nativeGemm';
 import { selectBackend, type BackendPreference } from '../engine/backend/selectBackend';
 import { useNativeGemm } from '../engine/backend/wasmKernels';
-import { BertForSequenceClassification } from '../engine/models/bert';
-import { parseBertConfig } from '../engine/models/bertConfig';
+import { EncoderClassifier } from '../engine/models/encoderClassifier';
+import { parseEncoderConfig } from '../engine/models/architectures/encoderConfig';
 import { AdamW } from '../engine/training/adamW';
 import { namedGradients } from '../engine/training/namedGradients';
 
@@ -75,7 +75,7 @@ export interface BertShape {
 }
 
 export function trainSteps(options: BertShape & { steps: number; warmup: number; onStep?: (index: number) => void }): StepResult {
-  const config = parseBertConfig(
+  const config = parseEncoderConfig(
     {
       model_type: 'bert',
       vocab_size: options.vocab,
@@ -94,7 +94,7 @@ export function trainSteps(options: BertShape & { steps: number; warmup: number;
     },
     'bench config',
   );
-  const model = BertForSequenceClassification.initialised(config, 1);
+  const model = EncoderClassifier.initialised(config, 1);
   const parameters = [...model.variables.values()].reduce((total, variable) => total + variable.size, 0);
   const optimizer = new AdamW({ weightDecay: 0.01 });
   const ids = tf.randomUniform<tf.Rank.R2>([options.batch, options.seq], 5, options.vocab, 'int32', 1);

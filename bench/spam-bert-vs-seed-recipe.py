@@ -11,7 +11,7 @@ train: {ids: [[...]], labels: [...]}, valid: {...}, labels: [...]}.
 The recipe: every text padded to `pad_to` (512) tokens; in the frozen stage the encoder still runs
 on every batch of every epoch (no cached features); then everything trains. Same optimiser as the
 engine (AdamW, HF's no-decay rule for biases and LayerNorm weights, gradient clipping, HF's linear
-warm-up/decay per stage). The model is make-reference.py's plain BERT (no dropout: its forward pass
+warm-up/decay per stage). The model is make-references.py's plain BERT (no dropout: its forward pass
 is the eval-mode one), loaded from the same model.safetensors. Prints one JSON line per epoch:
 {"event": "epoch", "epoch", "stage", "seconds", "accuracy"}; stops at `target` accuracy.
 """
@@ -28,7 +28,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REFERENCE = os.path.join(HERE, "..", "test", "fixtures", "models", "make-reference.py")
+REFERENCE = os.path.join(HERE, "..", "test", "fixtures", "models", "make-references.py")
 
 
 def load_reference():
@@ -79,7 +79,7 @@ def main():
 
     def forward(ids, mask):
         types = torch.zeros_like(ids)
-        return reference.bert_forward(params, config, ids, mask, types, torch.float32)[2]
+        return reference.bert_forward(params, config, ids, mask, types)[1]
 
     def accuracy():
         correct = 0

@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import type { RunEvent } from '../common/protocol/runEvents';
 import { readDelimitedRecords } from '../engine/data/delimitedRecords';
 import { LabelMap } from '../engine/data/labelMap';
-import { loadTokenizer, locateHuggingfaceFolder } from '../engine/models/huggingfaceFolder';
+import { loadFolderTokenizer, locateHuggingfaceFolder } from '../engine/models/huggingfaceFolder';
 
 const ROOT = path.resolve(__dirname, '..');
 const { values } = parseArgs({
@@ -161,7 +161,7 @@ async function runOurs(dir: string): Promise<Side> {
 }
 
 async function runRecipe(dir: string): Promise<Side> {
-  const tokenizer = await loadTokenizer(await locateHuggingfaceFolder(settings.model));
+  const tokenizer = await loadFolderTokenizer(await locateHuggingfaceFolder(settings.model));
   const [train, valid] = await Promise.all([readRows(TRAIN), readRows(VALID)]);
   const labels = LabelMap.fromLabels(train.map((row) => row.label));
   const encode = (rows: { text: string; label: string }[]): { ids: number[][]; labels: number[] } => {

@@ -9,6 +9,8 @@ import { compareDiagnostics, diagnostic, DiagnosticSeverity, type DiagnosticCode
 import { closeMatches } from './didYouMean';
 import { configFolder, isGlobPattern, resolveConfigPath, type ConfigFileSystem } from './fileSystem';
 import { schemaErrors } from './schemaDiagnostics';
+import { architectureOf, parseEncoderConfig, type EncoderConfig } from '../../engine/models/architectures/encoderConfig';
+import { MODEL_FOLDER_FILES, missingModelFiles } from '../../engine/models/modelFolderFiles';
 
 const HEAD_BYTES = 64 * 1024;
 const LEARNING_RATE_TOO_HIGH = 1e-2;
@@ -224,7 +226,7 @@ async function checkModelAndStages(ctx: CheckContext): Promise<void> {
   checkStages(ctx, type, layers);
 }
 
-/** Checks `pretrained`; returns num_hidden_layers when the model is a readable local folder. */
+/** Checks `pretrained` as the engine would load it; returns its encoder layer count when the model is a readable local folder. */
 async function checkBert(ctx: CheckContext, model: Json): Promise<number | undefined> {
   if (model.pretrained === undefined) {
     report(ctx, keyRange(ctx.doc, ['model']), DiagnosticSeverity.Error, 'required', 'A bert model needs "pretrained": a local folder in Hugging Face layout or a Hub model id.', {
@@ -239,7 +241,7 @@ async function checkBert(ctx: CheckContext, model: Json): Promise<number | undef
   const resolved = resolveConfigPath(ctx.folder, written);
   const info = await ctx.fs.stat(resolved);
   if (info?.kind === 'file') {
-    report(ctx, range, DiagnosticSeverity.Error, 'incomplete-model', `"${written}" is a file; expected a model folder with config.json, tokenizer.json or vocab.txt, and model.safetensors.`);
+    report(ctx, range, DiagnosticSeverity.Error, 'incomplete-model', `"${written}" is a file; expected a model folder with config.json, tokenizer.json or vocab.txt, and model.safetensors or pytorch_model.bin.`);
     return undefined;
   }
   if (!info) {
@@ -281,21 +283,31 @@ async function cachedHubSnapshot(ctx: CheckContext, id: string): Promise<string 
 /** Checks a model folder (local, or a cached snapshot) for the files the engine reads; returns num_hidden_layers. */
 async function checkModelFolder(ctx: CheckContext, resolved: string, what: string, range: Diagnostic['range']): Promise<number | undefined> {
   const files = new Set((await ctx.fs.readDirectory(resolved)).filter((entry) => entry.kind === 'file').map((entry) => entry.name));
-  const missing: string[] = [];
-  if (!files.has('config.json')) missing.push('config.json');
-  if (!files.has('tokenizer.json') && !files.has('vocab.txt')) missing.push('tokenizer.json or vocab.txt');
-  if (!files.has('model.safetensors')) {
-    missing.push(files.has('pytorch_model.bin') ? 'model.safetensors (pytorch_model.bin is there, but NLP Studio reads safetensors weights only)' : 'model.safetensors');
-  }
+  const config = files.has(MODEL_FOLDER_FILES.config) ? await readModelConfig(ctx, path.join(resolved, MODEL_FOLDER_FILES.config)) : undefined;
+  if (typeof config === 'string') report(ctx, range, DiagnosticSeverity.Error, 'incomplete-model', `${what} has an unusable ${config}`);
+  const architecture = typeof config === 'object' ? architectureOf(config) : undefined;
+  // The engine's own list of what a folder of this architecture needs.
+  const missing = missingModelFiles((name) => files.has(name), architecture);
   if (missing.length > 0) {
-    report(ctx, range, DiagnosticSeverity.Error, 'incomplete-model', `${what} is incomplete: missing ${missing.join('; ')}.`);
+    report(ctx, range, DiagnosticSeverity.Error, 'incomplete-model', `${what} is incomplete: missing ${missing.join(', ')}.`);
   }
-  if (!files.has('config.json')) return undefined;
+  return typeof config === 'object' ? config.numHiddenLayers : undefined;
+}
+
+/** config.json as the engine parses it; a string saying what is wrong when the engine would refuse it; undefined when it cannot be judged from its head. */
+async function readModelConfig(ctx: CheckContext, file: string): Promise<EncoderConfig | string | undefined> {
+  const head = await ctx.fs.readHead(file, HEAD_BYTES);
+  let json: unknown;
   try {
-    const config = asObject(JSON.parse(await ctx.fs.readHead(path.join(resolved, 'config.json'), HEAD_BYTES)));
-    return typeof config?.num_hidden_layers === 'number' ? config.num_hidden_layers : undefined;
-  } catch {
-    return undefined;
+    json = JSON.parse(head);
+  } catch (error) {
+    const whole = ((await ctx.fs.stat(file))?.size ?? 0) <= HEAD_BYTES;
+    return whole ? `config.json: it is not JSON (${(error as Error).message}).` : undefined;
+  }
+  try {
+    return parseEncoderConfig(json, 'config.json');
+  } catch (error) {
+    return `${(error as Error).message}.`;
   }
 }
 
@@ -418,9 +430,10 @@ function checkStages(ctx: CheckContext, modelType: unknown, layers: number | und
       report(
         ctx,
         valueRange(ctx.doc, at(index, 'freeze')),
-        DiagnosticSeverity.Warning,
+        DiagnosticSeverity.Error,
         'stage-schedule',
-        `${freeze} asks for ${top[1]} trainable layers but the model has ${layers} (num_hidden_layers in config.json): the whole encoder will train.`,
+        // The engine refuses the stage (training/freezeSpec.ts planFreeze).
+        `${freeze} asks for ${top[1]} trainable layers but the model has ${layers} (its config.json); use at most all-but-top-${layers}.`,
       );
     }
   });

@@ -37,7 +37,7 @@ export interface Model {
    */
   type?: 'bert' | 'embedding-classifier';
   /**
-   * The pretrained encoder: a local folder in Hugging Face layout (`config.json`, `tokenizer.json` or `vocab.txt`, `model.safetensors` or `pytorch_model.bin`), or a Hugging Face Hub id such as `bert-base-uncased` or `org/name`. A Hub id is read from the Hugging Face cache that Python's `huggingface_hub` shares (`$HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`), so a model Python already downloaded works offline; what is missing is downloaded into that cache unless `HF_HUB_OFFLINE` is set. `HF_ENDPOINT` and `HF_TOKEN` (or the token file of `huggingface-cli login`) are honoured.
+   * The pretrained encoder: a local folder in Hugging Face layout (`config.json`, `tokenizer.json` or a WordPiece `vocab.txt`, `model.safetensors` or `pytorch_model.bin`) of a BERT, DistilBERT, RoBERTa, XLM-RoBERTa or ELECTRA model, or a Hugging Face Hub id such as `bert-base-uncased` or `org/name`. A Hub id is read from the Hugging Face cache that Python's `huggingface_hub` shares (`$HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`), so a model Python already downloaded works offline; what is missing is downloaded into that cache unless `HF_HUB_OFFLINE` is set. `HF_ENDPOINT` and `HF_TOKEN` (or the token file of `huggingface-cli login`) are honoured.
    */
   pretrained?: string;
   /**

@@ -6,9 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/selectBackend';
 import { EMBEDDING_CLASSIFIER_MODEL_TYPE } from './embeddingClassifier';
 import { loadEmbeddingTextClassifier } from './embeddingClassifierFolder';
-import { bertInputs } from './bert';
+import { ENCODER_ARCHITECTURES } from './architectures';
+import { maxSequenceLength } from './architectures/encoderConfig';
 import { classProbabilities } from './classProbabilities';
-import { loadBertClassifier, ModelFolderError } from './huggingfaceFolder';
+import { encoderInputs } from './encoderClassifier';
+import { loadEncoderClassifier } from './huggingfaceFolder';
+import { ModelFolderError } from './modelFolderFiles';
 
 export interface TextClassifier {
   readonly folder: string;
@@ -22,16 +25,14 @@ export interface TextClassifier {
 /** Loads the classifier of a folder whose config.json has already been checked (model_type, id2label). */
 export type TextClassifierLoader = (folder: string) => Promise<TextClassifier>;
 
-/** Every model type a folder can hold, by config.json's `model_type`. */
+/** Every model type a folder can hold, by config.json's `model_type`: each BERT-family architecture, and the word-vector classifier. */
 export const TEXT_CLASSIFIER_LOADERS: Readonly<Record<string, TextClassifierLoader>> = {
-  bert: loadBertTextClassifier,
+  ...Object.fromEntries(Object.keys(ENCODER_ARCHITECTURES).map((modelType) => [modelType, loadEncoderTextClassifier])),
   [EMBEDDING_CLASSIFIER_MODEL_TYPE]: loadEmbeddingTextClassifier,
 };
 
 /** Texts per forward pass: enough to keep the CPU busy, few enough that a long batch stays small. */
-const BERT_BATCH_SIZE = 32;
-/** Hugging Face's `model_max_length` when tokenizer_config.json gives none (BERT's). */
-const DEFAULT_MAX_LENGTH = 512;
+const ENCODER_BATCH_SIZE = 32;
 
 export interface ClassifierFolderConfig {
   readonly modelType: string;
@@ -97,20 +98,20 @@ export async function ensurePredictionBackend(): Promise<void> {
   await tf.ready();
 }
 
-/** A fine-tuned BERT: tokenised as in training, batched by length with dynamic padding, softmax of the logits. */
-export async function loadBertTextClassifier(folder: string): Promise<TextClassifier> {
-  const { model, tokenizer, config } = await loadBertClassifier(folder);
-  const declared = (tokenizer.inner as { model_max_length?: unknown }).model_max_length;
-  const maxLength = Math.min(typeof declared === 'number' && Number.isFinite(declared) && declared > 2 ? declared : DEFAULT_MAX_LENGTH, config.maxPositionEmbeddings);
+/** A fine-tuned BERT-family model: tokenised as in training, batched by length with dynamic padding, softmax of the logits. */
+export async function loadEncoderTextClassifier(folder: string): Promise<TextClassifier> {
+  const { model, tokenizer, config } = await loadEncoderClassifier(folder);
+  // tokenizer_config.json's model_max_length, within the positions the model has.
+  const maxLength = Math.min(tokenizer.modelMaxLength ?? Number.POSITIVE_INFINITY, maxSequenceLength(config));
   const classCount = config.id2label.length;
   return {
     folder,
-    modelType: 'bert',
+    modelType: config.modelType,
     labels: config.id2label,
     predict: (texts) =>
       // The executor turns a throw (a disposed model, a failing op) into a rejection.
       new Promise<Float32Array[]>((resolve) =>
-        resolve(classProbabilities(texts, tokenizer, { maxLength, batchSize: BERT_BATCH_SIZE, classCount }, (batch) => model.forward(bertInputs(batch)).logits)),
+        resolve(classProbabilities(texts, tokenizer, { maxLength, batchSize: ENCODER_BATCH_SIZE, classCount }, (batch) => model.forward(encoderInputs(batch)).logits)),
       ),
     dispose: () => model.dispose(),
   };

@@ -1,25 +1,16 @@
 /**
  * A `tokenizer.json` (the Hugging Face tokenizers format) for a BERT WordPiece vocabulary, as
- * `BertTokenizerFast` writes it. transformers.js cannot read a bare `vocab.txt`, so a folder that has
- * only `vocab.txt` is tokenised through this; test fixtures write it too.
+ * `BertTokenizerFast` writes it. The tokenizers library reads tokenizer.json only, so a folder that
+ * has only `vocab.txt` is tokenised through this; test fixtures write it too.
  */
-
-export interface BertSpecialTokens {
-  readonly unk: string;
-  readonly sep: string;
-  readonly pad: string;
-  readonly cls: string;
-  readonly mask: string;
-}
-
-export const DEFAULT_BERT_SPECIAL_TOKENS: BertSpecialTokens = { unk: '[UNK]', sep: '[SEP]', pad: '[PAD]', cls: '[CLS]', mask: '[MASK]' };
+import { BERT_SPECIAL_TOKENS, type SpecialTokens } from './architectures/encoderArchitecture';
 
 export interface WordPieceOptions {
   /** `do_lower_case` of the tokenizer (true for uncased BERTs, BertTokenizer's default). */
   readonly lowercase: boolean;
   /** `strip_accents`; null follows `lowercase`, as in BertTokenizer. */
   readonly stripAccents?: boolean | null;
-  readonly specialTokens?: BertSpecialTokens;
+  readonly specialTokens?: SpecialTokens;
 }
 
 /** Parses vocab.txt: one token per line, the line number is the id (a trailing empty line is not a token). */
@@ -30,7 +21,7 @@ export function parseVocabTxt(text: string): string[] {
 }
 
 export function bertTokenizerJson(vocab: readonly string[], options: WordPieceOptions): Record<string, unknown> {
-  const special = options.specialTokens ?? DEFAULT_BERT_SPECIAL_TOKENS;
+  const special = options.specialTokens ?? BERT_SPECIAL_TOKENS;
   const ids = new Map<string, number>();
   vocab.forEach((token, id) => {
     if (!ids.has(token)) ids.set(token, id);
@@ -85,7 +76,7 @@ export function bertTokenizerJson(vocab: readonly string[], options: WordPieceOp
 
 /** The `tokenizer_config.json` that goes with it. */
 export function bertTokenizerConfigJson(options: WordPieceOptions & { readonly modelMaxLength: number }): Record<string, unknown> {
-  const special = options.specialTokens ?? DEFAULT_BERT_SPECIAL_TOKENS;
+  const special = options.specialTokens ?? BERT_SPECIAL_TOKENS;
   return {
     tokenizer_class: 'BertTokenizer',
     do_lower_case: options.lowercase,

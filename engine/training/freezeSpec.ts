@@ -84,7 +84,7 @@ export function planFreeze(freeze: FreezeSpec | string | undefined, groupNames: 
   return { spec, trainable, frozen, encoderFrozen };
 }
 
-/** The parameters of the trainable groups, in group order (e.g. from `BertForSequenceClassification.groups`). */
+/** The parameters of the trainable groups, in group order (e.g. from `EncoderClassifier.groups`). */
 export function trainableParameters<T>(groups: ReadonlyMap<string, readonly T[]>, plan: FreezePlan): T[] {
   return plan.trainable.flatMap((name) => {
     const members = groups.get(name);

@@ -5,8 +5,8 @@ import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../engine/backend/selectBackend';
 import { useNativeGemm } from '../../engine/backend/wasmKernels';
-import { BertForSequenceClassification } from '../../engine/models/bert';
-import { parseBertConfig } from '../../engine/models/bertConfig';
+import { EncoderClassifier } from '../../engine/models/encoderClassifier';
+import { parseEncoderConfig } from '../../engine/models/architectures/encoderConfig';
 import { mulberry32 } from '../../engine/data/seededRandom';
 import { tinyBertConfigJson, tinyBertWeights } from '../fixtures/models/tinyBert';
 
@@ -144,7 +144,7 @@ describe('tiny BERT on wasm and on cpu', () => {
   for (const route of ROUTES) {
     test(`${route.name}: forward pass and the gradients of every parameter agree within 1e-4`, async () => {
       useNativeGemm(route.native);
-      const config = parseBertConfig(tinyBertConfigJson({ hiddenSize: 32, numAttentionHeads: 4, numHiddenLayers: 2 }), 'tiny config');
+      const config = parseEncoderConfig(tinyBertConfigJson({ hiddenSize: 32, numAttentionHeads: 4, numHiddenLayers: 2 }), 'tiny config');
       const weights = tinyBertWeights({ hiddenSize: 32, numAttentionHeads: 4, numHiddenLayers: 2, initializerRange: 0.05 });
       const ids = [
         [2, 36, 14, 44, 5, 3, 0, 0],
@@ -156,7 +156,7 @@ describe('tiny BERT on wasm and on cpu', () => {
       const labels = [0, 2, 1];
 
       const { cpu, wasm } = await onBoth(() => {
-        const { model } = BertForSequenceClassification.fromCheckpoint(config, weights);
+        const { model } = EncoderClassifier.fromCheckpoint(config, weights);
         try {
           return withScope(() => {
             const inputs = {

@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunEvent, RunEpoch, RunLog, RunStageStarted } from '../../common/protocol/runEvents';
 import { loadLabelledData } from '../../engine/data/labelledData';
 import { tokenizeExamples } from '../../engine/data/tokenizedExamples';
-import { bertParameterSpecs } from '../../engine/models/bert';
-import { loadBertClassifier } from '../../engine/models/huggingfaceFolder';
+import { parameterSpecs } from '../../engine/models/architectures/parameterSpecs';
+import { loadEncoderClassifier } from '../../engine/models/huggingfaceFolder';
 import { readSafetensorsHeader, writeSafetensors } from '../../engine/models/safetensors';
 import { bertClassifierModel } from '../../engine/run/classification/bertClassifier';
 import { evaluateClassifier } from '../../engine/run/classification/evaluate';
@@ -48,7 +48,7 @@ after(async () => {
 
 test('the staged run finishes and learns the task: near chance at the start, ≥ 0.9 validation accuracy at the end', async () => {
   assert.equal(outcome.kind, 'finished', JSON.stringify(outcome));
-  const start = await loadBertClassifier(TINY_BERT_FOLDER, { labels: LABELS, seed: 3 });
+  const start = await loadEncoderClassifier(TINY_BERT_FOLDER, { labels: LABELS, seed: 3 });
   const data = await loadLabelledData({ data: { train: [path.join(project.dir, 'train.csv')], validation: path.join(project.dir, 'valid.csv') }, seed: 3 });
   const validation = tokenizeExamples(data.validation, start.tokenizer, { maxLength: 16 });
   const before = evaluateClassifier(bertClassifierModel(start.model, start.files), validation, 16, LABELS);
@@ -107,17 +107,17 @@ test('the run folder is a Hugging Face classifier that reloads with the same pre
   assert.deepEqual(config.id2label, { 0: 'neg', 1: 'pos' });
   assert.deepEqual(config.label2id, { neg: 0, pos: 1 });
 
-  const reloaded = await loadBertClassifier(project.runDir);
+  const reloaded = await loadEncoderClassifier(project.runDir);
   assert.deepEqual(reloaded.notices, []);
   const header = await readSafetensorsHeader(path.join(project.runDir, 'model.safetensors'));
-  for (const spec of bertParameterSpecs(reloaded.config)) {
+  for (const spec of parameterSpecs(reloaded.config)) {
     const entry = header.tensors.get(spec.name);
     assert.ok(entry, spec.name);
     assert.deepEqual(entry.shape, spec.shape, spec.name);
     assert.equal(entry.dtype, 'F32');
   }
   // The written model is the best epoch's: its checkpoint copy gives the very same logits.
-  const best = await loadBertClassifier(path.join(project.runDir, 'checkpoints', 'best'));
+  const best = await loadEncoderClassifier(path.join(project.runDir, 'checkpoints', 'best'));
   const texts = ['the movie good fun', 'bad story boring', 'hate the spam film', 'love a great plot'];
   const logitsOf = (loaded: typeof best): number[][] =>
     tf.tidy(() => {
@@ -180,13 +180,23 @@ test('a missing model folder or an unreachable Hub id fails with a message namin
   assert.equal(result.outcome.kind, 'failed');
   assert.match((result.outcome as { message: string }).message, /no-such-model/);
 
-  const hub = await project_({ pretrained: 'acme/tiny-bert', training: '' });
-  const fromHub = await run(hub.config);
-  assert.equal(fromHub.outcome.kind, 'failed');
-  const message = (fromHub.outcome as { message: string; location?: { line?: number } }).message;
-  assert.match(message, /'acme\/tiny-bert' is not a local folder/);
-  assert.match(message, /local folder in Hugging Face layout/);
-  assert.equal(fromHub.outcome.kind === 'failed' && fromHub.outcome.location?.line, 6);
+  // A Hub that refuses connections and an empty cache, whatever this machine can reach or has cached.
+  const saved = { HF_ENDPOINT: process.env.HF_ENDPOINT, HF_HUB_CACHE: process.env.HF_HUB_CACHE };
+  process.env.HF_ENDPOINT = 'http://127.0.0.1:9';
+  process.env.HF_HUB_CACHE = path.join(missing.dir, 'empty-hf-cache');
+  try {
+    const hub = await project_({ pretrained: 'acme/tiny-bert', training: '' });
+    const fromHub = await run(hub.config);
+    assert.equal(fromHub.outcome.kind, 'failed');
+    const message = (fromHub.outcome as { message: string; location?: { line?: number } }).message;
+    assert.match(message, /'acme\/tiny-bert' is not a local folder or in the Hugging Face cache .*empty-hf-cache.*, and http:\/\/127\.0\.0\.1:9 cannot be reached/);
+    assert.equal(fromHub.outcome.kind === 'failed' && fromHub.outcome.location?.line, 6);
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
 });
 
 test('model.type embedding-classifier without vectors needs vector_size: the failure points at model', async () => {

@@ -5,7 +5,8 @@ import { loadLabelledData } from '../../engine/data/labelledData';
 import { paddingOf, planBucketedBatches, planSortedBatches } from '../../engine/data/lengthBuckets';
 import { assembleBatch, evaluationBatches, trainingBatches, type TokenBatch } from '../../engine/data/tokenBatches';
 import { tokenizeExamples, type BatchTokenizer, type TokenizedExamples } from '../../engine/data/tokenizedExamples';
-import { loadTokenizer, locateHuggingfaceFolder, type ModelTokenizer } from '../../engine/models/huggingfaceFolder';
+import { loadFolderTokenizer, locateHuggingfaceFolder } from '../../engine/models/huggingfaceFolder';
+import type { ModelTokenizer } from '../../engine/models/modelTokenizer';
 
 const TINY_BERT = path.join(__dirname, '..', 'fixtures', 'models', 'tiny-bert');
 const SPAM_TRAIN = path.join(__dirname, '..', '..', 'examples', 'data', 'spam-train.csv');
@@ -19,7 +20,7 @@ let tokenizer: ModelTokenizer;
 /** The spam training set tokenised at max_length 512, the seed article's pad-to length. */
 let spam: TokenizedExamples;
 before(async () => {
-  tokenizer = await loadTokenizer(await locateHuggingfaceFolder(TINY_BERT));
+  tokenizer = await loadFolderTokenizer(await locateHuggingfaceFolder(TINY_BERT));
   const { train } = await loadLabelledData({ data: { train: [SPAM_TRAIN] }, seed: 1 });
   spam = tokenizeExamples(train, tokenizer, { maxLength: 512 });
 });

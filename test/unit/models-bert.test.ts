@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { BertForSequenceClassification, type BertInputs } from '../../engine/models/bert';
-import { BertConfigError, parseBertConfig, type BertConfig } from '../../engine/models/bertConfig';
+import { EncoderClassifier, type EncoderInputs } from '../../engine/models/encoderClassifier';
+import { EncoderConfigError, parseEncoderConfig, type EncoderConfig } from '../../engine/models/architectures/encoderConfig';
 import { readSafetensors, writeSafetensors, type FloatTensor } from '../../engine/models/safetensors';
 import { tinyBertConfigJson, tinyBertWeights } from '../fixtures/models/tinyBert';
 
@@ -20,24 +20,24 @@ interface Reference {
   readonly pooled_output: number[][];
   readonly last_hidden_state: number[][][];
 }
-/** Outputs of an independent plain-PyTorch float64 BERT on the fixture (make-reference.py). */
+/** Outputs of an independent plain-PyTorch float64 BERT on the fixture (make-references.py). */
 const reference = JSON.parse(readFileSync(path.join(__dirname, '..', 'fixtures', 'models', 'tiny-bert-reference.json'), 'utf8')) as Reference;
 
-let config: BertConfig;
+let config: EncoderConfig;
 let checkpoint: Map<string, FloatTensor>;
-let model: BertForSequenceClassification;
+let model: EncoderClassifier;
 
 before(async () => {
   assert.ok(await tf.setBackend('cpu'));
-  config = parseBertConfig(JSON.parse(readFileSync(path.join(FIXTURE, 'config.json'), 'utf8')), 'config.json');
+  config = parseEncoderConfig(JSON.parse(readFileSync(path.join(FIXTURE, 'config.json'), 'utf8')), 'config.json');
   checkpoint = (await readSafetensors(path.join(FIXTURE, 'model.safetensors'))).tensors;
-  const loaded = BertForSequenceClassification.fromCheckpoint(config, checkpoint);
+  const loaded = EncoderClassifier.fromCheckpoint(config, checkpoint);
   assert.deepEqual(loaded.notices, []);
   model = loaded.model;
 });
 after(() => model.dispose());
 
-function inputs(ids: number[][], mask?: number[][], types?: number[][]): BertInputs {
+function inputs(ids: number[][], mask?: number[][], types?: number[][]): EncoderInputs {
   return {
     inputIds: tf.tensor2d(ids, undefined, 'int32'),
     ...(mask === undefined ? {} : { attentionMask: tf.tensor2d(mask, undefined, 'int32') }),
@@ -45,10 +45,10 @@ function inputs(ids: number[][], mask?: number[][], types?: number[][]): BertInp
   };
 }
 
-function run(which: BertForSequenceClassification, batch: BertInputs): { logits: number[][]; pooled: number[][]; hidden: number[][][] } {
+function run(which: EncoderClassifier, batch: EncoderInputs): { logits: number[][]; pooled: number[][]; hidden: number[][][] } {
   return tf.tidy(() => {
     const out = which.forward(batch);
-    return { logits: out.logits.arraySync(), pooled: out.pooledOutput.arraySync(), hidden: out.lastHiddenState.arraySync() };
+    return { logits: out.logits.arraySync(), pooled: out.pooledOutput?.arraySync() ?? [], hidden: out.lastHiddenState.arraySync() };
   });
 }
 
@@ -58,7 +58,7 @@ function maxDifference(a: unknown, b: unknown): number {
   return a.reduce((worst: number, item, i) => Math.max(worst, maxDifference(item, b[i])), 0);
 }
 
-const referenceBatch = (): BertInputs => inputs(reference.input_ids, reference.attention_mask, reference.token_type_ids);
+const referenceBatch = (): EncoderInputs => inputs(reference.input_ids, reference.attention_mask, reference.token_type_ids);
 
 describe('BERT forward pass', () => {
   test('matches an independent PyTorch implementation to 1e-5 (logits, pooled output, every hidden state)', () => {
@@ -135,7 +135,7 @@ describe('BERT parameters', () => {
     try {
       const file = path.join(folder, 'model.safetensors');
       await writeSafetensors(file, state, { format: 'pt' });
-      const reloaded = BertForSequenceClassification.fromCheckpoint(config, (await readSafetensors(file)).tensors).model;
+      const reloaded = EncoderClassifier.fromCheckpoint(config, (await readSafetensors(file)).tensors).model;
       assert.deepEqual(run(reloaded, referenceBatch()).logits, run(model, referenceBatch()).logits);
       reloaded.dispose();
     } finally {
@@ -149,7 +149,7 @@ describe('BERT parameters', () => {
       renamed.set(name.replace(/^bert\./, '').replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta'), tensor);
     }
     renamed.set('embeddings.position_ids', { shape: [32], data: new Float32Array(32) });
-    const { model: other, notices } = BertForSequenceClassification.fromCheckpoint(config, renamed);
+    const { model: other, notices } = EncoderClassifier.fromCheckpoint(config, renamed);
     assert.deepEqual(notices, [], 'position_ids is a buffer, silently ignored');
     assert.deepEqual(run(other, referenceBatch()).logits, run(model, referenceBatch()).logits);
     other.dispose();
@@ -158,7 +158,7 @@ describe('BERT parameters', () => {
   test('a missing classifier head is initialised fresh as HF does, with a notice; the encoder is untouched', () => {
     const withoutHead = tinyBertWeights({ withoutHead: true });
     assert.ok(!withoutHead.has('classifier.weight'));
-    const { model: fresh, notices } = BertForSequenceClassification.fromCheckpoint(config, withoutHead, { source: 'base.safetensors', seed: 7 });
+    const { model: fresh, notices } = EncoderClassifier.fromCheckpoint(config, withoutHead, { source: 'base.safetensors', seed: 7 });
     assert.equal(notices.length, 1);
     assert.match(notices[0] ?? '', /base\.safetensors has no classification head \(classifier\.weight, classifier\.bias\): a new head for 3 labels was initialised/);
     const weights = Array.from(fresh.variables.get('classifier.weight')?.dataSync() ?? []);
@@ -169,17 +169,17 @@ describe('BERT parameters', () => {
     const encoder = fresh.exportHuggingfaceState();
     for (const [name, tensor] of checkpoint) if (!name.startsWith('classifier.')) assert.deepEqual(encoder.get(name)?.data, tensor.data, name);
     // Same seed, same head.
-    const again = BertForSequenceClassification.fromCheckpoint(config, withoutHead, { seed: 7 }).model;
+    const again = EncoderClassifier.fromCheckpoint(config, withoutHead, { seed: 7 }).model;
     assert.deepEqual(Array.from(again.variables.get('classifier.weight')?.dataSync() ?? []), weights);
     fresh.dispose();
     again.dispose();
   });
 
   test('a head for another number of labels is replaced, with a notice; unused tensors are reported', () => {
-    const twoLabels: BertConfig = { ...config, id2label: ['ham', 'spam'] };
+    const twoLabels: EncoderConfig = { ...config, id2label: ['ham', 'spam'] };
     const extra = new Map(checkpoint);
     extra.set('cls.predictions.bias', { shape: [100], data: new Float32Array(100) });
-    const { model: other, notices } = BertForSequenceClassification.fromCheckpoint(twoLabels, extra, { source: 'm.safetensors' });
+    const { model: other, notices } = EncoderClassifier.fromCheckpoint(twoLabels, extra, { source: 'm.safetensors' });
     assert.match(notices.join('\n'), /head for another number of labels \(classifier\.weight is \[3, 32\], expected \[2, 32\].*\): a new head for 2 labels/);
     assert.match(notices.join('\n'), /1 tensor\(s\) in m\.safetensors are not used by BertForSequenceClassification: cls\.predictions\.bias/);
     assert.deepEqual(other.variables.get('classifier.weight')?.shape, [32, 2]);
@@ -190,17 +190,17 @@ describe('BERT parameters', () => {
     const missing = new Map(checkpoint);
     missing.delete('bert.encoder.layer.1.attention.self.key.weight');
     assert.throws(
-      () => BertForSequenceClassification.fromCheckpoint(config, missing, { source: 'x.safetensors' }),
+      () => EncoderClassifier.fromCheckpoint(config, missing, { source: 'x.safetensors' }),
       /x\.safetensors does not match config\.json \(a BERT with 2 layers, hidden size 32\): missing bert\.encoder\.layer\.1\.attention\.self\.key\.weight/,
     );
     const misshaped = new Map(checkpoint);
     misshaped.set('bert.embeddings.LayerNorm.bias', { shape: [31], data: new Float32Array(31) });
-    assert.throws(() => BertForSequenceClassification.fromCheckpoint(config, misshaped), /wrong shapes: bert\.embeddings\.LayerNorm\.bias is \[31\], expected \[32\]/);
+    assert.throws(() => EncoderClassifier.fromCheckpoint(config, misshaped), /wrong shapes: bert\.embeddings\.LayerNorm\.bias is \[31\], expected \[32\]/);
   });
 
   test('a model initialised from scratch follows HF _init_weights; loading and disposing leaks no tensors', () => {
     const before = tf.memory().numTensors;
-    const scratch = BertForSequenceClassification.initialised(config, 5);
+    const scratch = EncoderClassifier.initialised(config, 5);
     assert.deepEqual(Array.from(scratch.variables.get('bert.embeddings.LayerNorm.weight')?.dataSync() ?? []), new Array<number>(32).fill(1));
     assert.deepEqual(Array.from(scratch.variables.get('bert.pooler.dense.bias')?.dataSync() ?? []), new Array<number>(32).fill(0));
     const words = scratch.variables.get('bert.embeddings.word_embeddings.weight')?.arraySync() as number[][];
@@ -210,7 +210,7 @@ describe('BERT parameters', () => {
       scratch.forward(referenceBatch());
     });
     scratch.dispose();
-    const loaded = BertForSequenceClassification.fromCheckpoint(config, checkpoint).model;
+    const loaded = EncoderClassifier.fromCheckpoint(config, checkpoint).model;
     loaded.dispose();
     assert.equal(tf.memory().numTensors, before);
     assert.throws(() => loaded.forward(referenceBatch()), /disposed/);
@@ -218,7 +218,7 @@ describe('BERT parameters', () => {
 
   test('a sequence longer than max_position_embeddings is refused', () => {
     const ids = [Array.from({ length: 33 }, () => 11)];
-    assert.throws(() => tf.tidy(() => model.forward(inputs(ids))), /sequence length 33 exceeds max_position_embeddings 32/);
+    assert.throws(() => tf.tidy(() => model.forward(inputs(ids))), /sequence length 33 exceeds the 32 positions of the model \(max_position_embeddings 32\)/);
   });
 });
 
@@ -227,17 +227,17 @@ describe('BERT config.json', () => {
     assert.equal(config.layerNormEps, 1e-12);
     assert.equal(config.hiddenAct, 'gelu');
     assert.deepEqual(config.id2label, ['negative', 'neutral', 'positive']);
-    const defaults = parseBertConfig({ model_type: 'bert' }, 'c.json');
+    const defaults = parseEncoderConfig({ model_type: 'bert' }, 'c.json');
     assert.equal(defaults.hiddenSize, 768);
     assert.equal(defaults.vocabSize, 30522);
     assert.equal(defaults.classifierDropout, 0.1);
     assert.deepEqual(defaults.id2label, ['LABEL_0', 'LABEL_1']);
-    assert.deepEqual(parseBertConfig({ num_labels: 3 }, 'c.json').id2label, ['LABEL_0', 'LABEL_1', 'LABEL_2']);
+    assert.deepEqual(parseEncoderConfig({ num_labels: 3 }, 'c.json').id2label, ['LABEL_0', 'LABEL_1', 'LABEL_2']);
   });
 
   test('unusable configs are errors naming the file', () => {
     const cases: Array<[Record<string, unknown>, RegExp]> = [
-      [{ model_type: 'gpt2' }, /model_type is "gpt2"; only "bert"/],
+      [{ model_type: 'gpt2' }, /model_type is "gpt2"; the supported model types are "bert", "distilbert", "roberta", "xlm-roberta", "electra"/],
       [{ hidden_size: 30, num_attention_heads: 4 }, /hidden_size 30 is not a multiple of num_attention_heads 4/],
       [{ hidden_act: 'swish' }, /hidden_act "swish" is not supported/],
       [{ id2label: { 0: 'a', 2: 'b' } }, /id2label must map the ids 0…1/],
@@ -246,8 +246,8 @@ describe('BERT config.json', () => {
       [{ position_embedding_type: 'relative_key' }, /position_embedding_type "relative_key" is not supported/],
     ];
     for (const [json, expected] of cases) {
-      assert.throws(() => parseBertConfig({ ...tinyBertConfigJson(), ...json }, '/m/config.json'), (error: unknown) => {
-        assert.ok(error instanceof BertConfigError);
+      assert.throws(() => parseEncoderConfig({ ...tinyBertConfigJson(), ...json }, '/m/config.json'), (error: unknown) => {
+        assert.ok(error instanceof EncoderConfigError);
         assert.match(error.message, /^\/m\/config\.json: /);
         assert.match(error.message, expected);
         return true;

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { loadBertClassifier, loadTokenizer, locateHuggingfaceFolder, ModelFolderError } from '../../engine/models/huggingfaceFolder';
+import { loadEncoderClassifier, loadFolderTokenizer, locateHuggingfaceFolder } from '../../engine/models/huggingfaceFolder';
+import { ModelFolderError } from '../../engine/models/modelFolderFiles';
 import { writeTinyBertFolder } from '../fixtures/models/tinyBert';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'models', 'tiny-bert');
@@ -43,9 +44,9 @@ const EXPECTED_MASK = [
   [1, 1, 1, 1, 1, 1, 1, 1, 1, 0],
 ];
 
-describe('tokenizer of a Hugging Face folder (transformers.js, offline)', () => {
+describe('tokenizer of a Hugging Face folder (@huggingface/tokenizers)', () => {
   test('tokenizer.json: lower-cased WordPiece ids, dynamic padding, truncation keeping [SEP], pairs, [UNK]', async () => {
-    const tokenizer = await loadTokenizer(await locateHuggingfaceFolder(FIXTURE));
+    const tokenizer = await loadFolderTokenizer(await locateHuggingfaceFolder(FIXTURE));
     assert.equal(tokenizer.source, 'tokenizer.json');
     assert.equal(tokenizer.vocabSize, 100);
     assert.equal(tokenizer.padTokenId, 0);
@@ -64,33 +65,33 @@ describe('tokenizer of a Hugging Face folder (transformers.js, offline)', () => 
     assert.deepEqual(truncatedPair.tokenTypeIds, [[0, 0, 0, 0, 0, 1, 1, 1]]);
   });
 
-  test('vocab.txt alone (transformers.js cannot read it) is tokenised by a WordPiece tokenizer.json built from it, with the same ids', async () => {
+  test('vocab.txt alone (the library reads tokenizer.json only) is tokenised by a WordPiece tokenizer.json built from it, with the same ids', async () => {
     const vocabOnly = await fixtureWithout('vocab-only', 'tokenizer.json', 'tokenizer_config.json');
-    const tokenizer = await loadTokenizer(await locateHuggingfaceFolder(vocabOnly));
+    const tokenizer = await loadFolderTokenizer(await locateHuggingfaceFolder(vocabOnly));
     assert.match(tokenizer.source, /vocab\.txt/);
     assert.deepEqual(tokenizer.encode(SENTENCES, { maxLength: 32 }).inputIds, EXPECTED_IDS);
 
     const withConfig = await fixtureWithout('vocab-and-config', 'tokenizer.json');
-    assert.deepEqual((await loadTokenizer(await locateHuggingfaceFolder(withConfig))).encode(SENTENCES, { maxLength: 32 }).inputIds, EXPECTED_IDS);
+    assert.deepEqual((await loadFolderTokenizer(await locateHuggingfaceFolder(withConfig))).encode(SENTENCES, { maxLength: 32 }).inputIds, EXPECTED_IDS);
 
     const cased = await fixtureWithout('vocab-cased', 'tokenizer.json');
     // Older tokenizer_config.json files give special tokens as AddedToken objects.
     await writeFile(path.join(cased, 'tokenizer_config.json'), JSON.stringify({ do_lower_case: false, cls_token: { __type: 'AddedToken', content: '[CLS]' } }));
-    const casedTokenizer = await loadTokenizer(await locateHuggingfaceFolder(cased));
+    const casedTokenizer = await loadFolderTokenizer(await locateHuggingfaceFolder(cased));
     assert.deepEqual(casedTokenizer.tokenize('The cat'), ['[UNK]', 'cat']);
     assert.deepEqual(casedTokenizer.encode(['The cat'], { maxLength: 8 }).inputIds, [[2, 1, 36, 3]]);
   });
 
   test('tokenizer.json without tokenizer_config.json', async () => {
     const folder = await fixtureWithout('no-tokenizer-config', 'tokenizer_config.json', 'vocab.txt');
-    const tokenizer = await loadTokenizer(await locateHuggingfaceFolder(folder));
+    const tokenizer = await loadFolderTokenizer(await locateHuggingfaceFolder(folder));
     assert.deepEqual(tokenizer.encode(SENTENCES, { maxLength: 32 }).inputIds, EXPECTED_IDS);
   });
 });
 
 describe('loading a BERT classifier from a folder', () => {
   test('the committed tiny BERT: tokenizer → model reproduces the PyTorch reference logits', async () => {
-    const loaded = await loadBertClassifier(path.relative(process.cwd(), FIXTURE));
+    const loaded = await loadEncoderClassifier(path.relative(process.cwd(), FIXTURE));
     try {
       assert.deepEqual(loaded.notices, []);
       assert.deepEqual(loaded.config.id2label, ['negative', 'neutral', 'positive']);
@@ -112,7 +113,7 @@ describe('loading a BERT classifier from a folder', () => {
 
   test('a base model without a head (BertModel names, F16 weights) gets a fresh head and says so; labels can be given', async () => {
     const folder = await writeTinyBertFolder(path.join(scratch, 'base'), { withoutHead: true, withoutPrefix: true, dtype: 'F16', tokenizerFiles: 'vocab.txt' });
-    const loaded = await loadBertClassifier(folder, { labels: ['ham', 'spam'], seed: 3 });
+    const loaded = await loadEncoderClassifier(folder, { labels: ['ham', 'spam'], seed: 3 });
     try {
       assert.equal(loaded.notices.length, 1);
       assert.match(loaded.notices[0] ?? '', /model\.safetensors has no classification head .* a new head for 2 labels was initialised/);
@@ -123,12 +124,12 @@ describe('loading a BERT classifier from a folder', () => {
     }
   });
 
-  test('a Hub model id is a clear error: the Hub is unreachable, use a local folder', async () => {
+  test('a Hub model id given for a folder says where Hub ids work', async () => {
     for (const id of ['bert-base-uncased', 'google/bert_uncased_L-2_H-128_A-2']) {
-      await assert.rejects(loadBertClassifier(id, { baseDir: scratch }), (error: unknown) => {
+      await assert.rejects(loadEncoderClassifier(id, { baseDir: scratch }), (error: unknown) => {
         assert.ok(error instanceof ModelFolderError);
-        assert.match(error.message, new RegExp(`^'${id}' is not a local folder, and the Hugging Face Hub cannot be reached from here`));
-        assert.match(error.message, /local folder in Hugging Face layout \(config\.json, tokenizer\.json or vocab\.txt, model\.safetensors\)/);
+        assert.match(error.message, new RegExp(`^'${id}' is not a local folder\\. A Hub id is read from the Hugging Face cache .* as a config's model\\.pretrained`));
+        assert.match(error.message, /local folder in Hugging Face layout \(config\.json, tokenizer\.json or vocab\.txt, model\.safetensors or pytorch_model\.bin\)/);
         return true;
       });
     }
@@ -138,23 +139,23 @@ describe('loading a BERT classifier from a folder', () => {
 
   test('an incomplete folder is an error naming the folder and every missing file', async () => {
     const folder = await fixtureWithout('incomplete', 'model.safetensors', 'tokenizer.json', 'vocab.txt');
-    await assert.rejects(loadBertClassifier(folder), (error: unknown) => {
+    await assert.rejects(loadEncoderClassifier(folder), (error: unknown) => {
       assert.ok(error instanceof ModelFolderError);
-      assert.equal(error.message, `The model folder ${folder} is incomplete: missing tokenizer.json or vocab.txt, model.safetensors.`);
+      assert.equal(error.message, `The model folder ${folder} is incomplete: missing tokenizer.json or vocab.txt, model.safetensors or pytorch_model.bin.`);
       return true;
     });
     const torchOnly = path.join(scratch, 'torch-only');
     await mkdir(torchOnly);
     await writeFile(path.join(torchOnly, 'pytorch_model.bin'), '');
-    await assert.rejects(locateHuggingfaceFolder(torchOnly), /missing config\.json, tokenizer\.json or vocab\.txt, model\.safetensors \(pytorch_model\.bin is there, but only safetensors can be read: convert it\)/);
+    await assert.rejects(locateHuggingfaceFolder(torchOnly), /incomplete: missing config\.json, tokenizer\.json or vocab\.txt\.$/);
   });
 
   test('a bad config.json or weights file in the folder is an error naming the file', async () => {
     const badConfig = await fixtureWithout('bad-config');
     await writeFile(path.join(badConfig, 'config.json'), '{"model_type": "bert", "hidden_size": ');
-    await assert.rejects(loadBertClassifier(badConfig), new RegExp(`${badConfig}/config\\.json: cannot read it as JSON`));
+    await assert.rejects(loadEncoderClassifier(badConfig), new RegExp(`${badConfig}/config\\.json: cannot read it as JSON`));
     const badWeights = await fixtureWithout('bad-weights');
     await writeFile(path.join(badWeights, 'model.safetensors'), Buffer.alloc(4));
-    await assert.rejects(loadBertClassifier(badWeights), new RegExp(`${badWeights}/model\\.safetensors: not a valid safetensors file`));
+    await assert.rejects(loadEncoderClassifier(badWeights), new RegExp(`${badWeights}/model\\.safetensors: not a valid safetensors file`));
   });
 });

@@ -19,8 +19,8 @@ const root = resolve(__dirname, '../..');
 const MODEL = join(root, 'test/fixtures/models/tiny-bert');
 const folder = mkdtempSync(join(tmpdir(), 'nlp-studio-predict-cli-'));
 const cli = join(folder, 'cli.js');
-// The bundles sit outside the repository: native optional modules (sharp, via transformers.js) are found through NODE_PATH.
-const env = { ...process.env, NODE_PATH: join(root, 'node_modules') };
+// The bundles sit outside the repository, where no node_modules can be found: they must carry everything they load.
+const env = { ...process.env, NODE_PATH: '' };
 
 function run(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [cli, ...args], { cwd: folder, encoding: 'utf8', env, ...(input === undefined ? {} : { input }) });

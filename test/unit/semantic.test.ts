@@ -64,6 +64,14 @@ describe('semanticDiagnostics', () => {
     assert.match(local[0]?.message ?? '', /Did you mean "\.\/models\/tiny-bert"\?/);
   });
 
+  it('judges a model folder by its architecture, as the engine does: pytorch_model.bin weights, DistilBERT n_layers', async () => {
+    const distil = (freeze: string) => `${CLASSIFIER.replace('models/tiny-bert', 'models/distilbert-torch')}training:\n  stages:\n    - epochs: 1\n      freeze: ${freeze}\n`;
+    assert.deepEqual(codes(await semanticDiagnostics(projectDoc(distil('all-but-top-3')), nodeFileSystem)), []);
+    const tooMany = await semanticDiagnostics(projectDoc(distil('all-but-top-4')), nodeFileSystem);
+    assert.deepEqual(codes(tooMany), ['stage-schedule']);
+    assert.match(tooMany[0]?.message ?? '', /the model has 3/);
+  });
+
   it('skips values that failed the schema', async () => {
     const doc = projectDoc('task: text-classification\nname: demo\nmodel:\n  pretrained: 5\ndata:\n  train: 7\n  text_column: [x]\n');
     assert.deepEqual(await semanticDiagnostics(doc, nodeFileSystem), []);

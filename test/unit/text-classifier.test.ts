@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../../engine/data/dataError';
-import { loadBertClassifier } from '../../engine/models/huggingfaceFolder';
+import { loadEncoderClassifier } from '../../engine/models/huggingfaceFolder';
 import { loadTextClassifier, TEXT_CLASSIFIER_LOADERS, type TextClassifier } from '../../engine/models/textClassifier';
 import { ClassifierStore } from '../../engine/prediction/classifierStore';
 import { evaluateTextClassifier } from '../../engine/prediction/evaluateClassifier';
@@ -50,13 +50,13 @@ describe('text classifier folders', () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
-  it('loads BERT through the loader table and names every supported model_type when one is unknown', async () => {
-    assert.ok(Object.hasOwn(TEXT_CLASSIFIER_LOADERS, 'bert'));
+  it('loads every BERT-family architecture through the loader table and names every supported model_type when one is unknown', async () => {
+    for (const type of ['bert', 'distilbert', 'roberta', 'xlm-roberta', 'electra']) assert.ok(Object.hasOwn(TEXT_CLASSIFIER_LOADERS, type), type);
     const folder = path.join(scratch, 'unknown-type');
     await cp(FIXTURE, folder, { recursive: true });
-    await writeFile(path.join(folder, 'config.json'), JSON.stringify({ model_type: 'roberta', id2label: { 0: 'a' } }));
+    await writeFile(path.join(folder, 'config.json'), JSON.stringify({ model_type: 'gpt2', id2label: { 0: 'a' } }));
     await assert.rejects(loadTextClassifier(folder), (error: Error) => {
-      assert.match(error.message, /model_type "roberta"/);
+      assert.match(error.message, /model_type "gpt2"/);
       for (const type of Object.keys(TEXT_CLASSIFIER_LOADERS)) assert.ok(error.message.includes(JSON.stringify(type)), `${type} named in: ${error.message}`);
       return true;
     });
@@ -81,7 +81,7 @@ describe('text classifier folders', () => {
 
   it("predicts probabilities that sum to 1 and match the model's forward pass, text by text and batched", async () => {
     const classifier = await loadTextClassifier(FIXTURE);
-    const { model, tokenizer } = await loadBertClassifier(FIXTURE);
+    const { model, tokenizer } = await loadEncoderClassifier(FIXTURE);
     try {
       assert.equal(classifier.modelType, 'bert');
       assert.deepEqual(classifier.labels, TINY_LABELS);

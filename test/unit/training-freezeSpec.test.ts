@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeFreezePlan, parseFreeze, planFreeze, trainableParameters } from '../../engine/training/freezeSpec';
 
-// BertForSequenceClassification.groups for a 2-layer model, in state-dict order.
+// EncoderClassifier.groups for a 2-layer model, in state-dict order.
 const twoLayer = ['embeddings', 'encoder.layer.0', 'encoder.layer.1', 'pooler', 'classifier'];
 
 describe('training: freeze spec', () => {

@@ -1,10 +1,13 @@
-// `model.type: bert`: a pretrained BERT-family encoder from a local Hugging Face folder with a new
-// head for the run's labels, behind the trainer's ClassifierModel interface.
+// `model.type: bert`: a pretrained BERT-family encoder (BERT, DistilBERT, RoBERTa, XLM-RoBERTa, ELECTRA)
+// from a local Hugging Face folder with a new head for the run's labels, behind the trainer's ClassifierModel interface.
 import * as tf from '@tensorflow/tfjs';
 import type { LabelledData } from '../../data/labelledData';
 import { tokenizeExamples } from '../../data/tokenizedExamples';
-import { BertForSequenceClassification, bertParameterSpecs } from '../../models/bert';
-import { loadBertClassifier, type HuggingfaceFolderFiles, type LoadedBertClassifier } from '../../models/huggingfaceFolder';
+import { maxSequenceLength } from '../../models/architectures/encoderConfig';
+import { parameterSpecs } from '../../models/architectures/parameterSpecs';
+import { EncoderClassifier } from '../../models/encoderClassifier';
+import { loadEncoderClassifier, type LoadedEncoderClassifier } from '../../models/huggingfaceFolder';
+import type { HuggingfaceFolderFiles } from '../../models/modelFolderFiles';
 import type { FloatTensor } from '../../models/safetensors';
 import { locatePretrained, type PretrainedLocation } from '../../hub/pretrainedModel';
 import { RunError } from '../runError';
@@ -33,17 +36,17 @@ async function locatePretrainedModel(context: TrainerContext, reference: string)
 }
 
 /** The pretrained folder (or a checkpoint's), with the head sized for `labels`. */
-export async function loadBertModel(context: TrainerContext, reference: string, labels: readonly string[]): Promise<LoadedBertClassifier> {
+export async function loadBertModel(context: TrainerContext, reference: string, labels: readonly string[]): Promise<LoadedEncoderClassifier> {
   try {
-    return await loadBertClassifier(reference, { baseDir: context.loaded.folder, labels, seed: context.config.seed });
+    return await loadEncoderClassifier(reference, { baseDir: context.loaded.folder, labels, seed: context.config.seed });
   } catch (error) {
     throw new RunError(error instanceof Error ? error.message : String(error), ['model', 'pretrained']);
   }
 }
 
-/** A BERT classifier as the trainer sees it; `source` is the folder its tokenizer files are copied from. */
-export function bertClassifierModel(model: BertForSequenceClassification, source: HuggingfaceFolderFiles): ClassifierModel {
-  const specs = bertParameterSpecs(model.config);
+/** A BERT-family classifier as the trainer sees it; `source` is the folder its tokenizer files are copied from. */
+export function bertClassifierModel(model: EncoderClassifier, source: HuggingfaceFolderFiles): ClassifierModel {
+  const specs = parameterSpecs(model.config);
   const groups = new Map<string, string[]>();
   for (const spec of specs) groups.set(spec.group, [...(groups.get(spec.group) ?? []), spec.name]);
   return {
@@ -51,7 +54,7 @@ export function bertClassifierModel(model: BertForSequenceClassification, source
     groups,
     frozenFeatures: {
       size: model.config.hiddenSize,
-      description: 'the encoder is frozen, so its [CLS] features',
+      description: `the encoder is frozen, so its ${model.architecture.tokens.special.cls} features`,
       encode: (batch) => clsFeatures(model, batch),
       head: (features, training) => headLogits(model, features, training),
     },
@@ -86,14 +89,14 @@ export async function prepareBert(context: TrainerContext, data: LabelledData): 
   if (dropout !== undefined && dropout !== loaded.config.classifierDropout) {
     // The head's dropout is part of the model's config: rebuild with it (the weights are copied).
     const modelConfig = { ...loaded.config, classifierDropout: dropout };
-    const rebuilt = BertForSequenceClassification.fromCheckpoint(modelConfig, loaded.model.exportHuggingfaceState()).model;
+    const rebuilt = EncoderClassifier.fromCheckpoint(modelConfig, loaded.model.exportHuggingfaceState()).model;
     loaded.model.dispose();
     loaded = { ...loaded, config: modelConfig, model: rebuilt };
   }
 
   const wanted = config.data.max_length ?? DEFAULT_MAX_LENGTH;
-  const maxLength = Math.min(wanted, loaded.config.maxPositionEmbeddings);
-  if (maxLength < wanted) notices.push({ level: 'info', message: `data.max_length ${wanted} is more than the model's max_position_embeddings; texts are truncated to ${maxLength} tokens.` });
+  const maxLength = Math.min(wanted, maxSequenceLength(loaded.config));
+  if (maxLength < wanted) notices.push({ level: 'info', message: `data.max_length ${wanted} is more than the model's ${maxLength} positions; texts are truncated to ${maxLength} tokens.` });
   const train = tokenizeExamples(data.train, loaded.tokenizer, { maxLength });
   const validation = data.validation.length > 0 ? tokenizeExamples(data.validation, loaded.tokenizer, { maxLength }) : undefined;
   const source = loaded.files;
@@ -102,7 +105,7 @@ export async function prepareBert(context: TrainerContext, data: LabelledData): 
     train,
     validation,
     maxLength,
-    description: `BERT with ${loaded.config.numHiddenLayers} layers, hidden size ${loaded.config.hiddenSize}, from ${source.folder}`,
+    description: `${loaded.model.architecture.displayName} with ${loaded.config.numHiddenLayers} layers, hidden size ${loaded.config.hiddenSize}, from ${source.folder}`,
     notices,
     initial: async () => bertClassifierModel((await loadBertModel(context, location.folder, labels)).model, source),
     load: async (dir) => bertClassifierModel((await loadBertModel(context, dir, labels)).model, source),

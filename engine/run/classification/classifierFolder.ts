@@ -2,9 +2,9 @@
 // the optimiser/early-stopping state a checkpoint adds beside it so a run resumes at an epoch boundary.
 import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { BertForSequenceClassification } from '../../models/bert';
-import { bertConfigToJson } from '../../models/bertConfig';
-import type { HuggingfaceFolderFiles } from '../../models/huggingfaceFolder';
+import { encoderConfigToJson } from '../../models/architectures/encoderConfig';
+import type { EncoderClassifier } from '../../models/encoderClassifier';
+import type { HuggingfaceFolderFiles } from '../../models/modelFolderFiles';
 import { readSafetensors, writeSafetensors, type FloatTensor } from '../../models/safetensors';
 import { writeFileAtomic } from '../../io/atomicWrite';
 import type { AdamWState } from '../../training/adamW';
@@ -14,14 +14,15 @@ export const MODEL_FILE = 'model.safetensors';
 export const CONFIG_FILE = 'config.json';
 const TRAINER_STATE_FILE = 'trainer-state.json';
 const OPTIMIZER_FILE = 'optimizer.safetensors';
-/** Tokenizer files copied unchanged from the pretrained folder when it has them. */
-const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'vocab.txt', 'special_tokens_map.json'];
+/** Tokenizer files copied unchanged from the pretrained folder when it has them (WordPiece, byte-level BPE, SentencePiece). */
+const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt', 'vocab.json', 'merges.txt', 'sentencepiece.bpe.model'];
 
 /**
- * Writes `dir` as a Hugging Face `BertForSequenceClassification` folder. Every file is written
- * atomically, config.json last, so a folder with a config.json is complete.
+ * Writes `dir` as a Hugging Face folder of the model's architecture (`BertForSequenceClassification`,
+ * `RobertaForSequenceClassification`, …). Every file is written atomically, config.json last, so a
+ * folder with a config.json is complete.
  */
-export async function writeClassifierFolder(dir: string, model: BertForSequenceClassification, source: HuggingfaceFolderFiles, weights?: ReadonlyMap<string, FloatTensor>): Promise<string[]> {
+export async function writeClassifierFolder(dir: string, model: EncoderClassifier, source: HuggingfaceFolderFiles, weights?: ReadonlyMap<string, FloatTensor>): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
   for (const name of TOKENIZER_FILES) {
@@ -31,7 +32,7 @@ export async function writeClassifierFolder(dir: string, model: BertForSequenceC
     written.push(name);
   }
   await writeSafetensors(path.join(dir, MODEL_FILE), weights ?? model.exportHuggingfaceState(), { format: 'pt' });
-  await writeFileAtomic(path.join(dir, CONFIG_FILE), `${JSON.stringify(bertConfigToJson(model.config), null, 2)}\n`);
+  await writeFileAtomic(path.join(dir, CONFIG_FILE), `${JSON.stringify(encoderConfigToJson(model.config), null, 2)}\n`);
   return [...written, MODEL_FILE, CONFIG_FILE];
 }
 

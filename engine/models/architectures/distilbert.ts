@@ -1,0 +1,50 @@
+import { BERT_SPECIAL_TOKENS, type EncoderArchitecture } from './encoderArchitecture';
+
+/** DistilBERT: BERT's encoder with its own names, no token types and no pooler; LayerNorm eps is fixed at 1e-12. */
+export const DISTILBERT: EncoderArchitecture = {
+  modelType: 'distilbert',
+  displayName: 'DistilBERT',
+  className: 'DistilBertForSequenceClassification',
+  // HF's DistilBertConfig keys and defaults.
+  config: {
+    vocabSize: { key: 'vocab_size', fallback: 30522 },
+    embeddingSize: { sameAsHiddenSize: true },
+    hiddenSize: { key: 'dim', fallback: 768 },
+    numHiddenLayers: { key: 'n_layers', fallback: 6 },
+    numAttentionHeads: { key: 'n_heads', fallback: 12 },
+    intermediateSize: { key: 'hidden_dim', fallback: 3072 },
+    maxPositionEmbeddings: { key: 'max_position_embeddings', fallback: 512 },
+    typeVocabSize: { fixed: 0 },
+    layerNormEps: { fixed: 1e-12 },
+    hiddenDropoutProb: { key: 'dropout', fallback: 0.1 },
+    attentionProbsDropoutProb: { key: 'attention_dropout', fallback: 0.1 },
+    classifierDropout: { key: 'seq_classif_dropout', fallback: 0.2 },
+    initializerRange: { key: 'initializer_range', fallback: 0.02 },
+    padTokenId: { key: 'pad_token_id', fallback: 0 },
+    hiddenAct: { key: 'activation', fallback: 'gelu' },
+    supportedOnly: { sinusoidal_pos_embds: false },
+    keptIntegers: {},
+  },
+  names: {
+    prefix: 'distilbert',
+    wordEmbeddings: 'embeddings.word_embeddings',
+    positionEmbeddings: 'embeddings.position_embeddings',
+    tokenTypeEmbeddings: null,
+    embeddingsLayerNorm: 'embeddings.LayerNorm',
+    embeddingsProject: null,
+    layers: 'transformer.layer',
+    layerParts: {
+      query: 'attention.q_lin',
+      key: 'attention.k_lin',
+      value: 'attention.v_lin',
+      attentionOutput: 'attention.out_lin',
+      attentionLayerNorm: 'sa_layer_norm',
+      intermediate: 'ffn.lin1',
+      output: 'ffn.lin2',
+      outputLayerNorm: 'output_layer_norm',
+    },
+  },
+  positions: 'from-zero',
+  head: 'pre-classifier',
+  tokens: { special: BERT_SPECIAL_TOKENS, pairSeparators: 1, pairTokenType: false, wordPieceVocab: true },
+};
