@@ -17,7 +17,7 @@ import { nativeGemm } from '../engine/backend/nativeGemm';
 import { selectBackend, type BackendPreference } from '../engine/backend/selectBackend';
 import { useNativeGemm } from '../engine/backend/wasmKernels';
 import { EncoderClassifier } from '../engine/models/encoderClassifier';
-import { parseEncoderConfig } from '../engine/models/architectures/encoderConfig';
+import { parseEncoderConfig } from '../common/huggingface/architectures/encoderConfig';
 import { AdamW } from '../engine/training/adamW';
 import { namedGradients } from '../engine/training/namedGradients';
 

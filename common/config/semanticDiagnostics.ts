@@ -9,8 +9,8 @@ import { compareDiagnostics, diagnostic, DiagnosticSeverity, type DiagnosticCode
 import { closeMatches } from './didYouMean';
 import { configFolder, isGlobPattern, resolveConfigPath, type ConfigFileSystem } from './fileSystem';
 import { schemaErrors } from './schemaDiagnostics';
-import { architectureOf, parseEncoderConfig, type EncoderConfig } from '../../engine/models/architectures/encoderConfig';
-import { MODEL_FOLDER_FILES, missingModelFiles } from '../../engine/models/modelFolderFiles';
+import { architectureOf, parseEncoderConfig, type EncoderConfig } from '../huggingface/architectures/encoderConfig';
+import { MODEL_FOLDER_FILES, missingModelFiles } from '../huggingface/modelFolderFiles';
 
 const HEAD_BYTES = 64 * 1024;
 const LEARNING_RATE_TOO_HIGH = 1e-2;

@@ -5,7 +5,7 @@ import { copyFile, mkdir, open, rename, rm, stat, symlink, writeFile } from 'nod
 import * as path from 'node:path';
 import { downloadFile, HubApiError, listFiles, modelInfo } from '@huggingface/hub';
 import { isCommitHash, refFile, repoCacheFolder, snapshotFolder } from '../../common/huggingface/hubCache';
-import { modelFilesToFetch } from '../../common/huggingface/modelFiles';
+import { modelFilesToFetch } from '../../common/huggingface/modelFolderFiles';
 import type { DownloadProgress } from '../../common/protocol/runEvents';
 
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TokenBatch } from '../data/tokenBatches';
-import { LAYER_PARTS, type EncoderArchitecture, type HeadKind, type LayerPart } from './architectures/encoderArchitecture';
-import { architectureOf, type EncoderConfig } from './architectures/encoderConfig';
-import { checkpointNamesFor, IGNORED_CHECKPOINT_NAMES, parameterSpecs, type EncoderModule, type ParameterGroup, type ParameterSpec } from './architectures/parameterSpecs';
+import { LAYER_PARTS, type EncoderArchitecture, type HeadKind, type LayerPart } from '../../common/huggingface/architectures/encoderArchitecture';
+import { architectureOf, type EncoderConfig } from '../../common/huggingface/architectures/encoderConfig';
+import { checkpointNamesFor, IGNORED_CHECKPOINT_NAMES, parameterSpecs, type EncoderModule, type ParameterGroup, type ParameterSpec } from '../../common/huggingface/architectures/parameterSpecs';
 import { addSameShape, checkpointed, divideByConstant, dropout as fusedDropout, geluErf, layerNorm, linear, maskedSoftmax } from './fusedOps';
 import type { FloatTensor } from './safetensors';
 

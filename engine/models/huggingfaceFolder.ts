@@ -1,11 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { isHubReference } from '../../common/huggingface/hubCache';
-import { architectureOf, parseEncoderConfig, type EncoderConfig } from './architectures/encoderConfig';
-import { checkpointNamesFor, parameterSpecs } from './architectures/parameterSpecs';
+import { architectureOf, parseEncoderConfig, type EncoderConfig } from '../../common/huggingface/architectures/encoderConfig';
+import { checkpointNamesFor, parameterSpecs } from '../../common/huggingface/architectures/parameterSpecs';
 import { EncoderClassifier } from './encoderClassifier';
 import { readModelWeights } from './modelWeights';
-import { incompleteFolderMessage, LOCAL_FOLDER_LAYOUT, MODEL_FOLDER_FILES, missingModelFiles, ModelFolderError, presentIn, type HuggingfaceFolderFiles } from './modelFolderFiles';
+import { incompleteFolderMessage, LOCAL_FOLDER_LAYOUT, MODEL_FOLDER_FILES, missingModelFiles, ModelFolderError, presentIn, type HuggingfaceFolderFiles } from '../../common/huggingface/modelFolderFiles';
 import { loadTokenizer, type ModelTokenizer } from './modelTokenizer';
 
 /**

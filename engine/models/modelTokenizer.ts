@@ -2,8 +2,8 @@
 // transformers.js tokenises with): tokenizer.json, or a WordPiece tokenizer.json built from
 // vocab.txt. The text is framed with the special tokens of the model's architecture here.
 import { readFile } from 'node:fs/promises';
-import type { EncoderArchitecture, SpecialTokens } from './architectures/encoderArchitecture';
-import { ModelFolderError, type HuggingfaceFolderFiles } from './modelFolderFiles';
+import type { EncoderArchitecture, SpecialTokens } from '../../common/huggingface/architectures/encoderArchitecture';
+import { ModelFolderError, type HuggingfaceFolderFiles } from '../../common/huggingface/modelFolderFiles';
 import { bertTokenizerJson, parseVocabTxt } from './wordpieceTokenizerJson';
 
 /**

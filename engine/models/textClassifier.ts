@@ -6,12 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/selectBackend';
 import { EMBEDDING_CLASSIFIER_MODEL_TYPE } from './embeddingClassifier';
 import { loadEmbeddingTextClassifier } from './embeddingClassifierFolder';
-import { ENCODER_ARCHITECTURES } from './architectures';
-import { maxSequenceLength } from './architectures/encoderConfig';
+import { ENCODER_ARCHITECTURES } from '../../common/huggingface/architectures';
+import { maxSequenceLength } from '../../common/huggingface/architectures/encoderConfig';
 import { classProbabilities } from './classProbabilities';
 import { encoderInputs } from './encoderClassifier';
 import { loadEncoderClassifier } from './huggingfaceFolder';
-import { ModelFolderError } from './modelFolderFiles';
+import { ModelFolderError } from '../../common/huggingface/modelFolderFiles';
 
 export interface TextClassifier {
   readonly folder: string;

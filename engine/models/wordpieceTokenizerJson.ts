@@ -3,7 +3,7 @@
  * `BertTokenizerFast` writes it. The tokenizers library reads tokenizer.json only, so a folder that
  * has only `vocab.txt` is tokenised through this; test fixtures write it too.
  */
-import { BERT_SPECIAL_TOKENS, type SpecialTokens } from './architectures/encoderArchitecture';
+import { BERT_SPECIAL_TOKENS, type SpecialTokens } from '../../common/huggingface/architectures/encoderArchitecture';
 
 export interface WordPieceOptions {
   /** `do_lower_case` of the tokenizer (true for uncased BERTs, BertTokenizer's default). */

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../engine/backend/selectBackend';
 import { useNativeGemm } from '../../engine/backend/wasmKernels';
 import { EncoderClassifier } from '../../engine/models/encoderClassifier';
-import { parseEncoderConfig } from '../../engine/models/architectures/encoderConfig';
+import { parseEncoderConfig } from '../../common/huggingface/architectures/encoderConfig';
 import { mulberry32 } from '../../engine/data/seededRandom';
 import { tinyBertConfigJson, tinyBertWeights } from '../fixtures/models/tinyBert';
 

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunEvent, RunEpoch, RunLog, RunStageStarted } from '../../common/protocol/runEvents';
 import { loadLabelledData } from '../../engine/data/labelledData';
 import { tokenizeExamples } from '../../engine/data/tokenizedExamples';
-import { parameterSpecs } from '../../engine/models/architectures/parameterSpecs';
+import { parameterSpecs } from '../../common/huggingface/architectures/parameterSpecs';
 import { loadEncoderClassifier } from '../../engine/models/huggingfaceFolder';
 import { readSafetensorsHeader, writeSafetensors } from '../../engine/models/safetensors';
 import { bertClassifierModel } from '../../engine/run/classification/bertClassifier';

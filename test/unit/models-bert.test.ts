@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { EncoderClassifier, type EncoderInputs } from '../../engine/models/encoderClassifier';
-import { EncoderConfigError, parseEncoderConfig, type EncoderConfig } from '../../engine/models/architectures/encoderConfig';
+import { EncoderConfigError, parseEncoderConfig, type EncoderConfig } from '../../common/huggingface/architectures/encoderConfig';
 import { readSafetensors, writeSafetensors, type FloatTensor } from '../../engine/models/safetensors';
 import { tinyBertConfigJson, tinyBertWeights } from '../fixtures/models/tinyBert';
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { loadEncoderClassifier, loadFolderTokenizer, locateHuggingfaceFolder } from '../../engine/models/huggingfaceFolder';
-import { ModelFolderError } from '../../engine/models/modelFolderFiles';
+import { ModelFolderError } from '../../common/huggingface/modelFolderFiles';
 import { writeTinyBertFolder } from '../fixtures/models/tinyBert';
 
 const FIXTURE = path.join(__dirname, '..', 'fixtures', 'models', 'tiny-bert');

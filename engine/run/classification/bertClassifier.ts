@@ -3,11 +3,11 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LabelledData } from '../../data/labelledData';
 import { tokenizeExamples } from '../../data/tokenizedExamples';
-import { maxSequenceLength } from '../../models/architectures/encoderConfig';
-import { parameterSpecs } from '../../models/architectures/parameterSpecs';
+import { maxSequenceLength } from '../../../common/huggingface/architectures/encoderConfig';
+import { parameterSpecs } from '../../../common/huggingface/architectures/parameterSpecs';
 import { EncoderClassifier } from '../../models/encoderClassifier';
 import { loadEncoderClassifier, type LoadedEncoderClassifier } from '../../models/huggingfaceFolder';
-import type { HuggingfaceFolderFiles } from '../../models/modelFolderFiles';
+import type { HuggingfaceFolderFiles } from '../../../common/huggingface/modelFolderFiles';
 import type { FloatTensor } from '../../models/safetensors';
 import { locatePretrained, type PretrainedLocation } from '../../hub/pretrainedModel';
 import { RunError } from '../runError';

@@ -2,9 +2,9 @@
 // the optimiser/early-stopping state a checkpoint adds beside it so a run resumes at an epoch boundary.
 import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { encoderConfigToJson } from '../../models/architectures/encoderConfig';
+import { encoderConfigToJson } from '../../../common/huggingface/architectures/encoderConfig';
 import type { EncoderClassifier } from '../../models/encoderClassifier';
-import type { HuggingfaceFolderFiles } from '../../models/modelFolderFiles';
+import { TOKENIZER_FILES, type HuggingfaceFolderFiles } from '../../../common/huggingface/modelFolderFiles';
 import { readSafetensors, writeSafetensors, type FloatTensor } from '../../models/safetensors';
 import { writeFileAtomic } from '../../io/atomicWrite';
 import type { AdamWState } from '../../training/adamW';
@@ -14,8 +14,6 @@ export const MODEL_FILE = 'model.safetensors';
 export const CONFIG_FILE = 'config.json';
 const TRAINER_STATE_FILE = 'trainer-state.json';
 const OPTIMIZER_FILE = 'optimizer.safetensors';
-/** Tokenizer files copied unchanged from the pretrained folder when it has them (WordPiece, byte-level BPE, SentencePiece). */
-const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt', 'vocab.json', 'merges.txt', 'sentencepiece.bpe.model'];
 
 /**
  * Writes `dir` as a Hugging Face folder of the model's architecture (`BertForSequenceClassification`,

@@ -21,6 +21,25 @@ export const MODEL_FOLDER_FILES = {
   pytorch: 'pytorch_model.bin',
 } as const;
 
+/**
+ * Every file a tokenizer of these architectures may have (WordPiece, byte-level BPE, SentencePiece):
+ * fetched from the Hub when the repository has them, and copied unchanged into a fine-tuned folder.
+ */
+export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'added_tokens.json', 'vocab.txt', 'vocab.json', 'merges.txt', 'sentencepiece.bpe.model'] as const;
+
+/** Weights files the engine reads, best first. */
+const WEIGHTS_FILES = [MODEL_FOLDER_FILES.safetensors, MODEL_FOLDER_FILES.pytorch];
+
+/**
+ * The files of a repository listing to download for a model: config.json, every tokenizer file it
+ * has, and the first weights file the engine reads (never the TensorFlow, Flax or ONNX copies).
+ */
+export function modelFilesToFetch(listing: readonly string[]): string[] {
+  const present = new Set(listing);
+  const weights = WEIGHTS_FILES.find((name) => present.has(name));
+  return [MODEL_FOLDER_FILES.config, ...TOKENIZER_FILES, ...(weights === undefined ? [] : [weights])].filter((name) => present.has(name));
+}
+
 export const LOCAL_FOLDER_LAYOUT = 'a local folder in Hugging Face layout (config.json, tokenizer.json or vocab.txt, model.safetensors or pytorch_model.bin)';
 
 export interface HuggingfaceFolderFiles {
