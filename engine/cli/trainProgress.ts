@@ -1,13 +1,18 @@
 // How `nlp-studio train` shows a run to a person: a progress line, epoch lines, the final summary.
 import * as path from 'node:path';
-import type { Neighbour, RunEpoch, RunEvent, RunFinished, RunStarted, RunStep } from '../../common/protocol/runEvents';
-import { formatDuration } from '../../common/formatDuration';
+import type { Neighbour, RunCaching, RunEpoch, RunEvent, RunFinished, RunStarted, RunStep } from '../../common/protocol/runEvents';
+import { formatDuration, formatEta } from '../../common/formatDuration';
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
+const percentOf = (progress: number): string => `${(progress * 100).toFixed(0).padStart(3)}%`;
+
 export function formatStep(step: RunStep, epochs: number): string {
-  const percent = `${(step.progress * 100).toFixed(0).padStart(3)}%`;
-  return `epoch ${step.epoch}/${epochs} ${percent}  loss ${step.loss.toFixed(4)}  ${number.format(step.throughput)} ${step.throughputUnit}  ETA ${formatDuration(step.etaSeconds, '?')}`;
+  return `epoch ${step.epoch}/${epochs} ${percentOf(step.progress)}  loss ${step.loss.toFixed(4)}  ${number.format(step.throughput)} ${step.throughputUnit}  ETA ${formatEta(step.etaSeconds)}`;
+}
+
+export function formatCaching(caching: RunCaching): string {
+  return `stage ${caching.stage}: caching features ${number.format(caching.done)}/${number.format(caching.total)} ${percentOf(caching.progress)}  ETA ${formatEta(caching.etaSeconds)}`;
 }
 
 const neighbourList = (neighbours: Neighbour[]): string => neighbours.map((n) => `${n.word} ${n.similarity.toFixed(2)}`).join(', ');
@@ -81,13 +86,15 @@ export class ProgressPrinter {
         this.epochs = event.epochs;
         return this.line(formatStarted(event, this.cwd));
       case 'step':
-        return this.progress(event);
+        return this.progress(formatStep(event, this.epochs), event.elapsedSeconds);
+      case 'caching':
+        return this.progress(formatCaching(event), event.elapsedSeconds);
       case 'epoch':
         return this.line(formatEpoch(event, this.epochs));
       case 'log':
         return this.line(`${event.level}: ${event.message}`);
       case 'stage':
-        return this.line(`stage ${event.name} (frozen: ${event.frozen})`);
+        return this.line(`stage ${event.name}: ${event.frozen}`);
       case 'checkpoint':
       case 'finished':
       case 'failed':
@@ -102,14 +109,13 @@ export class ProgressPrinter {
     this.write(`${text}\n`);
   }
 
-  private progress(step: RunStep): void {
-    const text = formatStep(step, this.epochs);
+  private progress(text: string, elapsedSeconds: number): void {
     if (this.isTTY) {
       this.write(`\r\x1b[K${text}`);
       this.lineOpen = true;
-    } else if (step.elapsedSeconds - this.lastPlainLine >= 1) {
+    } else if (elapsedSeconds - this.lastPlainLine >= 1) {
       // Plain lines for logs and pipes: at most one a second.
-      this.lastPlainLine = step.elapsedSeconds;
+      this.lastPlainLine = elapsedSeconds;
       this.write(`${text}\n`);
     }
   }
