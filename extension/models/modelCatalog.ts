@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunTask } from '../../common/protocol/runEvents';
-import type { Ctx } from '../ctx';
+import type { RunRecord } from '../run/runSupervisor';
 
 /** How a model answers: the label of a text, or the neighbours of a word. */
 export type ModelKind = 'classifier' | 'vectors';
@@ -116,10 +116,10 @@ export function admits(options: CatalogOptions, model: ModelInfo): boolean {
  * The models `options` admit, this session's finished runs first (newest first), then the workspace's.
  * A word2vec run folder is listed once, not as each of its vectors files.
  */
-export async function findModels(ctx: Ctx, options: CatalogOptions): Promise<ModelInfo[]> {
+export async function findModels(sessionRuns: readonly RunRecord[], options: CatalogOptions): Promise<ModelInfo[]> {
   const candidates: string[] = [];
-  const sessionRuns = ctx.runs.allRuns.filter((run) => run.status === 'completed' && options.kinds.includes(KIND_OF_TASK[run.task]));
-  candidates.push(...sessionRuns.map((run) => run.runDir).reverse());
+  const finished = sessionRuns.filter((run) => run.status === 'completed' && options.kinds.includes(KIND_OF_TASK[run.task]));
+  candidates.push(...finished.map((run) => run.runDir).reverse());
   if (options.kinds.includes('classifier')) {
     for (const uri of await vscode.workspace.findFiles('**/config.json', EXCLUDED, 200)) candidates.push(path.dirname(uri.fsPath));
   }

@@ -34,7 +34,7 @@ export async function resolveModel(ctx: Ctx, given: string | undefined, options:
 }
 
 export async function pickModel(ctx: Ctx, options: PickOptions): Promise<ModelInfo | undefined> {
-  const models = await findModels(ctx, options);
+  const models = await findModels(ctx.runs.allRuns, options);
   const sessionRuns = new Set(ctx.runs.allRuns.map((run) => run.runDir));
   const ordered = [...models.filter((model) => model.path === options.current), ...models.filter((model) => model.path !== options.current)];
   const items: ModelItem[] = [];
