@@ -78,7 +78,7 @@ export class RunHistoryView {
       h('p', { class: 'hint' }, 'Check runs to compare their curves and their configs.'),
       h('div', { class: 'table-scroll' },
         h('table', { id: 'history-table', class: 'history' },
-          h('thead', {}, h('tr', {}, ...['', 'run', 'task', 'status', 'judged by', 'date', ''].map((name) => h('th', { scope: 'col' }, name)))),
+          h('thead', {}, h('tr', {}, ...['', 'run', 'task', 'status', 'judged by', 'date', ''].map((name) => h('th', { scope: 'col', class: name === 'judged by' ? 'num' : undefined }, name)))),
           this.body)),
       this.compare);
   }
