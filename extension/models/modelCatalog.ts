@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunTask } from '../../common/protocol/runEvents';
 import type { RunRecord } from '../run/runSupervisor';
+import { exists } from '../workspaceFiles';
 
 /** How a model answers: the label of a text, or the neighbours of a word. */
 export type ModelKind = 'classifier' | 'vectors';
@@ -57,15 +58,6 @@ async function readJson(file: string): Promise<Record<string, unknown> | undefin
   }
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(vscode.Uri.file(file));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function isFile(file: string): Promise<boolean | undefined> {
   try {
     return ((await vscode.workspace.fs.stat(vscode.Uri.file(file))).type & vscode.FileType.File) !== 0;
@@ -102,7 +94,7 @@ export async function describeModel(modelPath: string): Promise<ModelInfo | unde
   const classifier = await classifierDescription(modelPath);
   if (classifier) return { path: modelPath, kind: 'classifier', name: await runName(modelPath), description: classifier };
   for (const name of [...VECTOR_FILES, ...FULL_MODEL_FILES]) {
-    if (await exists(path.join(modelPath, name))) return { path: modelPath, kind: 'vectors', name: await runName(modelPath), description: 'word vectors' };
+    if (await exists(vscode.Uri.file(path.join(modelPath, name)))) return { path: modelPath, kind: 'vectors', name: await runName(modelPath), description: 'word vectors' };
   }
   return undefined;
 }

@@ -1,5 +1,11 @@
-// How the panels write numbers and paths, stated once: thousands separators, scores to three decimals,
-// similarities to three, compact axis ticks, and paths shortened against the workspace.
+// How the panels write numbers, names and paths, stated once: thousands separators, scores to three
+// decimals, similarities to three, compact axis ticks, tasks by name, paths shortened against the workspace.
+import type { RunTask } from '../../common/protocol/runEvents';
+
+const TASK_NAMES: Record<RunTask, string> = { 'text-classification': 'text classification', word2vec: 'word2vec' };
+
+/** A task as people say it. */
+export const taskName = (task: RunTask): string => TASK_NAMES[task];
 
 export function formatNumber(value: number, digits = 4): string {
   if (!Number.isFinite(value)) return String(value);

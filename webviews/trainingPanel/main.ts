@@ -148,9 +148,9 @@ onThemeChange(() => {
   rebuildCharts();
 });
 window.addEventListener('pagehide', () => saveState.flush());
-// Elapsed time and time left run on between the engine's events.
+// Elapsed time and time left run on between the engine's events (only the header is redrawn).
 setInterval(() => {
-  if (model.running) schedule();
+  if (model.running) renderStatus();
 }, 1000);
 
 // ── drawing, at most once a frame ──

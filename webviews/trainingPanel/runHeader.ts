@@ -2,13 +2,10 @@
 // metric it is judged by (best and latest), elapsed time and time left in the clock format the status
 // bar and the CLI use, progress, and where the run is (epoch, step, stage, backend).
 import { formatDuration, formatEta } from '../../common/formatDuration';
-import type { RunTask } from '../../common/protocol/runEvents';
 import { h } from '../shared/dom';
-import { formatNumber, plural } from '../shared/format';
+import { formatNumber, plural, taskName } from '../shared/format';
 import { judge } from './judgedMetric';
 import type { RunModel } from './runModel';
-
-const TASK_NAMES: Record<RunTask, string> = { 'text-classification': 'text classification', word2vec: 'word2vec' };
 
 type RunState = 'idle' | 'starting' | 'caching' | 'running' | 'stopping' | 'completed' | 'stopped-early' | 'stopped' | 'failed';
 
@@ -79,7 +76,7 @@ export class RunHeader {
     this.title.textContent = started?.name ?? (typeof summaryName === 'string' ? summaryName : end ? 'Run' : 'No run yet');
     this.state.textContent = STATE_NAMES[state];
     this.state.className = `badge ${state}`;
-    this.task.textContent = started ? TASK_NAMES[started.task] : '';
+    this.task.textContent = started ? taskName(started.task) : '';
     this.useButton.hidden = !options.answersPredictions;
 
     const judgement = judge(started?.task, started?.metric, model.epochs, end?.kind === 'finished' ? numberOr(end.summary['bestEpoch']) : undefined);

@@ -7,7 +7,7 @@ import type { RunHistoryEntry } from '../../common/protocol/panels';
 import type { RunTask } from '../../common/protocol/runEvents';
 import { formatDuration } from '../../common/formatDuration';
 import { h } from '../shared/dom';
-import { formatNumber, shortenPath } from '../shared/format';
+import { formatNumber, shortenPath, taskName } from '../shared/format';
 import type { ThemeColours } from '../shared/theme';
 import { CurveChart } from './curveChart';
 import { judge, judgedBy, METRICS } from './judgedMetric';
@@ -21,7 +21,6 @@ export interface HistoryViewOptions {
   onlyDifferences: boolean;
 }
 
-const TASK_NAMES: Record<RunTask, string> = { 'text-classification': 'text classification', word2vec: 'word2vec' };
 const date = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 /** Config keys the table leaves out: the run's name heads its column. */
 const HIDDEN_KEYS = new Set(['name']);
@@ -41,7 +40,7 @@ function historyRow(run: RunHistoryEntry, checked: boolean): HTMLElement {
   return h('tr', { 'data-run-dir': run.runDir },
     h('td', {}, h('input', { type: 'checkbox', value: run.runDir, checked, 'aria-label': `Compare ${run.name}` })),
     h('th', { scope: 'row' }, run.name),
-    h('td', {}, run.task ? TASK_NAMES[run.task] : '—'),
+    h('td', {}, run.task ? taskName(run.task) : '—'),
     h('td', {}, h('span', { class: `badge ${run.status ?? ''}` }, status)),
     judgedCell(run),
     h('td', { class: 'date' }, date.format(run.date)),
@@ -107,10 +106,10 @@ export class RunHistoryView {
   /** Appends one task's comparison; it is in the page before its charts measure their cells. */
   private renderGroup(task: string, runs: RunHistoryEntry[], colours: ReadonlyMap<string, string>, options: HistoryViewOptions): void {
     const onSteps = sameSteps(runs);
-    const taskName = TASK_NAMES[task as RunTask] ?? task;
+    const name = task === 'unknown' ? 'other' : taskName(task as RunTask);
     const grid = h('div', { class: 'chart-grid' });
-    const group = h('section', { class: 'compare-group', 'data-task': task, 'aria-label': `Comparison of ${taskName} runs` },
-      h('h3', {}, `${runs.length} ${taskName} run${runs.length === 1 ? '' : 's'}`),
+    const group = h('section', { class: 'compare-group', 'data-task': task, 'aria-label': `Comparison of ${name} runs` },
+      h('h3', {}, `${runs.length} ${name} run${runs.length === 1 ? '' : 's'}`),
       onSteps || runs.length === 1 ? null : h('p', { class: 'hint axis-note' }, 'Their step counts differ, so the x axis counts epochs.'),
       grid);
     this.compare.append(group);
