@@ -20,10 +20,10 @@ import {
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
 import type { Position } from 'vscode-languageserver-types';
-import { nodeFileSystem } from '../server/io/nodeFileSystem';
-import { completion } from '../server/service/completion';
-import { parseConfigDocument } from '../server/service/configDocument';
-import { validateConfig } from '../server/service/validate';
+import { nodeFileSystem } from '../common/config/nodeFileSystem';
+import { completion } from '../common/config/completion';
+import { parseConfigDocument } from '../common/config/configDocument';
+import { validateConfig } from '../common/config/validate';
 
 const root = path.resolve(__dirname, '..');
 const fixtureFolder = path.join(root, 'test', 'fixtures', 'editing');

@@ -10,6 +10,7 @@ import { continueTrainingWordVectors, fineTuneModel, pretrainWordVectors, resume
 import { Ctx } from './ctx';
 import { createLanguageClient } from './languageClient';
 import { createPredictionStatusBar, SELECT_PREDICTION_MODEL_COMMAND } from './models/predictionModel';
+import { notifyDownloads } from './run/downloadNotifications';
 import { trackActiveConfigKind } from './run/runButton';
 import { notifyRunEnds } from './run/runNotifications';
 import { createRunStatusBar } from './run/runStatusBar';
@@ -42,6 +43,7 @@ export async function activate(extension: vscode.ExtensionContext): Promise<NlpS
   for (const [id, factory] of Object.entries(COMMANDS)) ctx.registerCommand(id, factory);
   ctx.own(createRunStatusBar(ctx.runs));
   ctx.own(notifyRunEnds(ctx));
+  ctx.own(notifyDownloads(ctx.runs));
   ctx.own(createPredictionStatusBar(ctx.predictionModel));
   ctx.own(trackActiveConfigKind());
   ctx.languageClient = createLanguageClient(ctx);

@@ -1,15 +1,15 @@
-// The NLP Studio config language server: wires LSP requests to the pure services in service/.
+// The NLP Studio config language server: wires LSP requests to the config language in common/config/.
 // Runs over --stdio or node IPC (whatever the client started it with; createConnection reads argv).
 import { CodeActionKind, createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type Diagnostic } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { nodeFileSystem } from './io/nodeFileSystem';
-import { FILL_DEFAULTS_KIND, codeActions } from './service/codeActions';
-import { completion } from './service/completion';
-import { parseConfigDocument, type ConfigDocument } from './service/configDocument';
-import { compareDiagnostics } from './service/diagnostics';
-import { hover } from './service/hover';
-import { documentSymbols } from './service/symbols';
-import { semanticDiagnostics, syntaxAndSchemaDiagnostics } from './service/validate';
+import { nodeFileSystem } from '../common/config/nodeFileSystem';
+import { FILL_DEFAULTS_KIND, codeActions } from '../common/config/codeActions';
+import { completion } from '../common/config/completion';
+import { parseConfigDocument, type ConfigDocument } from '../common/config/configDocument';
+import { compareDiagnostics } from '../common/config/diagnostics';
+import { hover } from '../common/config/hover';
+import { documentSymbols } from '../common/config/symbols';
+import { semanticDiagnostics, syntaxAndSchemaDiagnostics } from '../common/config/validate';
 
 const LANGUAGE_ID = 'nlp-config';
 

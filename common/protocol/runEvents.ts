@@ -122,6 +122,26 @@ export interface RunLog {
   location?: SourceLocation;
 }
 
+/** Bytes of a pretrained model arriving from the Hugging Face Hub, over all the files it needs. */
+export interface DownloadProgress {
+  /** The Hub id, `org/name`. */
+  repoId: string;
+  /** The file now arriving. */
+  file: string;
+  receivedBytes: number;
+  totalBytes: number;
+  bytesPerSecond: number;
+  /** Infinity until a rate is known. */
+  etaSeconds: number;
+  /** The last event of the download. */
+  done: boolean;
+}
+
+/** A download before the run starts (so before `started`); cancelled by stopping the run. */
+export interface RunDownload extends DownloadProgress {
+  kind: 'download';
+}
+
 export interface RunFinished {
   kind: 'finished';
   /** 'stopped' when the user stopped the run (a checkpoint was saved first). */
@@ -137,5 +157,5 @@ export interface RunFailed {
   location?: SourceLocation;
 }
 
-export type RunEvent = RunStarted | RunStep | RunEpoch | RunStageStarted | RunCaching | RunCheckpoint | RunLog | RunFinished | RunFailed;
+export type RunEvent = RunStarted | RunStep | RunEpoch | RunStageStarted | RunCaching | RunCheckpoint | RunLog | RunDownload | RunFinished | RunFailed;
 export type RunEventKind = RunEvent['kind'];

@@ -37,9 +37,13 @@ export interface Model {
    */
   type?: 'bert' | 'embedding-classifier';
   /**
-   * The pretrained encoder: a local folder in Hugging Face layout (`config.json`, `tokenizer.json` or `vocab.txt`, `model.safetensors`), or a Hub model id such as `bert-base-uncased` when the machine is online.
+   * The pretrained encoder: a local folder in Hugging Face layout (`config.json`, `tokenizer.json` or `vocab.txt`, `model.safetensors` or `pytorch_model.bin`), or a Hugging Face Hub id such as `bert-base-uncased` or `org/name`. A Hub id is read from the Hugging Face cache that Python's `huggingface_hub` shares (`$HF_HUB_CACHE`, else `$HF_HOME/hub`, else `~/.cache/huggingface/hub`), so a model Python already downloaded works offline; what is missing is downloaded into that cache unless `HF_HUB_OFFLINE` is set. `HF_ENDPOINT` and `HF_TOKEN` (or the token file of `huggingface-cli login`) are honoured.
    */
   pretrained?: string;
+  /**
+   * The branch, tag or commit hash of a Hub `pretrained` model to use. A commit hash pins the exact weights; a branch follows it when the Hub is reachable and uses the cached snapshot when it is not. Ignored for a local folder.
+   */
+  revision?: string;
   /**
    * Word vectors that initialise the embedding layer of an `embedding-classifier`: a `.txt` or `.bin` file in word2vec format, or the folder of an NLP Studio word2vec run.
    */

@@ -1,6 +1,7 @@
 // How `nlp-studio train` shows a run to a person: a progress line, epoch lines, the final summary.
 import * as path from 'node:path';
-import type { Neighbour, RunCaching, RunEpoch, RunEvent, RunFinished, RunStarted, RunStep } from '../../common/protocol/runEvents';
+import type { Neighbour, RunCaching, RunDownload, RunEpoch, RunEvent, RunFinished, RunStarted, RunStep } from '../../common/protocol/runEvents';
+import { formatBytes } from '../../common/formatBytes';
 import { formatDuration, formatEta } from '../../common/formatDuration';
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -13,6 +14,13 @@ export function formatStep(step: RunStep, epochs: number): string {
 
 export function formatCaching(caching: RunCaching): string {
   return `stage ${caching.stage}: caching features ${number.format(caching.done)}/${number.format(caching.total)} ${percentOf(caching.progress)}  ETA ${formatEta(caching.etaSeconds)}`;
+}
+
+export function formatDownload(download: RunDownload): string {
+  const rate = `${formatBytes(download.bytesPerSecond)}/s`;
+  if (download.done) return `Downloaded ${download.repoId} into the Hugging Face cache: ${formatBytes(download.totalBytes)} at ${rate}`;
+  const size = `${formatBytes(download.receivedBytes)} / ${formatBytes(download.totalBytes)}`;
+  return `Downloading ${download.repoId}: ${download.file}  ${size}  ${rate}  ETA ${formatEta(download.etaSeconds)}`;
 }
 
 const neighbourList = (neighbours: Neighbour[]): string => neighbours.map((n) => `${n.word} ${n.similarity.toFixed(2)}`).join(', ');
@@ -89,6 +97,10 @@ export class ProgressPrinter {
         return this.progress(formatStep(event, this.epochs), event.elapsedSeconds);
       case 'caching':
         return this.progress(formatCaching(event), event.elapsedSeconds);
+      case 'download':
+        if (!event.done) return this.progress(formatDownload(event), performance.now() / 1000);
+        this.lastPlainLine = Number.NEGATIVE_INFINITY; // the steps that follow count from the run's start
+        return this.line(formatDownload(event));
       case 'epoch':
         return this.line(formatEpoch(event, this.epochs));
       case 'log':
@@ -109,13 +121,13 @@ export class ProgressPrinter {
     this.write(`${text}\n`);
   }
 
-  private progress(text: string, elapsedSeconds: number): void {
+  /** A progress line, rewritten in place on a terminal; in logs and pipes at most one a second. */
+  private progress(text: string, seconds: number): void {
     if (this.isTTY) {
       this.write(`\r\x1b[K${text}`);
       this.lineOpen = true;
-    } else if (elapsedSeconds - this.lastPlainLine >= 1) {
-      // Plain lines for logs and pipes: at most one a second.
-      this.lastPlainLine = elapsedSeconds;
+    } else if (seconds - this.lastPlainLine >= 1) {
+      this.lastPlainLine = seconds;
       this.write(`${text}\n`);
     }
   }

@@ -3,9 +3,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
-import { nodeFileSystem } from '../../server/io/nodeFileSystem';
-import { parseConfigDocument } from '../../server/service/configDocument';
-import { validateConfig } from '../../server/service/validate';
+import { nodeFileSystem } from '../../common/config/nodeFileSystem';
+import { parseConfigDocument } from '../../common/config/configDocument';
+import { validateConfig } from '../../common/config/validate';
 import type { CliIo } from './io';
 
 const SEVERITY_NAMES: Record<DiagnosticSeverity, string> = {

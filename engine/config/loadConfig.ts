@@ -5,11 +5,11 @@ import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
 import { stringify } from 'yaml';
 import type { SourceLocation } from '../../common/protocol/runEvents';
-import { nodeFileSystem } from '../../server/io/nodeFileSystem';
-import { findPair, parseConfigDocument, type ConfigDocument, type ConfigPath } from '../../server/service/configDocument';
-import { keyRange, valueRange } from '../../server/service/configRanges';
-import { isGlobPattern } from '../../server/service/fileSystem';
-import { validateConfig } from '../../server/service/validate';
+import { nodeFileSystem } from '../../common/config/nodeFileSystem';
+import { findPair, parseConfigDocument, type ConfigDocument, type ConfigPath } from '../../common/config/configDocument';
+import { keyRange, valueRange } from '../../common/config/configRanges';
+import { isGlobPattern } from '../../common/config/fileSystem';
+import { validateConfig } from '../../common/config/validate';
 import { ConfigError } from './configError';
 import type { ResolvedConfig } from './resolvedConfig';
 import { withSchemaDefaults } from './schemaDefaults';
@@ -22,7 +22,8 @@ export interface LoadedConfig {
   /** The config as written, before defaults: tells a value the user chose from a default. */
   written: Record<string, unknown>;
   /** Warnings and hints the editor would show; a run goes ahead with them. */
-  notes: { message: string; location: SourceLocation }[];
+  /** The diagnostics that are not errors, as the run's first log lines. */
+  notes: { level: 'warning' | 'info'; message: string; location: SourceLocation }[];
   /** Where a key's value is in the file (its key when the value is absent), for messages that point there. */
   locate(at: ConfigPath): SourceLocation;
 }
@@ -60,7 +61,9 @@ export async function loadConfig(configPath: string): Promise<LoadedConfig> {
   for (const at of PATH_KEYS) resolvePathAt(config, at, folder);
   const pretrained = config.model?.pretrained;
   if (pretrained !== undefined && (await nodeFileSystem.stat(path.resolve(folder, pretrained)))) config.model!.pretrained = path.resolve(folder, pretrained);
-  const notes = located.filter((d) => d.severity !== DiagnosticSeverity.Error).map(({ message, location }) => ({ message, location }));
+  const notes = located
+    .filter((d) => d.severity !== DiagnosticSeverity.Error)
+    .map(({ severity, message, location }) => ({ level: severity === DiagnosticSeverity.Warning ? ('warning' as const) : ('info' as const), message, location }));
   return { file, folder, config, written: doc.value as Record<string, unknown>, notes, locate };
 }
 

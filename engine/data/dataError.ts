@@ -1,5 +1,5 @@
 // A data problem that stops a run, pointing at the line of the data file (and the config key) to blame.
-import type { ConfigPath } from '../../server/service/configDocument';
+import type { ConfigPath } from '../../common/config/configDocument';
 
 export interface DataLocation {
   readonly file: string;

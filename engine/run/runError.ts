@@ -1,5 +1,5 @@
 // An error a run reports to the user, optionally pointing at the config key that causes it.
-import type { ConfigPath } from '../../server/service/configDocument';
+import type { ConfigPath } from '../../common/config/configDocument';
 
 export class RunError extends Error {
   constructor(

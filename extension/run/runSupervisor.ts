@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { ResponseError } from 'vscode-jsonrpc';
 import { RunEventNotification, StartRunRequest, StopRunRequest, type StartRunParams } from '../../common/protocol/engine';
-import type { RunCaching, RunEvent, RunFailed, RunStep, RunTask } from '../../common/protocol/runEvents';
+import type { RunCaching, RunDownload, RunEvent, RunFailed, RunStep, RunTask } from '../../common/protocol/runEvents';
 import { EngineProcess, type EngineExit } from './engineProcess';
 
 export type RunStatus = 'running' | 'stopping' | 'completed' | 'stopped' | 'failed';
@@ -52,6 +52,13 @@ export class RunSupervisor implements vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<RunRecord>();
   /** A run started, changed status or made progress. */
   readonly onDidChangeRun = this.changeEmitter.event;
+  private readonly downloadEmitter = new vscode.EventEmitter<{ runId: string; download?: RunDownload }>();
+  /**
+   * A pretrained model arriving from the Hub for a run that has not started yet (it starts when this is
+   * done); without `download` when the run's start is over (started, failed or cancelled).
+   */
+  readonly onDownload = this.downloadEmitter.event;
+  private readonly downloading = new Set<string>();
 
   constructor(
     private readonly enginePath: string,
@@ -85,6 +92,7 @@ export class RunSupervisor implements vscode.Disposable {
       throw startFailure(error);
     } finally {
       this.pendingConfigs.delete(runId);
+      if (this.downloading.delete(runId)) this.downloadEmitter.fire({ runId });
     }
     const run = this.runs.get(runId);
     if (!run) throw new Error(`The engine started run ${runId} but never reported it.`);
@@ -108,6 +116,12 @@ export class RunSupervisor implements vscode.Disposable {
     await engine.connection.sendRequest(StopRunRequest, { runId: run.runId, mode: 'checkpoint' });
   }
 
+  /** Cancels a run that has not started yet (a download in progress): the start then fails with the reason. */
+  async cancelStart(runId: string): Promise<void> {
+    if (!this.pendingConfigs.has(runId) || !this.engine) return;
+    await this.engine.connection.sendRequest(StopRunRequest, { runId, mode: 'abort' });
+  }
+
   /** The engine's process id while it runs (for diagnostics and the crash tests). */
   get enginePid(): number | undefined {
     return this.engine?.isRunning ? this.engine.pid : undefined;
@@ -125,6 +139,11 @@ export class RunSupervisor implements vscode.Disposable {
 
   private handleEvent(runId: string, event: RunEvent): void {
     let run = this.runs.get(runId);
+    if (!run && event.kind === 'download') {
+      this.downloading.add(runId);
+      this.downloadEmitter.fire({ runId, download: event });
+      return;
+    }
     if (!run) {
       if (event.kind !== 'started') {
         this.log.warn(`event ${event.kind} for unknown run ${runId}`);
@@ -178,5 +197,6 @@ export class RunSupervisor implements vscode.Disposable {
     this.engine?.dispose();
     this.eventEmitter.dispose();
     this.changeEmitter.dispose();
+    this.downloadEmitter.dispose();
   }
 }

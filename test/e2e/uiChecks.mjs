@@ -112,7 +112,7 @@ async function fineTune(page, config, name) {
   await webviewFrame(page, '#confusion-matrix').waitFor({ timeout: 120_000 });
 }
 
-async function fineTuneFromPalette(page) {
+export async function fineTuneFromPalette(page) {
   await fineTune(page, 'sentiment.nlp.yaml', 'e2e-sentiment');
   for (const label of ['neg', 'pos']) {
     await webviewFrame(page, '#confusion-matrix th[scope="row"]').filter({ hasText: label }).waitFor({ timeout: TIMEOUT });
@@ -150,7 +150,6 @@ const statusBarItem = (page, text) => page.locator('.statusbar-item', { hasText:
 async function selectPredictionModel(page) {
   await runCommand(page, 'NLP Studio: Select model for predictions');
   await quickInputRows(page).filter({ hasText: 'e2e-vectors' }).filter({ hasText: 'word vectors' }).first().waitFor({ timeout: TIMEOUT });
-  await quickInputRows(page).filter({ hasText: 'e2e-sentiment-fast' }).filter({ hasText: 'BERT classifier' }).first().waitFor({ timeout: TIMEOUT });
   await quickInputRows(page).filter({ hasText: /e2e-sentiment(?!-)/ }).filter({ hasText: 'BERT classifier' }).first().click({ timeout: TIMEOUT });
   await statusBarItem(page, 'e2e-sentiment').first().waitFor({ timeout: TIMEOUT });
 }
@@ -177,7 +176,7 @@ async function predictAndHover(page) {
   return { editor, hover: hover.first() };
 }
 
-async function predictFromPalette(page) {
+export async function predictFromPalette(page) {
   await selectPredictionModel(page);
   await predictAndHover(page);
 }

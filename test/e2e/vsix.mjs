@@ -4,7 +4,8 @@ import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { installVsix, startCodeServer } from './codeServer.mjs';
-import { pretrainFromPalette, problemsPanelShowsDiagnostics } from './uiChecks.mjs';
+import { fineTuneAndPredict, installedExtensionFolder } from './installedEngine.mjs';
+import { fineTuneFromPalette, predictFromPalette, pretrainFromPalette, problemsPanelShowsDiagnostics } from './uiChecks.mjs';
 import { openWorkbench, workbenchUrl } from './workbench.mjs';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -29,6 +30,17 @@ export async function checkVsix(browser, { vsix, root, workspace, record, runChe
   if (!installed) return;
   record('the .vsix installs into code-server', undefined, Math.round(performance.now() - installStart));
 
+  const engineStart = performance.now();
+  let engineFailure;
+  try {
+    const { predictions } = await fineTuneAndPredict(installedExtensionFolder(extensionsDir), join(workspace, 'sentiment.nlp.yaml'), ['i love this film , it is great', 'bad boring plot']);
+    const labels = predictions.map((prediction) => prediction.label).join(', ');
+    if (labels !== 'pos, neg') throw new Error(`the installed engine's model predicted ${labels} for a positive and a negative text`);
+  } catch (error) {
+    engineFailure = error;
+  }
+  record('installed .vsix: its engine bundle alone fine-tunes the tiny BERT and predicts with it', engineFailure, Math.round(performance.now() - engineStart));
+
   const server = await startCodeServer({ root, extensionsDir });
   let page;
   try {
@@ -36,6 +48,8 @@ export async function checkVsix(browser, { vsix, root, workspace, record, runChe
     await runChecks(page, [
       ['installed .vsix: Problems panel shows the broken config\'s diagnostics', problemsPanelShowsDiagnostics],
       ['installed .vsix: Pretrain word vectors runs in its engine and the panel follows it', pretrainFromPalette],
+      ['installed .vsix: Fine-tune model on a BERT config ends with the confusion matrix', fineTuneFromPalette],
+      ['installed .vsix: Predict on selection labels the selection with the fine-tuned BERT', predictFromPalette],
     ], 'vsix');
   } finally {
     await page?.context().close();

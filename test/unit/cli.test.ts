@@ -15,7 +15,9 @@ const outFolder = mkdtempSync(join(tmpdir(), 'nlp-studio-cli-'));
 const cli = join(outFolder, 'cli.js');
 
 function run(args: string[], cwd = project): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8' });
+  // Hub ids are looked up in a cache that holds nothing, whatever this machine has downloaded.
+  const env = { ...process.env, HF_HUB_CACHE: join(tmpdir(), 'nlp-studio-empty-hf-cache') };
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -5,10 +5,10 @@ import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CodeAction, Diagnostic, Range } from 'vscode-languageserver-types';
-import { nodeFileSystem } from '../../server/io/nodeFileSystem';
-import { codeActions, FILL_DEFAULTS_KIND } from '../../server/service/codeActions';
-import { parseConfigDocument, type ConfigDocument } from '../../server/service/configDocument';
-import { syntaxAndSchemaDiagnostics, validateConfig } from '../../server/service/validate';
+import { nodeFileSystem } from '../../common/config/nodeFileSystem';
+import { codeActions, FILL_DEFAULTS_KIND } from '../../common/config/codeActions';
+import { parseConfigDocument, type ConfigDocument } from '../../common/config/configDocument';
+import { syntaxAndSchemaDiagnostics, validateConfig } from '../../common/config/validate';
 
 const uri = pathToFileURL(join(resolve(__dirname, '../fixtures/project'), 'fix.nlp.yaml')).href;
 const everywhere: Range = { start: { line: 0, character: 0 }, end: { line: 10_000, character: 0 } };

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CompletionItemKind, type CompletionItem, type MarkupContent, type TextEdit } from 'vscode-languageserver-types';
 import { configSchema, type JsonSchema } from '../../common/schema';
-import { nodeFileSystem } from '../../server/io/nodeFileSystem';
-import { completion } from '../../server/service/completion';
+import { nodeFileSystem } from '../../common/config/nodeFileSystem';
+import { completion } from '../../common/config/completion';
 import { withCaret } from '../fixtures/editing/caret';
 
 async function complete(textWithCaret: string): Promise<CompletionItem[]> {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MarkupContent } from 'vscode-languageserver-types';
 import { configSchema, type JsonSchema } from '../../common/schema';
-import { hover } from '../../server/service/hover';
+import { hover } from '../../common/config/hover';
 import { withCaret } from '../fixtures/editing/caret';
 
 function hoverText(textWithCaret: string): string | undefined {

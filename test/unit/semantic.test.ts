@@ -6,11 +6,11 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
-import { nodeFileSystem } from '../../server/io/nodeFileSystem';
-import { parseConfigDocument } from '../../server/service/configDocument';
-import type { ConfigFileSystem } from '../../server/service/fileSystem';
-import { parseVectorsHeader, readColumns } from '../../server/service/semanticDiagnostics';
-import { semanticDiagnostics, validateConfig } from '../../server/service/validate';
+import { nodeFileSystem } from '../../common/config/nodeFileSystem';
+import { parseConfigDocument } from '../../common/config/configDocument';
+import type { ConfigFileSystem } from '../../common/config/fileSystem';
+import { parseVectorsHeader, readColumns } from '../../common/config/semanticDiagnostics';
+import { semanticDiagnostics, validateConfig } from '../../common/config/validate';
 
 const project = resolve(__dirname, '../fixtures/project');
 
@@ -54,10 +54,11 @@ describe('semanticDiagnostics', () => {
   });
 
   it('treats an unknown non-local id as a Hub model, and a relative path as a missing folder', async () => {
-    const hub = await semanticDiagnostics(projectDoc(CLASSIFIER.replace('models/tiny-bert', 'google/bert_uncased_L-2_H-128_A-2')), nodeFileSystem);
+    const emptyCache = { ...nodeFileSystem, huggingfaceCache: { dir: join(tmpdir(), 'nlp-studio-no-such-hf-cache'), offline: false } };
+    const hub = await semanticDiagnostics(projectDoc(CLASSIFIER.replace('models/tiny-bert', 'google/bert_uncased_L-2_H-128_A-2')), emptyCache);
     assert.deepEqual(codes(hub), ['hub-model']);
     assert.equal(hub[0]?.severity, DiagnosticSeverity.Information);
-    assert.match(hub[0]?.message ?? '', /needs network access/);
+    assert.match(hub[0]?.message ?? '', /the first run downloads it from the Hub/);
     const local = await semanticDiagnostics(projectDoc(CLASSIFIER.replace('models/tiny-bert', './models/tiny-bret')), nodeFileSystem);
     assert.deepEqual(codes(local), ['missing-file']);
     assert.match(local[0]?.message ?? '', /Did you mean "\.\/models\/tiny-bert"\?/);

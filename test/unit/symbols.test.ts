@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver-types';
-import { parseConfigDocument } from '../../server/service/configDocument';
-import { documentSymbols } from '../../server/service/symbols';
+import { parseConfigDocument } from '../../common/config/configDocument';
+import { documentSymbols } from '../../common/config/symbols';
 import { editingFolder } from '../fixtures/editing/caret';
 
 type Outline = [name: string, kind: SymbolKind, children?: Outline[]];

@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic, type Range } from 'vscode-languageserver-types';
-import { parseConfigDocument, type ConfigDocument } from '../../server/service/configDocument';
-import { deprecationDiagnostics } from '../../server/service/schemaDiagnostics';
-import { syntaxAndSchemaDiagnostics } from '../../server/service/validate';
+import { parseConfigDocument, type ConfigDocument } from '../../common/config/configDocument';
+import { deprecationDiagnostics } from '../../common/config/schemaDiagnostics';
+import { syntaxAndSchemaDiagnostics } from '../../common/config/validate';
 import type { JsonSchema } from '../../common/schema';
 
 /** The document without its `[[`/`]]` markers, and the range they enclosed. */

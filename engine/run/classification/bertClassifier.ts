@@ -6,6 +6,7 @@ import { tokenizeExamples } from '../../data/tokenizedExamples';
 import { BertForSequenceClassification, bertParameterSpecs } from '../../models/bert';
 import { loadBertClassifier, type HuggingfaceFolderFiles, type LoadedBertClassifier } from '../../models/huggingfaceFolder';
 import type { FloatTensor } from '../../models/safetensors';
+import { locatePretrained, type PretrainedLocation } from '../../hub/pretrainedModel';
 import { RunError } from '../runError';
 import type { TrainerContext } from '../trainerContext';
 import { batchLogits, clsFeatures, headLogits } from './bertHead';
@@ -13,6 +14,23 @@ import type { ClassifierModel, Notice, PreparedModel } from './classifierModel';
 import { writeClassifierFolder } from './classifierFolder';
 
 const DEFAULT_MAX_LENGTH = 128;
+
+/**
+ * The folder `model.pretrained` names: local, or a Hub id from the Hugging Face cache, downloaded first
+ * when missing (progress as `download` events; stopping the run cancels it).
+ */
+async function locatePretrainedModel(context: TrainerContext, reference: string): Promise<PretrainedLocation> {
+  try {
+    return await locatePretrained(reference, {
+      baseDir: context.loaded.folder,
+      revision: context.config.model?.revision,
+      signal: AbortSignal.any([context.stopSignal, context.abortSignal]),
+      onProgress: (progress) => context.emit({ kind: 'download', ...progress }),
+    });
+  } catch (error) {
+    throw new RunError(error instanceof Error ? error.message : String(error), ['model', 'pretrained']);
+  }
+}
 
 /** The pretrained folder (or a checkpoint's), with the head sized for `labels`. */
 export async function loadBertModel(context: TrainerContext, reference: string, labels: readonly string[]): Promise<LoadedBertClassifier> {
@@ -60,8 +78,9 @@ export async function prepareBert(context: TrainerContext, data: LabelledData): 
   const pretrained = config.model?.pretrained;
   if (pretrained === undefined) throw new RunError('model.pretrained is required for a bert classifier: a local folder in Hugging Face layout', ['model']);
   const labels = data.labels.names;
-  const notices: Notice[] = [];
-  let loaded = await loadBertModel(context, pretrained, labels);
+  const location = await locatePretrainedModel(context, pretrained);
+  const notices: Notice[] = location.notices.map((message) => ({ level: 'warning', message }));
+  let loaded = await loadBertModel(context, location.folder, labels);
   for (const notice of loaded.notices) notices.push({ level: 'info', message: notice });
   const dropout = config.model?.dropout;
   if (dropout !== undefined && dropout !== loaded.config.classifierDropout) {
@@ -85,7 +104,7 @@ export async function prepareBert(context: TrainerContext, data: LabelledData): 
     maxLength,
     description: `BERT with ${loaded.config.numHiddenLayers} layers, hidden size ${loaded.config.hiddenSize}, from ${source.folder}`,
     notices,
-    initial: async () => bertClassifierModel((await loadBertModel(context, pretrained, labels)).model, source),
+    initial: async () => bertClassifierModel((await loadBertModel(context, location.folder, labels)).model, source),
     load: async (dir) => bertClassifierModel((await loadBertModel(context, dir, labels)).model, source),
   };
 }

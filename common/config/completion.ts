@@ -13,6 +13,7 @@ import {
   type Position,
   type Range,
 } from 'vscode-languageserver-types';
+import { repoIdFromCacheFolder } from '../huggingface/hubCache';
 import { findNode, isMap, isScalar, locate, type ConfigDocument, type ConfigPath, type LocationInfo } from './configDocument';
 import { configFolder, isGlobPattern, type ConfigFileSystem } from './fileSystem';
 import { enumValues, facet, hasType, propertiesOf, schemaSetAt, typeNames, type PropertyInfo, type SchemaSet } from './schemaNavigation';
@@ -286,7 +287,7 @@ async function valueCompletions(context: CompletionContext, valuePath: ConfigPat
   if (provider && folder) {
     const typed = doc.text.slice(location.word.start, Math.max(location.word.start, context.offset));
     if (provider === 'column') items.push(...(await columnCompletions(doc, folder, fs, range, space)));
-    if (provider === 'model-folder') items.push(...(await modelFolderCompletions(folder, fs, range, space)));
+    if (provider === 'model-folder') items.push(...(await modelFolderCompletions(folder, fs, range, space)), ...(await cachedHubModelCompletions(fs, range, space)));
     if (provider !== 'column') items.push(...(await pathCompletions(context, folder, fs, typed, provider === 'file' ? 'any' : 'directory', space)));
   }
   // A column called like the default (`label`) is offered once.
@@ -375,6 +376,26 @@ async function columnCompletions(doc: ConfigDocument, folder: string, fs: Config
 }
 
 /** Folders up to two levels under the config folder that hold a Hugging Face `config.json`. */
+/** The Hub models the Hugging Face cache holds (Python's downloads included): they work offline. */
+async function cachedHubModelCompletions(fs: ConfigFileSystem, range: Range, space: string): Promise<CompletionItem[]> {
+  const cache = fs.huggingfaceCache;
+  if (cache === undefined) return [];
+  const ids = (await fs.readDirectory(cache.dir)).flatMap((entry) => {
+    const id = entry.kind === 'directory' ? repoIdFromCacheFolder(entry.name) : undefined;
+    return id === undefined ? [] : [id];
+  });
+  return ids.sort().map((id, i) => ({
+    label: id,
+    kind: CompletionItemKind.Module,
+    detail: 'Hugging Face cache',
+    documentation: markdown(`\`${id}\` from the Hugging Face cache (\`${cache.dir}\`): used offline, as Python's transformers uses it.`),
+    sortText: `5${String(i).padStart(3, '0')}`,
+    filterText: id,
+    textEdit: { range, newText: space + id },
+    insertTextFormat: InsertTextFormat.PlainText,
+  }));
+}
+
 async function modelFolderCompletions(folder: string, fs: ConfigFileSystem, range: Range, space: string): Promise<CompletionItem[]> {
   const visible = (entry: { name: string; kind: string }): boolean =>
     entry.kind === 'directory' && !entry.name.startsWith('.') && entry.name !== 'node_modules';

@@ -1,12 +1,17 @@
 // ConfigFileSystem on the local disk, for the language server and the CLI.
 import { open, readdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 // The require form makes esbuild bundle tinyglobby's CommonJS build: its ESM build (and fdir's) reads
 // import.meta.url, which is empty in the CommonJS bundles of the server and the CLI.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import tinyglobby = require('tinyglobby');
-import type { ConfigFileSystem } from '../service/fileSystem';
+import { hubCacheDir, isHubOffline } from '../huggingface/hubCache';
+import type { ConfigFileSystem } from './fileSystem';
 
 export const nodeFileSystem: ConfigFileSystem = {
+  huggingfaceCache: { dir: hubCacheDir(process.env, homedir()), offline: isHubOffline(process.env) },
+
   async stat(path) {
     try {
       const info = await stat(path);
@@ -21,9 +26,14 @@ export const nodeFileSystem: ConfigFileSystem = {
   async readDirectory(path) {
     try {
       const entries = await readdir(path, { withFileTypes: true });
-      return entries
-        .filter((entry) => entry.isFile() || entry.isDirectory())
-        .map((entry) => ({ name: entry.name, kind: entry.isDirectory() ? ('directory' as const) : ('file' as const) }));
+      // Symbolic links count as what they point at: a Hugging Face cache snapshot is made of them.
+      const kinds = await Promise.all(
+        entries.map(async (entry) => {
+          const target = entry.isSymbolicLink() ? await stat(join(path, entry.name)).catch(() => undefined) : entry;
+          return target?.isDirectory() ? ('directory' as const) : target?.isFile() ? ('file' as const) : undefined;
+        }),
+      );
+      return entries.flatMap((entry, i) => (kinds[i] === undefined ? [] : [{ name: entry.name, kind: kinds[i] }]));
     } catch {
       return [];
     }

@@ -2,6 +2,7 @@
 // stage schedule makes sense. Only for values that passed the schema; reads at most a file's head.
 import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-types';
+import { cachedSnapshot, DEFAULT_REVISION, isHubReference } from '../huggingface/hubCache';
 import { findPair, type ConfigDocument, type ConfigPath } from './configDocument';
 import { keyRange, valueRange } from './configRanges';
 import { compareDiagnostics, diagnostic, DiagnosticSeverity, type DiagnosticCode, type DiagnosticData } from './diagnostics';
@@ -214,8 +215,6 @@ function splitDelimited(line: string, delimiter: string): string[] {
 
 // ------------------------------------------------------------------------------------------- models
 
-const HUB_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*(\/[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
-
 async function checkModelAndStages(ctx: CheckContext): Promise<void> {
   const model = asObject(ctx.config.model);
   let layers: number | undefined;
@@ -244,13 +243,43 @@ async function checkBert(ctx: CheckContext, model: Json): Promise<number | undef
     return undefined;
   }
   if (!info) {
-    if (HUB_ID.test(written) && !written.includes('..')) {
-      report(ctx, range, DiagnosticSeverity.Information, 'hub-model', `"${written}" is not a local folder; it will be downloaded from the Hugging Face Hub, which needs network access.`);
-    } else {
+    if (!isHubReference(written)) {
       await reportMissingPath(ctx, written, at, 'directory', 'Model folder not found');
+      return undefined;
     }
+    const snapshot = await cachedHubSnapshot(ctx, written);
+    if (snapshot === undefined) return undefined;
+    return checkModelFolder(ctx, snapshot, `"${written}" in the Hugging Face cache`, range);
+  }
+  return checkModelFolder(ctx, resolved, `The model folder "${written}"`, range);
+}
+
+/**
+ * The cached snapshot of a Hub model at `model.revision`, or undefined with a note: it will be
+ * downloaded on the first run, or (HF_HUB_OFFLINE) the run will fail.
+ */
+async function cachedHubSnapshot(ctx: CheckContext, id: string): Promise<string | undefined> {
+  const cache = ctx.fs.huggingfaceCache;
+  const range = valueRange(ctx.doc, ['model', 'pretrained']);
+  const revision = valueAt(ctx, ['model', 'revision'], 'string') ?? DEFAULT_REVISION;
+  const at = revision === DEFAULT_REVISION ? `"${id}"` : `"${id}" at revision "${revision}"`;
+  if (cache === undefined) {
+    report(ctx, range, DiagnosticSeverity.Information, 'hub-model', `${at} is not a local folder: it is read from the Hugging Face cache, or downloaded from the Hub on the first run.`);
     return undefined;
   }
+  const reader = { readText: (file: string) => ctx.fs.readHead(file, 256).catch(() => undefined), isDirectory: async (folder: string) => (await ctx.fs.stat(folder))?.kind === 'directory' };
+  const snapshot = await cachedSnapshot(reader, cache.dir, id, revision);
+  if (snapshot !== undefined) return snapshot.folder;
+  if (cache.offline) {
+    report(ctx, range, DiagnosticSeverity.Warning, 'hub-model', `${at} is not in the Hugging Face cache (${cache.dir}) and HF_HUB_OFFLINE is set: the run will fail. Unset HF_HUB_OFFLINE to download it, or download it where the Hub is reachable.`);
+  } else {
+    report(ctx, range, DiagnosticSeverity.Information, 'hub-model', `${at} is not a local folder or in the Hugging Face cache (${cache.dir}): the first run downloads it from the Hub into that cache.`);
+  }
+  return undefined;
+}
+
+/** Checks a model folder (local, or a cached snapshot) for the files the engine reads; returns num_hidden_layers. */
+async function checkModelFolder(ctx: CheckContext, resolved: string, what: string, range: Diagnostic['range']): Promise<number | undefined> {
   const files = new Set((await ctx.fs.readDirectory(resolved)).filter((entry) => entry.kind === 'file').map((entry) => entry.name));
   const missing: string[] = [];
   if (!files.has('config.json')) missing.push('config.json');
@@ -259,7 +288,7 @@ async function checkBert(ctx: CheckContext, model: Json): Promise<number | undef
     missing.push(files.has('pytorch_model.bin') ? 'model.safetensors (pytorch_model.bin is there, but NLP Studio reads safetensors weights only)' : 'model.safetensors');
   }
   if (missing.length > 0) {
-    report(ctx, range, DiagnosticSeverity.Error, 'incomplete-model', `The model folder "${written}" is incomplete: missing ${missing.join('; ')}.`);
+    report(ctx, range, DiagnosticSeverity.Error, 'incomplete-model', `${what} is incomplete: missing ${missing.join('; ')}.`);
   }
   if (!files.has('config.json')) return undefined;
   try {

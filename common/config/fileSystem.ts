@@ -10,6 +10,11 @@ export interface ConfigFileSystem {
   readHead(path: string, maxBytes: number): Promise<string>;
   /** Files matching a glob, absolute paths, relative to cwd. */
   glob(pattern: string, cwd: string): Promise<string[]>;
+  /**
+   * The Hugging Face cache Hub ids are looked up in, and whether HF_HUB_OFFLINE forbids downloads: from
+   * the environment of the process that checks. Absent: Hub ids are not looked up.
+   */
+  readonly huggingfaceCache?: { readonly dir: string; readonly offline: boolean };
 }
 
 /** The folder relative paths in the config resolve against; undefined for documents not on disk (untitled:). */

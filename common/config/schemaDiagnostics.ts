@@ -1,7 +1,7 @@
 // Schema validation of a config: ajv's errors turned into one clear diagnostic each, at the exact range.
 import Ajv, { type ErrorObject } from 'ajv';
 import { DiagnosticTag, type Diagnostic } from 'vscode-languageserver-types';
-import { configSchema, type JsonSchema } from '../../common/schema';
+import { configSchema, type JsonSchema } from '../schema';
 import type { ConfigDocument, ConfigPath } from './configDocument';
 import { findPair } from './configDocument';
 import { formatPath, keyRange, pointerToPath, topLevelRange, valueRange } from './configRanges';

@@ -2,7 +2,7 @@
 // go after the map's last line at the map's indentation; removals take whole lines.
 import { isScalar, stringify, type Node } from 'yaml';
 import { TextEdit } from 'vscode-languageserver-types';
-import { configSchema, type JsonSchema } from '../../common/schema';
+import { configSchema, type JsonSchema } from '../schema';
 import { findNode, findPair, isMap, isSeq, type ConfigDocument, type ConfigPath } from './configDocument';
 import { resolveSchema, schemaAt } from './schemaDiagnostics';
 

@@ -1,6 +1,6 @@
 // Finds the part of the config schema that applies at a path, for completion and hover.
 import Ajv, { type ValidateFunction } from 'ajv';
-import { configSchema, type JsonSchema } from '../../common/schema';
+import { configSchema, type JsonSchema } from '../schema';
 import type { ConfigPath } from './configDocument';
 
 /** The schemas that apply at one place in a config: a node, its $ref targets, anyOf alternatives, matching if/then. */
