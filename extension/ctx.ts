@@ -1,6 +1,7 @@
 // The extension's context: owns every disposable, so deactivation releases everything in one place.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { PredictionModel } from './models/predictionModel';
 import { EmbeddingExplorerHost } from './panels/embeddingExplorerHost';
 import { TrainingPanelHost } from './panels/trainingPanelHost';
 import { RunSupervisor } from './run/runSupervisor';
@@ -15,12 +16,15 @@ export class Ctx {
   readonly engineLog: vscode.LogOutputChannel;
   /** Training runs and the engine process they run in. */
   readonly runs: RunSupervisor;
+  /** The model "Predict on selection" answers with, kept per workspace. */
+  readonly predictionModel: PredictionModel;
   readonly trainingPanel: TrainingPanelHost;
   readonly embeddingExplorer: EmbeddingExplorerHost;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.engineLog = this.own(vscode.window.createOutputChannel('NLP Studio Engine', { log: true }));
     this.runs = this.own(new RunSupervisor(vscode.Uri.joinPath(extension.extensionUri, 'out', 'engine.js').fsPath, this.engineLog));
+    this.predictionModel = this.own(new PredictionModel(extension.workspaceState));
     this.trainingPanel = this.own(new TrainingPanelHost(this));
     this.embeddingExplorer = this.own(new EmbeddingExplorerHost(this));
   }

@@ -5,10 +5,13 @@ import { evaluateModel } from './commands/evaluateModel';
 import { newConfig } from './commands/newConfig';
 import { exploreEmbeddings, showTrainingPanel } from './commands/panelCommands';
 import { predictOnSelection } from './commands/predictOnSelection';
+import { selectPredictionModel } from './commands/selectPredictionModel';
 import { continueTrainingWordVectors, fineTuneModel, pretrainWordVectors, resumeRun, stopRun } from './commands/runCommands';
 import { Ctx } from './ctx';
 import { createLanguageClient } from './languageClient';
+import { createPredictionStatusBar, SELECT_PREDICTION_MODEL_COMMAND } from './models/predictionModel';
 import { notifyDownloads } from './run/downloadNotifications';
+import { trackActiveConfigKind } from './run/runButton';
 import { notifyRunEnds } from './run/runNotifications';
 import { createRunStatusBar } from './run/runStatusBar';
 import type { RunSupervisor } from './run/runSupervisor';
@@ -30,6 +33,7 @@ const COMMANDS = {
   'nlpStudio.showTrainingPanel': showTrainingPanel,
   'nlpStudio.exploreEmbeddings': exploreEmbeddings,
   'nlpStudio.predictOnSelection': predictOnSelection,
+  [SELECT_PREDICTION_MODEL_COMMAND]: selectPredictionModel,
   'nlpStudio.checkEnvironment': checkEnvironment,
   'nlpStudio.evaluateModel': evaluateModel,
 } as const;
@@ -38,8 +42,10 @@ export async function activate(extension: vscode.ExtensionContext): Promise<NlpS
   ctx = new Ctx(extension);
   for (const [id, factory] of Object.entries(COMMANDS)) ctx.registerCommand(id, factory);
   ctx.own(createRunStatusBar(ctx.runs));
-  ctx.own(notifyRunEnds(ctx.runs, ctx.engineLog));
+  ctx.own(notifyRunEnds(ctx));
   ctx.own(notifyDownloads(ctx.runs));
+  ctx.own(createPredictionStatusBar(ctx.predictionModel));
+  ctx.own(trackActiveConfigKind());
   ctx.languageClient = createLanguageClient(ctx);
   try {
     await ctx.languageClient.start();

@@ -9,3 +9,10 @@ export async function exists(uri: vscode.Uri): Promise<boolean> {
     return false;
   }
 }
+
+/** Shows a file or folder: in the Explorer view when it is in the workspace, else in the system's file manager. */
+export async function revealPath(path: string): Promise<void> {
+  const uri = vscode.Uri.file(path);
+  const inWorkspace = vscode.workspace.getWorkspaceFolder(uri) !== undefined;
+  await vscode.commands.executeCommand(inWorkspace ? 'revealInExplorer' : 'revealFileInOS', uri);
+}

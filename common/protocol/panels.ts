@@ -3,7 +3,7 @@
 // the State it keeps with the webview's setState/getState, which the host's WebviewPanelSerializer
 // receives back after a reload. Plain JSON only: no vscode, DOM or tfjs types.
 import type { NeighboursResult, ProjectionResult } from './engine';
-import type { RunEvent, RunStarted, RunTask, Neighbour } from './runEvents';
+import type { RunCaching, RunEvent, RunStarted, RunTask, Neighbour, ValidationMetrics, ValidationMetricName } from './runEvents';
 
 /** The webview panel types, as registered with `registerWebviewPanelSerializer`. */
 export const TRAINING_PANEL_VIEW_TYPE = 'nlpStudio.trainingPanel';
@@ -14,6 +14,11 @@ export const EMBEDDING_EXPLORER_VIEW_TYPE = 'nlpStudio.embeddingExplorer';
 /** Loss curves of a run as columns (one entry per logged point, steps ascending). */
 export interface LossSeries {
   step: number[];
+  /**
+   * Where each point lies in epochs (1.5: half-way through the second epoch), so runs whose step counts
+   * differ can share an axis.
+   */
+  epoch: number[];
   /** Train loss at `step[i]`; null where only a validation loss was logged. */
   loss: (number | null)[];
   /** Validation loss at `step[i]`; null where none was logged. */
@@ -81,7 +86,18 @@ function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-/** One past run, as the host reads it from `<runDir>/summary.json` and `metrics.jsonl`. */
+/** One epoch's end as metrics.jsonl records it: the numbers a run is judged and compared by. */
+export interface EpochRecord {
+  epoch: number;
+  step: number;
+  trainLoss: number;
+  validation?: ValidationMetrics;
+}
+
+/** A config as rows: dotted keys (`training.stages[head].learning_rate`) to the value as written. */
+export type ConfigRows = Record<string, string>;
+
+/** One past run, as the host reads it from `<runDir>/summary.json`, `metrics.jsonl` and `config.resolved.yaml`. */
 export interface RunHistoryEntry {
   name: string;
   runDir: string;
@@ -89,9 +105,18 @@ export interface RunHistoryEntry {
   /** When the run finished (or last wrote metrics), ms since the epoch. */
   date: number;
   status?: 'completed' | 'stopped' | 'failed';
-  /** The key numbers of summary.json, e.g. { accuracy: 0.91, macroF1: 0.88, loss: 0.31 }. */
-  finalMetrics: Record<string, number>;
+  /** The validation metric the run was judged by (summary.json `metric`). */
+  metric?: ValidationMetricName;
+  /** Scheduled epochs, and how many ran (fewer when it stopped early or was stopped). */
+  epochs?: number;
+  epochsCompleted?: number;
+  stoppedEarly?: boolean;
+  elapsedSeconds?: number;
+  /** Every finished epoch, in order. */
+  epochRecords: EpochRecord[];
   series: LossSeries;
+  /** The resolved config the run trained with; absent when the run folder has none. */
+  config?: ConfigRows;
   /** Text classification that finished with a validation set: its confusion matrix and per-class table. */
   classification?: ClassificationReport;
 }
@@ -130,7 +155,17 @@ export interface ClassificationReportMessage {
   report: ClassificationReport;
 }
 
-export type TrainingPanelInbound = RunEventMessage | RunEventsMessage | RunHistoryMessage | ClassificationReportMessage;
+/**
+ * host → training panel, on ready and when they change: where the workspace is (paths are shown
+ * relative to it) and which model answers "Predict on selection".
+ */
+export interface PanelContextMessage {
+  type: 'context';
+  workspaceFolders: string[];
+  predictionModel?: string;
+}
+
+export type TrainingPanelInbound = RunEventMessage | RunEventsMessage | RunHistoryMessage | ClassificationReportMessage | PanelContextMessage;
 
 /** training panel → host: the webview has loaded (or reloaded) and listens; post history and any replay now. */
 export interface PanelReadyMessage {
@@ -143,13 +178,19 @@ export interface StopRunMessage {
   runId: string;
 }
 
-/** training panel → host: the user asked to open a run folder (history entry or the current run). */
-export interface RevealRunMessage {
-  type: 'revealRun';
+/** training panel → host: the user asked to see a run folder or a file the run wrote. */
+export interface RevealPathMessage {
+  type: 'reveal';
+  path: string;
+}
+
+/** training panel → host: the user wants this run's model to answer "Predict on selection". */
+export interface UseForPredictionsMessage {
+  type: 'useForPredictions';
   runDir: string;
 }
 
-export type TrainingPanelOutbound = PanelReadyMessage | StopRunMessage | RevealRunMessage;
+export type TrainingPanelOutbound = PanelReadyMessage | StopRunMessage | RevealPathMessage | UseForPredictionsMessage;
 
 /** Nearest neighbours of the watch words after one epoch (word2vec). */
 export interface EpochNeighbours {
@@ -163,13 +204,17 @@ export interface EpochNeighbours {
  * TRAINING_STATE_MAX_POINTS points, so the state stays small however long the run.
  */
 export interface TrainingPanelState {
-  version: 1;
+  version: 2;
   runId?: string;
   started?: RunStarted;
   /** step, train loss (null: none), validation loss (null: none), learning rate (null: none). */
   series: { step: number[]; loss: (number | null)[]; validationLoss: (number | null)[]; learningRate: (number | null)[] };
   /** The last step event, for progress, throughput, ETA, epoch and stage. */
   lastStep?: Extract<RunEvent, { kind: 'step' }>;
+  /** Features being cached for a frozen stage, until its first step. */
+  caching?: RunCaching;
+  /** Every finished epoch of the run: the validation curves and the judged metric. */
+  epochs: EpochRecord[];
   stages: { name: string; step: number; frozen?: string }[];
   logs: { level: 'info' | 'warning' | 'error'; message: string; location?: string }[];
   neighbours: EpochNeighbours[];
@@ -183,6 +228,8 @@ export interface TrainingPanelState {
   logX: boolean;
   /** runDirs of the history entries checked for the overlay. */
   compare: string[];
+  /** The comparison's config table lists only the keys whose values differ. */
+  onlyDifferences: boolean;
 }
 
 export const TRAINING_STATE_MAX_POINTS = 20_000;

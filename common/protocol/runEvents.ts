@@ -23,6 +23,9 @@ export interface Neighbour {
   similarity: number;
 }
 
+/** The validation metrics a text-classification run can be judged by (`training.early_stopping.metric`). */
+export type ValidationMetricName = 'macro_f1' | 'accuracy' | 'loss';
+
 export interface RunStarted {
   kind: 'started';
   runId: string;
@@ -35,6 +38,8 @@ export interface RunStarted {
   epochs: number;
   stages: StageInfo[];
   backend?: { name: string; reason: string };
+  /** The validation metric the run is judged by: early stopping and the best model kept (text classification). */
+  metric?: ValidationMetricName;
   /** Epoch/step this run resumes from, when it continues a checkpoint. */
   resumedFrom?: { epoch: number; step: number };
   startedAt: number;
@@ -44,13 +49,18 @@ export interface RunStep {
   kind: 'step';
   step: number;
   epoch: number;
-  /** 0..1 of the whole run. */
+  /**
+   * 0..1 of the whole run, never decreasing. By time where steps differ in cost (a head training on
+   * cached features takes a fraction of a full step), so a bar moves evenly; else steps (words) done.
+   */
   progress: number;
   loss: number;
   learningRate: number;
+  /** Per second of training steps alone: validation and checkpoints do not count. */
   throughput: number;
   throughputUnit: 'words/s' | 'samples/s';
-  etaSeconds: number;
+  /** Seconds left, validation included; absent while the engine has too little to go on (the first steps). */
+  etaSeconds?: number;
   stage?: string;
   elapsedSeconds: number;
 }
@@ -80,7 +90,22 @@ export interface RunStageStarted {
   index: number;
   name: string;
   step: number;
+  /** What the stage trains and what it keeps frozen, for people: "trains pooler, classifier; frozen: embeddings, encoder.layer.0–1". */
   frozen: string;
+}
+
+/**
+ * A frozen stage's features being computed once, before its first step (text classification): `done`
+ * of `total` examples through the frozen part of the model. Progress fields as in RunStep.
+ */
+export interface RunCaching {
+  kind: 'caching';
+  stage: string;
+  done: number;
+  total: number;
+  progress: number;
+  etaSeconds?: number;
+  elapsedSeconds: number;
 }
 
 export interface RunCheckpoint {
@@ -132,5 +157,5 @@ export interface RunFailed {
   location?: SourceLocation;
 }
 
-export type RunEvent = RunStarted | RunStep | RunEpoch | RunStageStarted | RunCheckpoint | RunLog | RunDownload | RunFinished | RunFailed;
+export type RunEvent = RunStarted | RunStep | RunEpoch | RunStageStarted | RunCaching | RunCheckpoint | RunLog | RunDownload | RunFinished | RunFailed;
 export type RunEventKind = RunEvent['kind'];

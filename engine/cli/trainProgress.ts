@@ -1,21 +1,26 @@
 // How `nlp-studio train` shows a run to a person: a progress line, epoch lines, the final summary.
 import * as path from 'node:path';
-import type { Neighbour, RunDownload, RunEpoch, RunEvent, RunFinished, RunStarted, RunStep } from '../../common/protocol/runEvents';
+import type { Neighbour, RunCaching, RunDownload, RunEpoch, RunEvent, RunFinished, RunStarted, RunStep } from '../../common/protocol/runEvents';
 import { formatBytes } from '../../common/formatBytes';
-import { formatDuration } from '../../common/formatDuration';
+import { formatDuration, formatEta } from '../../common/formatDuration';
 
 const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
+const percentOf = (progress: number): string => `${(progress * 100).toFixed(0).padStart(3)}%`;
+
 export function formatStep(step: RunStep, epochs: number): string {
-  const percent = `${(step.progress * 100).toFixed(0).padStart(3)}%`;
-  return `epoch ${step.epoch}/${epochs} ${percent}  loss ${step.loss.toFixed(4)}  ${number.format(step.throughput)} ${step.throughputUnit}  ETA ${formatDuration(step.etaSeconds, '?')}`;
+  return `epoch ${step.epoch}/${epochs} ${percentOf(step.progress)}  loss ${step.loss.toFixed(4)}  ${number.format(step.throughput)} ${step.throughputUnit}  ETA ${formatEta(step.etaSeconds)}`;
+}
+
+export function formatCaching(caching: RunCaching): string {
+  return `stage ${caching.stage}: caching features ${number.format(caching.done)}/${number.format(caching.total)} ${percentOf(caching.progress)}  ETA ${formatEta(caching.etaSeconds)}`;
 }
 
 export function formatDownload(download: RunDownload): string {
   const rate = `${formatBytes(download.bytesPerSecond)}/s`;
   if (download.done) return `Downloaded ${download.repoId} into the Hugging Face cache: ${formatBytes(download.totalBytes)} at ${rate}`;
   const size = `${formatBytes(download.receivedBytes)} / ${formatBytes(download.totalBytes)}`;
-  return `Downloading ${download.repoId}: ${download.file}  ${size}  ${rate}  ETA ${formatDuration(download.etaSeconds, '?')}`;
+  return `Downloading ${download.repoId}: ${download.file}  ${size}  ${rate}  ETA ${formatEta(download.etaSeconds)}`;
 }
 
 const neighbourList = (neighbours: Neighbour[]): string => neighbours.map((n) => `${n.word} ${n.similarity.toFixed(2)}`).join(', ');
@@ -90,6 +95,8 @@ export class ProgressPrinter {
         return this.line(formatStarted(event, this.cwd));
       case 'step':
         return this.progress(formatStep(event, this.epochs), event.elapsedSeconds);
+      case 'caching':
+        return this.progress(formatCaching(event), event.elapsedSeconds);
       case 'download':
         if (!event.done) return this.progress(formatDownload(event), performance.now() / 1000);
         this.lastPlainLine = Number.NEGATIVE_INFINITY; // the steps that follow count from the run's start
@@ -99,7 +106,7 @@ export class ProgressPrinter {
       case 'log':
         return this.line(`${event.level}: ${event.message}`);
       case 'stage':
-        return this.line(`stage ${event.name} (frozen: ${event.frozen})`);
+        return this.line(`stage ${event.name}: ${event.frozen}`);
       case 'checkpoint':
       case 'finished':
       case 'failed':

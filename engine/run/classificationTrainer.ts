@@ -17,6 +17,7 @@ import { EarlyStopping, type EarlyStoppingMetric } from '../training/earlyStoppi
 import { describeFreezePlan, planFreeze, type FreezePlan } from '../training/freezeSpec';
 import { LearningRateSchedule } from '../training/learningRateSchedule';
 import { namedGradients } from '../training/namedGradients';
+import { ProgressMeter } from '../training/progressMeter';
 import type { ClassifierModel } from './classification/classifierModel';
 import { MODEL_FILE, readTrainerState, writeTrainerState } from './classification/classifierFolder';
 import { crossEntropy } from './classification/crossEntropy';
@@ -128,6 +129,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
     epochs: totalEpochs,
     stages: schedule.stages.map((stage, index) => ({ name: stage.name, startStep: stage.startStep, epochs: stages[index]!.epochs })),
     backend: context.tensorBackend ?? { name: tf.getBackend(), reason: 'TensorFlow.js backend of the engine process' },
+    metric,
     ...(context.resumeFrom ? { resumedFrom: { epoch: context.resumeFrom.epoch, step: context.resumeFrom.step } } : {}),
   });
   context.emit({
@@ -142,7 +144,14 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
 
   let step = epochsDone * stepsPerEpoch;
   let lastEmit = Number.NEGATIVE_INFINITY;
-  let samplesSinceEmit = 0;
+  const meter = new ProgressMeter(schedule.stages);
+  /** Progress, ETA and elapsed time for an event at `stageIndex` with `stepsLeft` of its steps to run. */
+  const progressAt = (stageIndex: number, stepsLeft: number): { progress: number; etaSeconds?: number; elapsedSeconds: number } => {
+    const etaSeconds = meter.etaSeconds({ stage: stageIndex, stepsLeftInStage: stepsLeft, epochsLeft: totalEpochs - epochsDone });
+    const elapsedSeconds = context.elapsedSeconds();
+    const progress = meter.progress(elapsedSeconds, etaSeconds, schedule.totalSteps > 0 ? step / schedule.totalSteps : 1);
+    return { progress, ...(etaSeconds !== undefined && { etaSeconds }), elapsedSeconds };
+  };
   let uncachedStepMs: number | undefined;
   const cachedRuns: Record<string, unknown>[] = [];
   let halted: 'stop' | 'abort' | undefined;
@@ -199,9 +208,20 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
           runStep(trainable, probe, undefined, 0, false);
           uncachedStepMs = Math.min(uncachedStepMs ?? Number.POSITIVE_INFINITY, context.now() - probeStart);
         }
+        // Later stages that train the whole model: its forward (measured) and a backward about twice as long.
+        for (let later = stageIndex + 1; later < stages.length; later++) if (!plans[later]!.encoderFrozen) meter.assume(later, uncachedStepMs! * 3);
         const encodeStart = context.now();
-        trainFeatures = encodeFeatures(model.frozenFeatures, trainSet, batchSize);
-        validationFeatures = validationSet ? encodeFeatures(model.frozenFeatures, validationSet, batchSize) : undefined;
+        const total = trainSet.count + (validationSet?.count ?? 0);
+        const caching = (done: number): void => {
+          const now = context.now();
+          meter.cachingAt({ done, total, ms: now - encodeStart });
+          if (now - lastEmit < context.progressIntervalMs || done === total) return;
+          lastEmit = now;
+          context.emit({ kind: 'caching', stage: scheduled.name, done, total, ...progressAt(stageIndex, scheduled.steps) });
+        };
+        trainFeatures = encodeFeatures(model.frozenFeatures, trainSet, batchSize, caching);
+        validationFeatures = validationSet ? encodeFeatures(model.frozenFeatures, validationSet, batchSize, (done) => caching(trainSet.count + done)) : undefined;
+        meter.cachingAt(undefined);
         encodeMs = context.now() - encodeStart;
         context.emit({
           kind: 'log',
@@ -209,7 +229,6 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
           message: `Stage ${scheduled.name}: ${model.frozenFeatures.description} were computed once (${trainSet.count + (validationSet?.count ?? 0)} examples in ${seconds(encodeMs)}) and the head trains on cached features.`,
         });
       }
-      const stageStart = context.now();
       let stageSteps = 0;
       // Time in training steps only (not validation or checkpoints), for the cached-features report.
       let stepsMs = 0;
@@ -223,7 +242,9 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
           const { learningRate } = schedule.at(step);
           const stepStart = context.now();
           const loss = runStep(trainable, indices, trainFeatures, learningRate);
-          stepsMs += context.now() - stepStart;
+          const stepMs = context.now() - stepStart;
+          stepsMs += stepMs;
+          meter.step(stageIndex, stepMs, indices.length);
           if (!Number.isFinite(loss)) {
             throw new RunError(
               `The training loss became ${String(loss)} at step ${step + 1} (stage ${scheduled.name}, epoch ${epoch + 1}); the run stopped and wrote no model. Lower this stage's learning_rate (now ${stage.learning_rate}) or set training.max_grad_norm, and train again.`,
@@ -234,36 +255,26 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
           stageSteps++;
           lossSum += loss * indices.length;
           samples += indices.length;
-          samplesSinceEmit += indices.length;
           const now = context.now();
           const lastOfEpoch = samples === trainSet.count;
           if (now - lastEmit >= context.progressIntervalMs || lastOfEpoch) {
-            const msPerStep = (now - stageStart) / stageSteps;
-            const laterSteps = schedule.totalSteps - (scheduled.startStep + scheduled.steps);
-            // After a cached stage, steps go through the whole model again: its forward (measured)
-            // and a backward about twice as long.
-            const laterMsPerStep = plan.encoderFrozen && uncachedStepMs !== undefined ? uncachedStepMs * 3 : msPerStep;
-            const etaMs = (scheduled.startStep + scheduled.steps - step) * msPerStep + laterSteps * laterMsPerStep;
-            const elapsed = Number.isFinite(lastEmit) ? (now - lastEmit) / 1000 : (now - stageStart) / 1000;
             context.emit({
               kind: 'step',
               step,
               epoch: epoch + 1,
-              progress: schedule.totalSteps > 0 ? step / schedule.totalSteps : 1,
               loss,
               learningRate,
-              throughput: elapsed > 0 ? samplesSinceEmit / elapsed : 0,
+              throughput: meter.takeThroughput(),
               throughputUnit: 'samples/s',
-              etaSeconds: Math.max(0, etaMs / 1000),
               stage: scheduled.name,
-              elapsedSeconds: context.elapsedSeconds(),
+              ...progressAt(stageIndex, scheduled.startStep + scheduled.steps - step),
             });
             lastEmit = now;
-            samplesSinceEmit = 0;
           }
           await nextTurn(); // lets stop requests in
         }
 
+        const overheadStart = context.now();
         const evaluate = validationSet !== undefined && (evalEvery === 'epoch' || epoch === endEpoch - 1);
         const evaluation = evaluate ? evaluateClassifier(model, validationSet, batchSize, labels, validationFeatures) : undefined;
         const event: RunEpoch = {
@@ -282,7 +293,8 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
             best = model.exportState();
             await model.writeFolder(bestFolder, best);
           }
-          if (earlyStoppingConfig && decision.shouldStop) {
+          // Patience running out on the last scheduled epoch is not stopping early: the run ends anyway.
+          if (earlyStoppingConfig && decision.shouldStop && epoch + 1 < totalEpochs) {
             stoppedEarly = true;
             context.emit({
               kind: 'log',
@@ -297,6 +309,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
         await writeTrainerState(checkpoint, { epoch: epoch + 1, step, earlyStopping: tracker.exportState(), stoppedEarly, optimizerSteps: {} }, adamW?.exportState());
         await context.recordCheckpoint({ epoch: epoch + 1, step, epochs: history });
         epochsDone = epoch + 1;
+        meter.epochOverhead(context.now() - overheadStart);
         if (stoppedEarly) break stages;
       }
 

@@ -180,7 +180,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
       learningRate: progress.alpha,
       throughput: progress.wordsPerSecond,
       throughputUnit: 'words/s',
-      etaSeconds: Number.isFinite(progress.etaSeconds) ? progress.etaSeconds : 0,
+      ...(Number.isFinite(progress.etaSeconds) && { etaSeconds: progress.etaSeconds }),
       elapsedSeconds: context.elapsedSeconds(),
     });
   };

@@ -6,7 +6,7 @@ import { ResponseError } from 'vscode-jsonrpc';
 import { parse as parseYaml } from 'yaml';
 import { ClassifierEvaluateRequest, type ClassifierEvaluation, type DataErrorLocation } from '../../common/protocol/engine';
 import type { Ctx } from '../ctx';
-import { chooseModel } from '../run/modelPicker';
+import { resolveModel } from '../models/modelQuickPick';
 
 export const EVALUATION_SCHEME = 'nlp-studio-evaluation';
 const LABELLED_GLOB = '**/*.{csv,tsv,jsonl}';
@@ -35,11 +35,7 @@ interface RunData {
 export const evaluateModel =
   (ctx: Ctx) =>
   async (args: EvaluateModelArgs = {}): Promise<ClassifierEvaluation | undefined> => {
-    const model = await chooseModel(ctx, {
-      given: args.modelPath,
-      kinds: ['classifier'],
-      askAgain: true,
-    });
+    const model = await resolveModel(ctx, args.modelPath, { kinds: ['classifier'], title: 'Model to evaluate', placeHolder: 'Choose a text classifier' });
     if (!model) return undefined;
     const runData = await readRunData(model.path);
     const dataPath = args.dataPath ?? (await pickData(runData.validation));

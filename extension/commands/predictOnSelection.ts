@@ -1,9 +1,13 @@
 // "Predict on selection": with word vectors, the nearest neighbours of the selected word; with a text
 // classifier, the label of the selected text shown after it, and every class's probability on hover.
+// The model is the one the user chose for predictions (status bar, "Select model for predictions").
 import * as vscode from 'vscode';
 import { ClassifierPredictRequest, NeighboursRequest, type NeighboursResult } from '../../common/protocol/engine';
 import type { Ctx } from '../ctx';
-import { chooseModel } from '../run/modelPicker';
+import type { ModelInfo } from '../models/modelCatalog';
+import { modelAt } from '../models/modelQuickPick';
+import { predictionView } from './predictionView';
+import { selectPredictionModel } from './selectPredictionModel';
 
 const NEIGHBOURS = 15;
 const COMMAND = 'nlpStudio.predictOnSelection';
@@ -13,11 +17,11 @@ export interface PredictOnSelectionArgs {
   word?: string;
   /** Skips the selection for a classifier: the text to classify. */
   text?: string;
-  /** Skips the choice of model: a run folder, a model folder or a vectors file. */
+  /** This call only: a run folder, a model folder or a vectors file, instead of the model chosen for predictions. */
   modelPath?: string;
   /** The same as modelPath (the word-vectors name of it). */
   vectorsPath?: string;
-  /** Asks which model to use even when one was chosen before. */
+  /** Asks which model to use from now on, then predicts with it. */
   chooseModel?: boolean;
 }
 
@@ -31,6 +35,9 @@ export interface ClassificationAnswer {
   kind: 'classifier';
   text: string;
   modelPath: string;
+  /** The model's name and what it is ("BERT classifier"), as the user's lists show it. */
+  modelName: string;
+  modelDescription: string;
   modelType: string;
   /** The most probable class. */
   label: string;
@@ -60,20 +67,29 @@ export const predictOnSelection =
       void vscode.window.showInformationMessage('NLP Studio: select some text (or put the caret on a word or line) to predict on it.');
       return undefined;
     }
-    const model = await chooseModel(ctx, {
-      given: args.modelPath ?? args.vectorsPath,
-      askAgain: args.chooseModel ?? false,
-    });
+    const model = await modelFor(ctx, args);
     if (!model) return undefined;
     try {
-      return model.kind === 'classifier' ? await classify(ctx, model.path, args) : await neighbours(ctx, model.path, args);
+      return model.kind === 'classifier' ? await classify(ctx, model, args) : await neighbours(ctx, model, args);
     } catch (error) {
       void vscode.window.showErrorMessage(`NLP Studio: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     }
   };
 
-async function neighbours(ctx: Ctx, vectorsPath: string, args: PredictOnSelectionArgs): Promise<NeighboursAnswer | undefined> {
+/** The model given for this call, else the one chosen for predictions, else (or when asked to) one the user picks now. */
+async function modelFor(ctx: Ctx, args: PredictOnSelectionArgs): Promise<ModelInfo | undefined> {
+  const given = args.modelPath ?? args.vectorsPath;
+  if (given !== undefined) return modelAt(given, { kinds: ['classifier', 'vectors'], classifierEmbeddings: true });
+  if (!args.chooseModel) {
+    const chosen = await ctx.predictionModel.resolve();
+    if (chosen) return chosen;
+  }
+  return selectPredictionModel(ctx)();
+}
+
+async function neighbours(ctx: Ctx, model: ModelInfo, args: PredictOnSelectionArgs): Promise<NeighboursAnswer | undefined> {
+  const vectorsPath = model.path;
   const word = args.word ?? args.text ?? selected('word')?.text;
   if (!word) {
     void vscode.window.showInformationMessage('NLP Studio: select a word (or put the caret on one) to see its nearest neighbours.');
@@ -96,7 +112,7 @@ async function neighbours(ctx: Ctx, vectorsPath: string, args: PredictOnSelectio
     query = word.toLowerCase();
     result = await ask(query);
   }
-  const source = vscode.workspace.asRelativePath(vectorsPath);
+  const source = `${model.name} (${model.description})`;
   if (!result.inVocabulary) {
     void vscode.window.showWarningMessage(`NLP Studio: "${word}" is out of vocabulary: ${source} has ${result.vocabularySize.toLocaleString()} words and not this one.`);
     return { ...result, kind: 'vectors', word, vectorsPath };
@@ -120,7 +136,8 @@ async function showNeighbours(ctx: Ctx, word: string, source: string, vectorsPat
   if (picked) await predictOnSelection(ctx)({ word: picked.label, vectorsPath });
 }
 
-async function classify(ctx: Ctx, modelPath: string, args: PredictOnSelectionArgs): Promise<ClassificationAnswer | undefined> {
+async function classify(ctx: Ctx, model: ModelInfo, args: PredictOnSelectionArgs): Promise<ClassificationAnswer | undefined> {
+  const modelPath = model.path;
   const target = args.text === undefined && args.word === undefined ? selected('text') : undefined;
   const text = args.text ?? args.word ?? target?.text;
   if (!text) return undefined;
@@ -135,25 +152,18 @@ async function classify(ctx: Ctx, modelPath: string, args: PredictOnSelectionArg
     kind: 'classifier',
     text,
     modelPath,
+    modelName: model.name,
+    modelDescription: model.description,
     modelType: result.modelType,
     label: prediction.label,
     labels: result.labels,
     probabilities: Object.fromEntries(result.labels.map((label, i) => [label, prediction.probabilities[i] ?? 0])),
   };
+  const view = predictionView(answer);
   if (target) showClassification(ctx, target.editor, target.range, answer);
-  else void vscode.window.showInformationMessage(`NLP Studio: ${answer.label} ${percent(answer.probabilities[answer.label] ?? 0)} — ${summary(answer)}`);
+  else void vscode.window.showInformationMessage(`NLP Studio: ${view.headline} — ${view.rows.map((row) => `${row.label} ${row.percent}`).join(', ')}`);
   return answer;
 }
-
-const percent = (probability: number): string => `${(probability * 100).toFixed(1)}%`;
-
-/** The classes, most probable first. */
-const ranked = (answer: ClassificationAnswer): [string, number][] => Object.entries(answer.probabilities).sort((a, b) => b[1] - a[1]);
-
-const summary = (answer: ClassificationAnswer): string =>
-  ranked(answer)
-    .map(([label, probability]) => `${label} ${percent(probability)}`)
-    .join(', ');
 
 /** A bar of `width` cells in eighths of a block, so close probabilities still look different. */
 function bar(probability: number, width = 20): string {
@@ -165,14 +175,15 @@ function bar(probability: number, width = 20): string {
 /** The hover: every class with its probability and a bar, then a link to predict with another model. */
 export function classificationHover(answer: ClassificationAnswer): vscode.MarkdownString {
   const escape = (text: string): string => text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
-  const rows = ranked(answer).map(([label, probability]) => {
-    const name = label === answer.label ? `**${escape(label)}**` : escape(label);
-    return `| ${name} | ${percent(probability)} | \`${bar(probability) || ' '}\` |`;
+  const view = predictionView(answer);
+  const rows = view.rows.map((row) => {
+    const name = row.predicted ? `**${escape(row.label)}**` : escape(row.label);
+    return `| ${name} | ${row.percent} | \`${bar(row.probability) || ' '}\` |`;
   });
   const again = `command:${COMMAND}?${encodeURIComponent(JSON.stringify([{ chooseModel: true }]))}`;
   const markdown = new vscode.MarkdownString(
     [
-      `**${escape(answer.label)}** ${percent(answer.probabilities[answer.label] ?? 0)} · ${escape(vscode.workspace.asRelativePath(answer.modelPath))} (${escape(answer.modelType)})`,
+      `**${escape(view.headline)}** · ${escape(answer.modelName)}, ${escape(answer.modelDescription)}`,
       '',
       '| class | probability | |',
       '|:--|--:|:--|',
@@ -225,7 +236,7 @@ function showClassification(ctx: Ctx, editor: vscode.TextEditor, range: vscode.R
       hoverMessage: classificationHover(answer),
       renderOptions: {
         after: {
-          contentText: `${answer.label} ${percent(answer.probabilities[answer.label] ?? 0)}`,
+          contentText: predictionView(answer).headline,
         },
       },
     },

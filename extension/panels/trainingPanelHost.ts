@@ -1,6 +1,8 @@
 // Hosts the training panel: follows the current run (or the one asked for), replays what it missed,
 // lists past runs from the workspace's run folders, and turns the panel's Stop into a checkpointed stop.
 import * as vscode from 'vscode';
+import { SELECT_PREDICTION_MODEL_COMMAND } from '../models/predictionModel';
+import { revealPath } from '../workspaceFiles';
 import { TRAINING_PANEL_VIEW_TYPE, parseClassificationReport, type TrainingPanelInbound, type TrainingPanelOutbound } from '../../common/protocol/panels';
 import type { RunEvent } from '../../common/protocol/runEvents';
 import type { Ctx } from '../ctx';
@@ -32,11 +34,18 @@ export class TrainingPanelHost implements vscode.Disposable {
         }
         if (event.kind === 'finished' || event.kind === 'failed') void this.postHistory();
       }),
+      ctx.predictionModel.onDidChange(() => this.postContext()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.postContext()),
       vscode.window.registerWebviewPanelSerializer(TRAINING_PANEL_VIEW_TYPE, {
         // The webview restores its own curves from its state; the host only re-attaches.
         deserializeWebviewPanel: (panel) => Promise.resolve(this.adopt(panel)),
       }),
     );
+  }
+
+  /** Whether the panel is on screen, showing the run `runId`. */
+  isShowing(runId: string): boolean {
+    return this.panel?.visible === true && this.followed?.runId === runId;
   }
 
   /** Shows the panel on the given run (by id), else on the active or latest run. */
@@ -63,6 +72,7 @@ export class TrainingPanelHost implements vscode.Disposable {
   private receive(message: TrainingPanelOutbound): void {
     switch (message.type) {
       case 'ready':
+        this.postContext();
         this.replayFollowed();
         void this.postHistory();
         return;
@@ -71,8 +81,11 @@ export class TrainingPanelHost implements vscode.Disposable {
         if (run) void this.ctx.runs.stop(run);
         return;
       }
-      case 'revealRun':
-        void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(message.runDir));
+      case 'reveal':
+        void revealPath(message.path);
+        return;
+      case 'useForPredictions':
+        void vscode.commands.executeCommand(SELECT_PREDICTION_MODEL_COMMAND, message.runDir);
         return;
     }
   }
@@ -90,6 +103,11 @@ export class TrainingPanelHost implements vscode.Disposable {
     if (event.kind !== 'finished') return;
     const report = parseClassificationReport(event.summary);
     if (report) this.post({ type: 'classificationReport', runId, report });
+  }
+
+  private postContext(): void {
+    const predictionModel = this.ctx.predictionModel.current?.path;
+    this.post({ type: 'context', workspaceFolders: (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath), ...(predictionModel && { predictionModel }) });
   }
 
   private async postHistory(): Promise<void> {

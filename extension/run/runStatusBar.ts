@@ -1,16 +1,16 @@
 // The status-bar item of the run in progress: name, progress and ETA; a click opens the training panel.
 import * as vscode from 'vscode';
 import type { RunRecord, RunSupervisor } from './runSupervisor';
-import { formatDuration } from '../../common/formatDuration';
+import { formatEta } from '../../common/formatDuration';
 
 export const SHOW_TRAINING_PANEL_COMMAND = 'nlpStudio.showTrainingPanel';
-
 
 /** The item's text and tooltip for a run; pure, so the wording is easy to read in one place. */
 export function describeRun(run: RunRecord): { text: string; tooltip: string } {
   const step = run.latestStep;
-  const percent = step ? `${Math.floor(step.progress * 100)}%` : 'starting';
-  const eta = step ? ` · ETA ${formatDuration(step.etaSeconds)}` : '';
+  const progress = run.caching ?? step;
+  const percent = progress ? `${Math.floor(progress.progress * 100)}%${run.caching ? ' caching features' : ''}` : 'starting';
+  const eta = progress ? ` · ETA ${formatEta(progress.etaSeconds)}` : '';
   const icon = run.status === 'stopping' ? '$(debug-pause)' : '$(sync~spin)';
   const verb = run.status === 'stopping' ? 'Stopping' : 'Training';
   const detail = step ? `\nepoch ${step.epoch} · loss ${step.loss.toPrecision(4)} · ${Math.round(step.throughput).toLocaleString()} ${step.throughputUnit}` : '';

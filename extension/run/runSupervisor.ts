@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { ResponseError } from 'vscode-jsonrpc';
 import { RunEventNotification, StartRunRequest, StopRunRequest, type StartRunParams } from '../../common/protocol/engine';
-import type { RunDownload, RunEvent, RunFailed, RunStep, RunTask } from '../../common/protocol/runEvents';
+import type { RunCaching, RunDownload, RunEvent, RunFailed, RunStep, RunTask } from '../../common/protocol/runEvents';
 import { EngineProcess, type EngineExit } from './engineProcess';
 
 export type RunStatus = 'running' | 'stopping' | 'completed' | 'stopped' | 'failed';
@@ -19,6 +19,8 @@ export interface RunRecord {
   /** Every event of the run, in order: the training panel replays them when it opens late. */
   events: RunEvent[];
   latestStep?: RunStep;
+  /** Features being cached for a frozen stage, until the stage's first step. */
+  caching?: RunCaching;
   /** Why the run failed, or how it ended. */
   message?: string;
 }
@@ -160,6 +162,7 @@ export class RunSupervisor implements vscode.Disposable {
     }
     run.events.push(event);
     if (event.kind === 'step') run.latestStep = event;
+    if (event.kind === 'caching' || event.kind === 'step') run.caching = event.kind === 'caching' ? event : undefined;
     if (event.kind === 'log') this.log[event.level === 'warning' ? 'warn' : event.level](`${run.name}: ${event.message}`);
     if (event.kind === 'finished') this.finish(run, event.status, event.status === 'stopped' ? 'Stopped; resume continues from the checkpoint.' : 'Completed.');
     else if (event.kind === 'failed') this.finish(run, 'failed', event.message);

@@ -140,7 +140,7 @@ async function runUiChecks(browser) {
   let page;
   try {
     page = await openWorkbench(browser, workbenchUrl(server, workspace, { extensionDevelopmentPath: repoRoot }));
-    await runChecks(page, uiChecks(workspace), 'ui');
+    await runChecks(page, uiChecks(workspace, artifactsDir), 'ui');
   } catch (error) {
     record('the workbench loads with the extension under development', error, Math.round(performance.now() - phaseStart));
     console.log(server.log());

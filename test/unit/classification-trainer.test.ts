@@ -80,11 +80,15 @@ test('events: two stages with their frozen groups, epochs with validation metric
   const steps = ofKind(events, 'step');
   assert.ok(steps.length >= 6 && steps.length <= 36);
   for (const step of steps) {
-    assert.ok(step.progress > 0 && step.progress <= 1 && step.throughputUnit === 'samples/s' && step.throughput > 0 && step.etaSeconds >= 0);
+    assert.ok(step.progress > 0 && step.progress <= 1 && step.throughputUnit === 'samples/s' && step.throughput > 0);
+    assert.ok(step.etaSeconds === undefined || step.etaSeconds >= 0);
     assert.ok(step.stage === 'head' || step.stage === 'all');
     assert.ok(step.learningRate > 0 && step.learningRate <= 0.01);
   }
-  assert.equal(steps[steps.length - 1]!.progress, 1);
+  // Progress is a share of the run's time: it never goes back, and only validation is left after the last step.
+  assert.ok(steps.every((step, i) => i === 0 || step.progress >= steps[i - 1]!.progress));
+  assert.ok(steps.slice(-3).every((step) => step.etaSeconds !== undefined), 'an ETA once steps have been timed');
+  assert.ok(steps.at(-1)!.progress > 0.5, `last step at ${steps.at(-1)!.progress}`);
   assert.equal(ofKind(events, 'checkpoint').length, 6);
 });
 
@@ -154,6 +158,24 @@ test('summary.json has labels, per-class metrics and the confusion matrix', asyn
   assert.deepEqual(summary.perClass.map((entry) => [entry.label, entry.support]), [['neg', 30], ['pos', 30]]);
   assert.equal(summary.confusionMatrix.length, 2);
   assert.equal(summary.confusionMatrix.flat().reduce((a, b) => a + b, 0), 60);
+});
+
+test('early stopping ends a run only when scheduled epochs remain', async () => {
+  // min_delta 1 on macro-F1: nothing after the first evaluation counts as an improvement, so patience 1 runs out after epoch 2.
+  const training = (epochs: number): string =>
+    `training:\n  early_stopping: { metric: macro_f1, patience: 1, min_delta: 1 }\n  stages: [{ name: head, epochs: ${epochs}, learning_rate: 0.01, freeze: encoder }]`;
+  const summaryOf = (result: { outcome: RunOutcome }): { stoppedEarly: boolean; epochsCompleted: number } =>
+    (result.outcome as Extract<RunOutcome, { kind: 'finished' }>).summary as { stoppedEarly: boolean; epochsCompleted: number };
+  const earlyLogs = (result: { events: RunEvent[] }): string[] => ofKind(result.events, 'log').map((log) => log.message).filter((message) => message.startsWith('Early stopping'));
+
+  const lastEpoch = await run((await project_({ training: training(2) })).config);
+  assert.deepEqual(summaryOf(lastEpoch), { ...summaryOf(lastEpoch), stoppedEarly: false, epochsCompleted: 2 });
+  assert.deepEqual(earlyLogs(lastEpoch), [], 'patience ran out on the last epoch: the run simply ended');
+
+  const stopped = await run((await project_({ training: training(3) })).config);
+  assert.deepEqual(summaryOf(stopped), { ...summaryOf(stopped), stoppedEarly: true, epochsCompleted: 2 });
+  assert.equal(earlyLogs(stopped).length, 1);
+  assert.equal(ofKind(stopped.events, 'started')[0]!.metric, 'macro_f1');
 });
 
 test('a bad data line is reported with file:line (bad_lines: error fails the run, skip logs it)', async () => {

@@ -3,48 +3,71 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { readLossSeries, readRunHistory } from '../../extension/panels/runHistory';
+import { configRows, readRunHistory, readRunMetrics } from '../../extension/panels/runHistory';
 
 const root = mkdtempSync(join(tmpdir(), 'run-history-'));
 
-function runFolder(name: string, summary: unknown, metricsLines: string[], mtime: number): string {
+function runFolder(name: string, summary: unknown, metricsLines: string[], mtime: number, resolvedConfig?: string): string {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'metrics.jsonl'), metricsLines.join('\n') + '\n');
+  if (resolvedConfig !== undefined) writeFileSync(join(dir, 'config.resolved.yaml'), resolvedConfig);
   const summaryFile = join(dir, 'summary.json');
   writeFileSync(summaryFile, typeof summary === 'string' ? summary : JSON.stringify(summary));
   utimesSync(summaryFile, mtime, mtime);
   return summaryFile;
 }
 
-const step = (n: number, loss: number): string => JSON.stringify({ kind: 'step', step: n, epoch: 1, progress: 0, loss, learningRate: 0.01, throughput: 1, throughputUnit: 'words/s', etaSeconds: 1, elapsedSeconds: 1 });
+const step = (n: number, loss: number, epoch = 1): string => JSON.stringify({ kind: 'step', step: n, epoch, progress: 0, loss, learningRate: 0.01, throughput: 1, throughputUnit: 'words/s', etaSeconds: 1, elapsedSeconds: 1 });
+const epochEnd = (epoch: number, n: number, validation?: { loss: number; accuracy: number; macroF1: number }): string =>
+  JSON.stringify({ kind: 'epoch', epoch, step: n, trainLoss: 2 / epoch, ...(validation && { validation }) });
 
 describe('run history', () => {
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  it('reads loss against step, skipping lines that do not parse, with validation loss from epochs', async () => {
-    const file = runFolder('a', {}, [step(1, 3), '{broken', step(2, 2.5), JSON.stringify({ kind: 'epoch', epoch: 1, step: 2, trainLoss: 2.6, validation: { loss: 2.7, accuracy: 0.5, macroF1: 0.4 } })], 1000);
-    const series = await readLossSeries(join(file, '..', 'metrics.jsonl'));
-    assert.deepEqual(series, { step: [1, 2, 2], loss: [3, 2.5, null], validationLoss: [null, null, 2.7] });
+  it('reads loss against step and epoch, skipping lines that do not parse, with validation loss and records from epochs', async () => {
+    const validation = { loss: 2.7, accuracy: 0.5, macroF1: 0.4 };
+    const file = runFolder('a', {}, [step(1, 3), '{broken', step(2, 2.5), epochEnd(1, 2, validation)], 1000);
+    const { series, epochs } = await readRunMetrics(join(file, '..', 'metrics.jsonl'));
+    assert.deepEqual(series, { step: [1, 2, 2], epoch: [0.5, 1, 1], loss: [3, 2.5, null], validationLoss: [null, null, 2.7] });
+    assert.deepEqual(epochs, [{ epoch: 1, step: 2, trainLoss: 2, validation }]);
+  });
+
+  it('places each step in epochs from where epochs ended; an unfinished epoch is as long as the one before', async () => {
+    const lines = [step(10, 3), step(40, 2), epochEnd(1, 40), step(60, 1.5, 2), step(100, 1.2, 2), epochEnd(2, 100), step(130, 1, 3)];
+    const { series } = await readRunMetrics(join(runFolder('epochs', {}, lines, 1000), '..', 'metrics.jsonl'));
+    assert.deepEqual(series.epoch, [0.25, 1, 1 + 20 / 60, 2, 2.5]);
   });
 
   it('thins a long run to at most 2000 points and keeps the last one', async () => {
     const lines = Array.from({ length: 10_001 }, (_, i) => step(i, 10 - i / 1000));
     const file = runFolder('long', { name: 'long' }, lines, 1000);
-    const series = await readLossSeries(join(file, '..', 'metrics.jsonl'));
+    const { series } = await readRunMetrics(join(file, '..', 'metrics.jsonl'));
     assert.ok(series.step.length <= 2001, `${series.step.length} points`);
     assert.equal(series.step.at(-1), 10_000);
   });
 
-  it('lists readable runs newest first with their numeric summary fields, and skips broken ones', async () => {
-    const older = runFolder('older', { name: 'older-run', task: 'word2vec', status: 'completed', vocabularySize: 1200, wordsPerSecond: 5e5, files: ['x'] }, [step(1, 1)], 2000);
-    const newer = runFolder('newer', { task: 'text-classification', status: 'stopped', metrics: { accuracy: 0.9 } }, [], 3000);
+  it('lists readable runs newest first with what they are judged and compared by, and skips broken ones', async () => {
+    const older = runFolder('older', { name: 'older-run', task: 'word2vec', status: 'completed', epochs: 5, epochsCompleted: 5, vocabularySize: 1200, files: ['x'] }, [step(1, 1), epochEnd(1, 1)], 2000);
+    const newer = runFolder('newer', { task: 'text-classification', status: 'completed', metric: 'accuracy', epochs: 6, epochsCompleted: 4, stoppedEarly: true, elapsedSeconds: 81.5 }, [], 3000,
+      'task: text-classification\nname: newer\ntraining:\n  batch_size: 16\n  stages:\n    - name: head\n      epochs: 2\n    - epochs: 4\n      freeze: none\ndata:\n  train: [a.csv, b.csv]\n');
     const broken = runFolder('broken', '{not json', [], 4000);
     const runs = await readRunHistory([older, newer, broken]);
-    assert.deepEqual(runs.map((run) => [run.name, run.task, run.status]), [['newer', 'text-classification', 'stopped'], ['older-run', 'word2vec', 'completed']]);
-    assert.deepEqual(runs[0]!.finalMetrics, { accuracy: 0.9 });
-    assert.deepEqual(runs[1]!.finalMetrics, { vocabularySize: 1200, wordsPerSecond: 5e5 });
-    assert.equal(runs[1]!.date, 2_000_000);
+    assert.deepEqual(runs.map((run) => [run.name, run.task, run.status]), [['newer', 'text-classification', 'completed'], ['older-run', 'word2vec', 'completed']]);
+    const [cls, vectors] = runs;
+    assert.deepEqual({ metric: cls!.metric, epochs: cls!.epochs, epochsCompleted: cls!.epochsCompleted, stoppedEarly: cls!.stoppedEarly, elapsedSeconds: cls!.elapsedSeconds }, { metric: 'accuracy', epochs: 6, epochsCompleted: 4, stoppedEarly: true, elapsedSeconds: 81.5 });
+    assert.deepEqual(cls!.config, {
+      task: 'text-classification', name: 'newer', 'training.batch_size': '16',
+      'training.stages[head].name': 'head', 'training.stages[head].epochs': '2', 'training.stages[1].epochs': '4', 'training.stages[1].freeze': 'none',
+      'data.train': 'a.csv, b.csv',
+    });
+    assert.equal(vectors!.config, undefined, 'no config.resolved.yaml, no config rows');
+    assert.deepEqual(vectors!.epochRecords, [{ epoch: 1, step: 1, trainLoss: 2 }]);
+    assert.equal(vectors!.date, 2_000_000);
+  });
+
+  it('flattens nothing it cannot show', () => {
+    assert.deepEqual(configRows({ a: null, b: { c: true, d: [1, 2] } }), { 'b.c': 'true', 'b.d': '1, 2' });
   });
 
   it('reads the classification report of a finished text-classification run, and ignores a malformed one', async () => {

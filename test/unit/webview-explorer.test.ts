@@ -108,7 +108,8 @@ describe('embedding explorer webview', () => {
       result: { inVocabulary: true, vocabularySize: 250000, neighbours: [{ word: 'cherry', similarity: 0.81 }, { word: 'apple', similarity: 0.79 }, { word: 'mango', similarity: 0.7 }] },
     }]);
     await page.waitForSelector('#neighbours-list button[data-word="apple"]');
-    assert.match(await page.locator('#neighbours-list').innerText(), /cherry\s+0\.81[\s\S]*apple\s+0\.79/);
+    assert.deepEqual(await page.locator('#neighbours-list .similarity').allInnerTexts(), ['0.810', '0.790', '0.700'], 'always three decimals');
+    assert.match(await page.locator('#side .hint').innerText(), /1 neighbour of 3 is not among the projected words/);
     await page.getByRole('button', { name: /apple/ }).click();
     await page.waitForSelector('#scatter[data-selected="apple"]');
     const [x, y] = await view(page);
@@ -118,21 +119,71 @@ describe('embedding explorer webview', () => {
     assert.match(await page.locator('#status').innerText(), /“mango” is not in the projection/);
   });
 
+  it('after a search, zooms out until the word and all of its projected neighbours are in view', async () => {
+    await page.getByRole('searchbox', { name: 'Word to find' }).fill('cherry');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.waitForSelector('#scatter[data-selected="cherry"]');
+    const closeUp = await view(page);
+    const request = (await neighbourRequests(page)).at(-1)!;
+    const inView = async (): Promise<boolean[]> => {
+      const [x, y, scale] = await view(page);
+      const box = (await page.locator('#scatter').boundingBox())!;
+      return Object.values(KNOWN).map(([wx, wy]) => {
+        const sx = (wx - x!) * scale! + box.width / 2;
+        const sy = -(wy - y!) * scale! + box.height / 2;
+        return sx >= 0 && sx <= box.width && sy >= 0 && sy <= box.height;
+      });
+    };
+    assert.deepEqual(await inView(), [false, false, true], 'the close-up shows cherry only');
+    await postToWebview(page, [{
+      type: 'neighbours', requestId: request.requestId, word: 'cherry',
+      result: { inVocabulary: true, vocabularySize: 250000, neighbours: [{ word: 'apple', similarity: 0.61 }, { word: 'banana', similarity: 0.6 }] },
+    }]);
+    await waitFor(page, `document.querySelector('#scatter').dataset.view !== ${JSON.stringify(closeUp.join(','))}`);
+    assert.deepEqual(await inView(), [true, true, true]);
+  });
+
+  it('numbers twenty neighbours in full, inside the side panel', async () => {
+    await page.getByRole('searchbox', { name: 'Word to find' }).fill('w100');
+    await page.getByRole('button', { name: 'Find' }).click();
+    const asked = (await neighbourRequests(page)).at(-1)!;
+    const neighbours = Array.from({ length: 20 }, (_, i) => ({ word: `w${200 + i}`, similarity: 0.9 - i / 100 }));
+    await postToWebview(page, [{ type: 'neighbours', requestId: asked.requestId, word: 'w100', result: { inVocabulary: true, vocabularySize: 250000, neighbours } }]);
+    await page.waitForSelector('#neighbours-list li:nth-child(20)');
+    assert.deepEqual(await page.locator('#neighbours-list .rank').allInnerTexts(), neighbours.map((_, i) => `${i + 1}.`));
+    const clipped = await page.evaluate<string[]>(`(() => {
+      const side = document.querySelector('#side').getBoundingClientRect();
+      return [...document.querySelectorAll('#neighbours-list .rank')]
+        .filter((rank) => { const box = rank.getBoundingClientRect(); return box.left < side.left || box.right > side.right || rank.scrollWidth > rank.clientWidth; })
+        .map((rank) => rank.textContent);
+    })()`);
+    assert.deepEqual(clipped, []);
+  });
+
   it('keeps view, selection and neighbours in its state, and restores them after a reload', async () => {
-    await waitFor(page, 'JSON.parse(window.__state ?? "{}").selected === "apple"');
+    await waitFor(page, 'JSON.parse(window.__state ?? "{}").selected === "w100"');
     const saved = (await savedState(page))!;
     const state = JSON.parse(saved) as EmbeddingExplorerState;
     assert.equal(state.vectorsPath, '/runs/sotu/vectors.bin');
-    assert.deepEqual(state.neighbours?.word, 'banana');
+    assert.deepEqual(state.neighbours?.word, 'w100');
     assert.deepEqual(await page.evaluate('window.__cspViolations'), []);
     assert.deepEqual(pageErrors(page), []);
     const reloaded = await openPanel(browser, 'embeddingExplorer', saved);
     assert.deepEqual((await posted(reloaded))[0], { type: 'ready', vectorsPath: '/runs/sotu/vectors.bin' });
-    assert.match(await reloaded.locator('#neighbours-list').innerText(), /cherry/);
+    assert.match(await reloaded.locator('#neighbours-list').innerText(), /w219/);
     await postProjection(reloaded);
     assert.deepEqual(await view(reloaded), [state.view!.x, state.view!.y, state.view!.scale]);
-    assert.equal(await reloaded.locator('#scatter').getAttribute('data-selected'), 'apple');
+    assert.equal(await reloaded.locator('#scatter').getAttribute('data-selected'), 'w100');
     assert.equal((await neighbourRequests(reloaded)).length, 0, 'the restored neighbours are not asked for again');
     await reloaded.close();
+  });
+
+  it('says "all N words" when the projection holds the whole vocabulary', async () => {
+    const small = await openPanel(browser, 'embeddingExplorer');
+    await postToWebview(small, [{ type: 'projection', vectorsPath: '/runs/tiny/vectors.txt',
+      projection: { words: ['a', 'b', 'c'], coordinates: [0, 0, 1, 1, 2, 0], explainedVariance: [0.6, 0.3], dimensions: 8, vocabularySize: 3 } }]);
+    await small.waitForSelector('#scatter[data-points]');
+    assert.match(await small.locator('#info').innerText(), /^All 3 words · 8 dimensions/);
+    await small.close();
   });
 });

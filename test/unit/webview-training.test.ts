@@ -11,10 +11,29 @@ import { launchBrowser, openPanel, pageErrors, paintedPixels, postToWebview, pos
 const RUN_ID = 'run-sotu-1';
 const asMessages = (events: RunEvent[]): TrainingPanelInbound[] => events.map((event) => ({ type: 'runEvent', runId: RUN_ID, event }));
 const text = (page: Page, selector: string): Promise<string> => page.locator(selector).innerText();
+/** The summary's facts as [label, value] pairs. */
+const facts = (page: Page): Promise<string[][]> =>
+  page.evaluate<string[][]>(`[...document.querySelectorAll('#summary .fact')].map((fact) => [fact.querySelector('dt').innerText, fact.querySelector('dd').innerText])`);
 /** The text of every cell, row by row (th and td), for comparing a rendered table with what it shows. */
 const cells = (page: Page, selector: string): Promise<string[][]> =>
   page.evaluate<string[][]>(`[...document.querySelector(${JSON.stringify(selector)}).rows]
     .map((row) => [...row.cells].map((cell) => cell.innerText.replace(/\\s+/g, ' ').trim()))`);
+
+/** A past text-classification run of `steps` steps over `epochs` epochs, validation macro-F1 `f1` per epoch. */
+function historyEntry(name: string, options: { steps: number; epochs: number; f1?: number[]; config?: Record<string, string> }): RunHistoryEntry {
+  const { steps, epochs } = options;
+  const step = Array.from({ length: steps }, (_, i) => i + 1);
+  return {
+    name, runDir: `/runs/${name}`, task: 'text-classification', date: Date.UTC(2025, 10, 1), status: 'completed', metric: 'macro_f1',
+    epochs, epochsCompleted: epochs, elapsedSeconds: 90,
+    epochRecords: Array.from({ length: epochs }, (_, i) => ({
+      epoch: i + 1, step: ((i + 1) * steps) / epochs, trainLoss: 2 - i * 0.25,
+      ...(options.f1 && { validation: { loss: 1 - i / 10, accuracy: options.f1[i]!, macroF1: options.f1[i]! } }),
+    })),
+    series: { step, epoch: step.map((s) => (s * epochs) / steps), loss: step.map((s) => 2 * Math.exp(-s / 30) + 0.5) },
+    ...(options.config && { config: options.config }),
+  };
+}
 
 /** What the host posts for a recorded run: its events, then the report parsed from the `finished` summary. */
 function hostMessages(runId: string, events: RunEvent[]): TrainingPanelInbound[] {
@@ -40,21 +59,26 @@ describe('training panel webview', () => {
 
   let finishedState: string | undefined;
 
-  it('draws live curves, progress, ETA and stage markers, and Stop posts a stop message', async () => {
+  it('draws live curves, progress, ETA and stage bands, and Stop posts a stop message', async () => {
     const page = await openPanel(browser, 'trainingPanel');
     const half = run.findIndex((e) => e.kind === 'step' && e.step === 150);
     await postToWebview(page, asMessages(run.slice(0, half + 1)));
     const last = run[half] as RunStep;
     await page.waitForSelector('#loss-chart[data-points="150"]');
     assert.equal(await text(page, '#progress-text'), `${Math.round(last.progress * 100)}%`);
-    assert.equal(await text(page, '#eta'), '5s'); // 90 steps × 0.05 s left, rounded
-    assert.equal(await text(page, '#epoch'), '2 / 3');
-    assert.equal(await text(page, '#stage'), 'main');
-    assert.match(await text(page, '#throughput'), /words\/s$/);
+    assert.equal(await text(page, '#run-state'), 'Running');
+    // The clock format of the status bar and the CLI; 4.5 s left, counting down between events.
+    assert.match(await text(page, '#eta'), /^0:0[45]$/);
+    assert.match(await text(page, '#elapsed'), /^0:0[89]$/);
+    assert.equal(await text(page, '#position'), 'Epoch 2 of 3 · 150 of 1,800,000 words · backend cpu');
+    assert.equal(await text(page, '#stage'), 'Stage main');
+    assert.equal(await text(page, '#throughput'), '157,867 words/s');
+    // word2vec has no validation: it is judged by its training loss, per epoch.
+    assert.match(await text(page, '#judged-card'), /^TRAINING LOSS\s+2\.917\s+best, epoch 1 · latest$/);
     assert.ok((await paintedPixels(page, '#loss-chart canvas')) > 500, 'the loss curve is drawn');
     assert.ok((await paintedPixels(page, '#lr-chart canvas')) > 200, 'the learning-rate curve is drawn');
-    const markers = await page.locator('#loss-chart .stage-marker').allInnerTexts();
-    assert.deepEqual(markers, ['warmup', 'main'], 'warmup began at step 0, before the first point: named at the left edge');
+    const bands = await page.locator('#loss-chart .stage-band').allInnerTexts();
+    assert.deepEqual(bands, ['warmup', 'main'], 'warmup began at step 0, before the first point: its band starts at the left edge');
     assert.ok(await page.locator('#log-section li.warning').count() >= 1, 'the warning is listed');
 
     await page.getByRole('button', { name: /stop the run/i }).click();
@@ -65,14 +89,19 @@ describe('training panel webview', () => {
     await postToWebview(page, asMessages(run.slice(half + 1)));
     await page.waitForSelector('#summary:not([hidden])');
     assert.equal(await text(page, '#progress-text'), '100%');
-    const summary = await text(page, '#summary');
-    assert.match(summary, /vocabularySize\s+21,344/);
-    assert.match(summary, /analogies\.accuracy\s+0\.312/);
+    assert.equal(await text(page, '#run-state'), 'Completed');
+    assert.equal(await page.locator('#eta-card').isHidden(), true, 'no time left once it has ended');
+    assert.equal(await text(page, '#elapsed'), '0:12');
+    // Labelled facts with units and separators, not summary.json's keys.
+    assert.deepEqual(await facts(page), [
+      ['Epochs', '3'], ['Vocabulary', '21,344 words'], ['Corpus', '1,800,000 tokens'], ['Speed', '157,342 words/s'], ['Analogies', '0.312 accuracy on 540 questions'],
+    ]);
+    assert.doesNotMatch(await text(page, '#summary'), /vocabularySize|wordsPerSecond|elapsed/i, 'no raw keys, and the elapsed time is in the header only');
     const table = await text(page, '#neighbours table');
     assert.match(table, /epoch 3/);
     const lastEpoch = run.filter((e) => e.kind === 'epoch').at(-1)!;
     const firstNeighbour = lastEpoch.kind === 'epoch' ? lastEpoch.neighbours!['freedom']![0]! : undefined;
-    assert.ok(firstNeighbour && table.includes(`${firstNeighbour.word} ${firstNeighbour.similarity.toFixed(2)}`));
+    assert.ok(firstNeighbour && table.includes(`${firstNeighbour.word} ${firstNeighbour.similarity.toFixed(3)}`), 'similarities to three decimals, as everywhere');
     await waitFor(page, 'JSON.parse(window.__state ?? "{}").end?.kind === "finished"');
     finishedState = await savedState(page);
     assert.deepEqual(await page.evaluate('window.__cspViolations'), []);
@@ -89,7 +118,7 @@ describe('training panel webview', () => {
     assert.ok((await paintedPixels(page, '#loss-chart canvas')) > 500);
     assert.match(await text(page, '#neighbours table'), /freedom/);
     assert.equal(await text(page, '#progress-text'), '100%');
-    assert.equal(await page.locator('#stop').isDisabled(), true);
+    assert.equal(await page.locator('#stop').isHidden(), true);
     await page.close();
   });
 
@@ -100,54 +129,109 @@ describe('training panel webview', () => {
     assert.match(await text(page, '#banner'), /Loss became NaN at step 57.*sotu\.nlp\.yaml:14/);
     assert.equal(await page.locator('#logs li.error').count(), 1);
     assert.equal(await page.locator('#logs li.warning').count(), 1);
-    assert.equal(await page.locator('#stop').isDisabled(), true);
-    assert.equal(await text(page, '#eta'), 'failed');
+    assert.equal(await page.locator('#stop').isHidden(), true, 'nothing to stop');
+    assert.equal(await text(page, '#run-state'), 'Failed');
     await page.close();
   });
 
-  it('overlays the loss curves of the runs checked in the history', async () => {
+  it('lists past runs by the metric they are judged by, and compares only comparable runs, on epochs when step counts differ', async () => {
     const page = await openPanel(browser, 'trainingPanel');
-    const series = (scale: number, n: number): RunHistoryEntry['series'] => ({
-      step: Array.from({ length: n }, (_, i) => (i + 1) * 10),
-      loss: Array.from({ length: n }, (_, i) => scale * Math.exp(-i / 30) + 0.5),
-    });
     const runs: RunHistoryEntry[] = [
-      { name: 'spam-bert-lr3e-5', runDir: '/runs/a', date: Date.UTC(2025, 10, 1), status: 'completed', finalMetrics: { accuracy: 0.93, macroF1: 0.91 }, series: series(2, 120) },
-      { name: 'spam-bert-lr1e-4', runDir: '/runs/b', date: Date.UTC(2025, 10, 2), status: 'completed', finalMetrics: { accuracy: 0.9 }, series: series(3, 90) },
-      { name: 'sotu-vectors', runDir: '/runs/c', date: Date.UTC(2025, 10, 3), status: 'stopped', finalMetrics: {}, series: series(4, 50) },
+      historyEntry('spam-bert-lr3e-5', { steps: 120, epochs: 4, f1: [0.7, 0.8, 0.91, 0.9], config: { 'training.stages[all].learning_rate': '3e-5', 'training.batch_size': '16', 'data.train': '/work/spam/data/train.csv' } }),
+      historyEntry('spam-bert-lr1e-4', { steps: 90, epochs: 3, f1: [0.75, 0.88, 0.86], config: { 'training.stages[all].learning_rate': '1e-4', 'training.batch_size': '16', 'data.train': '/work/spam/data/train.csv' } }),
+      { ...historyEntry('sotu-vectors', { steps: 50, epochs: 2, config: { 'word2vec.window': '5' } }), task: 'word2vec', status: 'stopped' },
     ];
-    await postToWebview(page, [{ type: 'history', runs }]);
-    await page.getByRole('checkbox', { name: /spam-bert-lr3e-5/ }).check();
-    await page.getByRole('checkbox', { name: /spam-bert-lr1e-4/ }).check();
+    await postToWebview(page, [{ type: 'context', workspaceFolders: ['/work/spam'] }, { type: 'history', runs }]);
+    await page.waitForSelector('#history-table tbody tr');
+    assert.deepEqual((await cells(page, '#history-table')).map((row) => row.slice(1, 5)), [
+      ['run', 'task', 'status', 'judged by'],
+      ['spam-bert-lr3e-5', 'text classification', 'completed', 'macro-F1 0.910'],
+      ['spam-bert-lr1e-4', 'text classification', 'completed', 'macro-F1 0.880'],
+      ['sotu-vectors', 'word2vec', 'stopped', 'train loss 1.75'],
+    ]);
+    assert.equal(await page.locator('#history-table tbody td.num').first().getAttribute('title'), 'Validation macro-F1, best after epoch 3 of 4');
+
+    await page.getByRole('checkbox', { name: 'Compare spam-bert-lr3e-5' }).check();
+    await page.getByRole('checkbox', { name: 'Compare spam-bert-lr1e-4' }).check();
     await page.waitForSelector('#compare-chart[data-series="2"]');
-    assert.equal(await page.locator('#compare-chart').getAttribute('data-points'), '120', 'the runs share one x axis');
+    assert.match(await text(page, '#compare .axis-note'), /step counts differ, so the x axis counts epochs/);
+    assert.equal(await page.locator('#compare-chart .u-legend .u-series:first-child .u-label').innerText(), 'epoch');
     const legend = await text(page, '#compare-chart .u-legend');
     assert.match(legend, /spam-bert-lr3e-5/);
     assert.match(legend, /spam-bert-lr1e-4/);
-    assert.doesNotMatch(legend, /sotu-vectors/);
     assert.ok((await paintedPixels(page, '#compare-chart canvas')) > 500);
-    await page.getByRole('button', { name: 'Open the folder of sotu-vectors' }).click();
-    assert.deepEqual((await posted<{ type: string }>(page)).filter((m) => m.type === 'revealRun'), [{ type: 'revealRun', runDir: '/runs/c' }]);
-    await waitFor(page, 'JSON.parse(window.__state ?? "{}").compare?.length === 2');
+    assert.ok((await paintedPixels(page, '#compare-metric-chart canvas')) > 200, 'the validation metric per epoch, side by side');
+    // The configs side by side: only what differs, highlighted; the rest counted.
+    const table = await cells(page, '.config-diff');
+    assert.deepEqual(table[0], ['setting', 'spam-bert-lr3e-5', 'spam-bert-lr1e-4']);
+    assert.deepEqual(table.slice(1, 3), [['judged by', 'macro-F1 0.910 (epoch 3)', 'macro-F1 0.880 (epoch 2)'], ['epochs', '4', '3']]);
+    assert.deepEqual(table.at(-1), ['training.stages[all].learning_rate', '3e-5', '1e-4']);
+    assert.equal(await page.locator('.config-diff tr.differs').count(), 1);
+    await page.getByRole('checkbox', { name: /Only the settings that differ \(2 the same\)/ }).click();
+    await page.waitForSelector('.config-diff tr:has(th:text-is("data.train"))');
+    assert.equal(await page.locator('.config-diff tr:has(th:text-is("data.train")) td').first().innerText(), 'data/train.csv', 'paths shortened against the workspace');
+    assert.equal(await page.locator('.config-diff tr:has(th:text-is("data.train")) td').first().getAttribute('title'), '/work/spam/data/train.csv');
+
+    // A word2vec run is not drawn on a classifier's loss axis: it gets a comparison of its own.
+    await page.getByRole('checkbox', { name: 'Compare sotu-vectors' }).check();
+    await page.waitForSelector('.compare-group[data-task="word2vec"] #compare-chart');
+    assert.equal(await page.locator('.compare-group').count(), 2);
+    assert.match(await text(page, '#compare-note'), /different tasks are compared apart/);
+    assert.equal(await page.locator('.compare-group[data-task="text-classification"] #compare-chart').getAttribute('data-series'), '2');
+
+    await page.getByRole('button', { name: 'Reveal the folder of sotu-vectors' }).click();
+    assert.deepEqual((await posted<{ type: string }>(page)).filter((m) => m.type === 'reveal'), [{ type: 'reveal', path: '/runs/sotu-vectors' }]);
+    await waitFor(page, 'JSON.parse(window.__state ?? "{}").compare?.length === 3 && JSON.parse(window.__state).onlyDifferences === false');
+    assert.deepEqual(pageErrors(page), []);
     await page.close();
   });
 
-  it('draws validation loss and follows a theme change', async () => {
+  it('overlays runs of as many steps on the step axis', async () => {
     const page = await openPanel(browser, 'trainingPanel');
-    const events: RunEvent[] = [
-      { kind: 'started', runId: 'clf', name: 'spam-filter', task: 'text-classification', runDir: '/runs/spam', totalSteps: 60, epochs: 3, startedAt: 0,
-        stages: [{ name: 'head', startStep: 0, epochs: 1 }, { name: 'all', startStep: 20, epochs: 2 }] },
-    ];
+    const runs = [historyEntry('a', { steps: 60, epochs: 3, f1: [0.5, 0.6, 0.7] }), historyEntry('b', { steps: 60, epochs: 3, f1: [0.6, 0.6, 0.65] })];
+    await postToWebview(page, [{ type: 'history', runs }]);
+    await page.getByRole('checkbox', { name: 'Compare a' }).check();
+    await page.getByRole('checkbox', { name: 'Compare b' }).check();
+    await page.waitForSelector('#compare-chart[data-series="2"][data-points="60"]');
+    assert.equal(await page.locator('#compare-chart .u-legend .u-series:first-child .u-label').innerText(), 'step');
+    assert.equal(await page.locator('#compare .axis-note').count(), 0);
+    await page.close();
+  });
+
+  it('heads a classification run with its judged metric, says "estimating…" until the engine has an ETA, and draws the validation curves', async () => {
+    const page = await openPanel(browser, 'trainingPanel');
+    const f1 = [0.7, 0.82, 0.8];
+    const started: RunEvent = { kind: 'started', runId: 'clf', name: 'spam-filter', task: 'text-classification', runDir: '/runs/spam', totalSteps: 60, epochs: 3, startedAt: 0, metric: 'macro_f1',
+      stages: [{ name: 'head', startStep: 0, epochs: 1 }, { name: 'all', startStep: 20, epochs: 2 }] };
+    const stage: RunEvent = { kind: 'stage', index: 0, name: 'head', step: 0, frozen: 'trains pooler, classifier; frozen: embeddings, encoder.layer.0–1' };
+    await postToWebview(page, [{ type: 'runEvents', runId: 'clf', events: [started, stage, { kind: 'caching', stage: 'head', done: 1200, total: 5000, progress: 0.02, elapsedSeconds: 3 }] }]);
+    await page.waitForSelector('#run-state:text-is("Caching features")');
+    assert.equal(await text(page, '#stage'), 'Stage head: computing the frozen features once: 1,200 of 5,000 examples');
+    assert.equal(await text(page, '#eta'), 'estimating…');
+    assert.equal(await text(page, '#judged-card dt'), 'VALIDATION MACRO-F1');
+
+    const events: RunEvent[] = [];
     for (let step = 1; step <= 60; step++) {
       events.push({ kind: 'step', step, epoch: Math.ceil(step / 20), progress: step / 60, loss: 1 / step + 0.2, learningRate: step <= 20 ? 1e-3 : 3e-5,
-        throughput: 48, throughputUnit: 'samples/s', etaSeconds: 60 - step, elapsedSeconds: step, stage: step <= 20 ? 'head' : 'all' });
-      if (step === 20) events.push({ kind: 'stage', index: 1, name: 'all', step: 20, frozen: 'none' });
-      if (step % 20 === 0) events.push({ kind: 'epoch', epoch: step / 20, step, trainLoss: 1 / step + 0.2, validation: { loss: 0.5 - step / 200, accuracy: 0.8, macroF1: 0.75 } });
+        throughput: 48, throughputUnit: 'samples/s', ...(step > 2 && { etaSeconds: 125 - step }), elapsedSeconds: step, stage: step <= 20 ? 'head' : 'all' });
+      if (step === 2) {
+        await postToWebview(page, [{ type: 'runEvents', runId: 'clf', events: events.splice(0) }]);
+        await page.waitForSelector('#run-state:text-is("Running")');
+        assert.equal(await text(page, '#eta'), 'estimating…', 'no ETA from the engine yet: none shown');
+      }
+      if (step === 20) events.push({ kind: 'stage', index: 1, name: 'all', step: 20, frozen: 'trains embeddings, encoder.layer.0–1, pooler, classifier; frozen: nothing' });
+      if (step % 20 === 0) events.push({ kind: 'epoch', epoch: step / 20, step, trainLoss: 1 / step + 0.2, validation: { loss: 0.5 - step / 200, accuracy: 0.8, macroF1: f1[step / 20 - 1]! } });
     }
     await postToWebview(page, [{ type: 'runEvents', runId: 'clf', events }]);
     await page.waitForSelector('#loss-chart[data-series="3"][data-points="60"]');
+    assert.match(await text(page, '#eta'), /^1:0[45]$/, '65 s left, in the clock format of the status bar');
+    assert.match(await text(page, '#judged-card'), /^VALIDATION MACRO-F1\s+0\.820\s+best, epoch 2 · latest 0\.800, epoch 3$/);
+    assert.equal(await text(page, '#stage'), 'Stage all: trains embeddings, encoder.layer.0–1, pooler, classifier; frozen: nothing', 'what is frozen, said once');
     assert.match(await text(page, '#loss-chart .u-legend'), /validation/);
-    assert.deepEqual(await page.locator('#loss-chart .stage-marker').allInnerTexts(), ['head', 'all']);
+    assert.deepEqual(await page.locator('#loss-chart .stage-band').allInnerTexts(), ['head', 'all']);
+    await page.waitForSelector('#metric-chart[data-points="3"]');
+    assert.deepEqual(await page.locator('#metric-chart .stage-band').allInnerTexts(), ['head', 'all'], 'the stages on the epoch axis too');
+    assert.ok((await paintedPixels(page, '#metric-chart canvas')) > 200, 'validation macro-F1 and accuracy per epoch');
     assert.match(await text(page, '#throughput'), /samples\/s$/);
     const marker = '#loss-chart .u-legend .u-series:nth-child(3) .u-marker';
     const before = await page.locator(marker).evaluate('(el) => getComputedStyle(el).borderColor');
@@ -157,6 +241,86 @@ describe('training panel webview', () => {
     })()`);
     await waitFor(page, `getComputedStyle(document.querySelector(${JSON.stringify(marker)})).borderColor === 'rgb(0, 0, 255)'`);
     assert.notEqual(before, 'rgb(0, 0, 255)');
+    assert.deepEqual(pageErrors(page), []);
+    await page.close();
+  });
+
+  it('says "stopped early" only when the run did', async () => {
+    const page = await openPanel(browser, 'trainingPanel');
+    const finished = classification.at(-1)!;
+    assert.ok(finished.kind === 'finished' && finished.summary['stoppedEarly'] === false);
+    await postToWebview(page, hostMessages('cls-run', classification));
+    await page.waitForSelector('#run-state:text-is("Completed")');
+    assert.doesNotMatch(await text(page, '#summary'), /stopped early/);
+    const early: RunEvent = { ...finished, summary: { ...finished.summary, stoppedEarly: true, epochsCompleted: 2 } };
+    await postToWebview(page, hostMessages('cls-early', [...classification.slice(0, -1), early]).map((message) => ({ ...message, ...(message.type === 'runEvents' && { replace: true }) })));
+    await page.waitForSelector('#run-state:text-is("Completed · stopped early")');
+    assert.deepEqual((await facts(page))[0], ['Epochs', '2 of 3 (stopped early)']);
+    await page.close();
+  });
+
+  it('writes the summary for people: labelled facts, short paths with the full one on hover, Reveal', async () => {
+    const page = await openPanel(browser, 'trainingPanel');
+    await postToWebview(page, [{ type: 'context', workspaceFolders: ['/work/spam-project'] }, ...hostMessages('cls-run', classification)]);
+    await page.waitForSelector('#summary:not([hidden])');
+    assert.deepEqual(await facts(page), [
+      ['Epochs', '3'], ['Model written', 'epoch 2 (best validation macro-F1)'], ['Validation loss', '0.632'], ['Training loss, last epoch', '0.6292'],
+      ['Training steps', '9'], ['Cached features', 'head: encoded once in 887 ms, then ×14 faster per step'],
+    ]);
+    const paths = await page.evaluate<string[][]>(`[...document.querySelectorAll('#summary code')].map((code) => [code.textContent, code.getAttribute('title')])`);
+    assert.deepEqual(paths[0], ['runs/tiny-cls', '/work/spam-project/runs/tiny-cls'], 'the run folder, relative to the workspace');
+    assert.ok(paths.slice(1).some(([shown, full]) => shown === 'model.safetensors' && full === '/work/spam-project/runs/tiny-cls/model.safetensors'), JSON.stringify(paths));
+    await page.getByRole('button', { name: 'Reveal /work/spam-project/runs/tiny-cls/model.safetensors' }).click();
+    assert.deepEqual((await posted<{ type: string }>(page)).filter((m) => m.type === 'reveal'), [{ type: 'reveal', path: '/work/spam-project/runs/tiny-cls/model.safetensors' }]);
+    assert.doesNotMatch(await text(page, '#summary'), /epochsCompleted|stoppedEarly|elapsedSeconds|status/);
+    // A finished classifier can be made the model that answers predictions, from here.
+    await page.getByRole('button', { name: 'Use for predictions' }).click();
+    assert.deepEqual((await posted<{ type: string }>(page)).filter((m) => m.type === 'useForPredictions'), [{ type: 'useForPredictions', runDir: '/work/spam-project/runs/tiny-cls' }]);
+    await postToWebview(page, [{ type: 'context', workspaceFolders: ['/work/spam-project'], predictionModel: '/work/spam-project/runs/tiny-cls' }]);
+    await page.waitForSelector('#use-for-predictions', { state: 'hidden' });
+    await page.close();
+  });
+
+  it('is reachable from the keyboard: Tab walks every control, Space compares a run and keeps the focus', async () => {
+    const page = await openPanel(browser, 'trainingPanel');
+    await postToWebview(page, [{ type: 'context', workspaceFolders: ['/work/spam-project'] }, ...hostMessages('cls-run', classification),
+      { type: 'history', runs: [historyEntry('a', { steps: 60, epochs: 3, f1: [0.5, 0.6, 0.7] }), historyEntry('b', { steps: 30, epochs: 3, f1: [0.6, 0.6, 0.65] })] }]);
+    await page.waitForSelector('#history-table tbody tr');
+    const reached: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      reached.push(await page.evaluate<string>(`(() => { const e = document.activeElement; return e.id || e.getAttribute('aria-label') || e.textContent.trim(); })()`));
+    }
+    for (const control of ['use-for-predictions', 'smoothing', 'log-x', 'Reveal /work/spam-project/runs/tiny-cls', 'Compare a', 'Compare b', 'Reveal the folder of b']) {
+      assert.ok(reached.includes(control), `Tab reaches ${control}: ${reached.join(' → ')}`);
+    }
+    await page.getByRole('checkbox', { name: 'Compare a' }).focus();
+    await page.keyboard.press('Space');
+    await page.getByRole('checkbox', { name: 'Compare b' }).focus();
+    await page.keyboard.press('Space');
+    await page.waitForSelector('#compare-chart[data-series="2"]');
+    assert.equal(await page.evaluate<string>('document.activeElement.getAttribute("aria-label")'), 'Compare b', 'the rebuilt row gives the focus back');
+    const focusRing = await page.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle');
+    assert.notEqual(focusRing, 'none', 'the focused control shows it');
+    await page.close();
+  });
+
+  it('keeps its layout at 800 px: nothing wider than the panel', async () => {
+    const page = await openPanel(browser, 'trainingPanel');
+    await page.setViewportSize({ width: 800, height: 900 });
+    const long = { 'data.train': '/work/spam-project/data/a-rather-long-folder-name/with-more-folders/emails-train-2025-full.csv', 'training.stages[all].learning_rate': '3e-5' };
+    await postToWebview(page, [{ type: 'context', workspaceFolders: ['/work/spam-project'] }, ...hostMessages('cls-run', classification),
+      { type: 'history', runs: [historyEntry('spam-bert-a-very-long-run-name-lr3e-5', { steps: 60, epochs: 3, f1: [0.5, 0.6, 0.7], config: long }), historyEntry('b', { steps: 30, epochs: 3, f1: [0.6, 0.6, 0.65], config: { ...long, 'data.train': '/elsewhere/x.csv' } })] }]);
+    await page.getByRole('checkbox', { name: 'Compare spam-bert-a-very-long-run-name-lr3e-5' }).check();
+    await page.getByRole('checkbox', { name: 'Compare b' }).check();
+    await page.waitForSelector('#compare-metric-chart');
+    const overflow = await page.evaluate<{ page: number; wide: string[] }>(`(() => {
+      const width = document.documentElement.clientWidth;
+      const wide = [...document.querySelectorAll('#root *')].filter((e) => e.getBoundingClientRect().right > width + 0.5 && !e.closest('.table-scroll'))
+        .map((e) => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className);
+      return { page: document.documentElement.scrollWidth - width, wide };
+    })()`);
+    assert.deepEqual(overflow, { page: 0, wide: [] });
     await page.close();
   });
 
@@ -265,10 +429,9 @@ describe('training panel webview', () => {
     };
     const report = parseClassificationReport(summary);
     assert.ok(report);
-    const series = { step: [1, 2, 3], loss: [1, 0.8, 0.6] };
     const runs: RunHistoryEntry[] = [
-      { name: 'tickets-bert', runDir: '/runs/tickets', task: 'text-classification', date: Date.UTC(2025, 10, 1), status: 'completed', finalMetrics: { accuracy: 0.8 }, series, classification: report },
-      { name: 'sotu-vectors', runDir: '/runs/sotu', task: 'word2vec', date: Date.UTC(2025, 10, 2), status: 'completed', finalMetrics: {}, series },
+      { ...historyEntry('tickets-bert', { steps: 3, epochs: 1, f1: [0.7833] }), runDir: '/runs/tickets', classification: report },
+      { ...historyEntry('sotu-vectors', { steps: 3, epochs: 1 }), runDir: '/runs/sotu', task: 'word2vec' },
     ];
     await postToWebview(page, [{ type: 'history', runs }]);
     assert.equal(await page.getByRole('button', { name: 'Show the confusion matrix of sotu-vectors' }).count(), 0, 'word2vec runs have no results');

@@ -7,7 +7,8 @@ import type {
 } from '../../common/protocol/panels';
 import type { Neighbour } from '../../common/protocol/runEvents';
 import { connect, throttled } from '../shared/vscodeApi';
-import { formatNumber, h } from '../shared/dom';
+import { h } from '../shared/dom';
+import { formatSimilarity, plural } from '../shared/format';
 import { onThemeChange, readTheme, type ThemeColours } from '../shared/theme';
 import { Scatter, colourToPixel, type View } from './scatter';
 
@@ -63,7 +64,10 @@ channel.onMessage<EmbeddingExplorerInbound>((message) => {
       const { width, height } = cssSize();
       view = keepView ? state.view : scatter.fit(width, height);
       const variance = projection.explainedVariance.map((v) => `${(v * 100).toFixed(1)}%`).join(' + ');
-      info.textContent = `${scatter.size.toLocaleString('en-US')} most frequent of ${projection.vocabularySize.toLocaleString('en-US')} words · ${projection.dimensions} dimensions · PCA explains ${variance} of the variance`;
+      const shown = scatter.size >= projection.vocabularySize
+        ? `All ${plural(projection.vocabularySize, 'word')}`
+        : `The ${scatter.size.toLocaleString('en-US')} most frequent of ${plural(projection.vocabularySize, 'word')}`;
+      info.textContent = `${shown} · ${projection.dimensions} dimensions · PCA explains ${variance} of the variance`;
       if (state.selected !== undefined) {
         const found = scatter.find(state.selected);
         if (found?.exact) {
@@ -87,6 +91,7 @@ channel.onMessage<EmbeddingExplorerInbound>((message) => {
       state.neighbours = { word: message.word, items: message.result.neighbours };
       showNeighbours(message.word, message.result.neighbours);
       markNeighbours(message.result.neighbours);
+      bringNeighboursIntoView();
       saveState.request();
       schedule();
       break;
@@ -142,9 +147,9 @@ function jumpTo(word: string, ask: boolean): void {
 function showNeighbours(word: string, items: Neighbour[]): void {
   neighboursTitle.textContent = `Neighbours of “${word}”`;
   neighboursHint.textContent = items.length === 0 ? 'No neighbours.' : 'Cosine similarity. Click one to go to it.';
-  neighboursList.replaceChildren(...items.map((item) =>
-    h('li', {}, h('button', { type: 'button', class: 'neighbour', 'data-word': item.word },
-      h('span', { class: 'word' }, item.word), h('span', { class: 'similarity' }, formatNumber(item.similarity, 3))))));
+  neighboursList.replaceChildren(...items.map((item, i) =>
+    h('li', {}, h('button', { type: 'button', class: 'neighbour', 'data-word': item.word, 'aria-label': `${item.word}, similarity ${formatSimilarity(item.similarity)}` },
+      h('span', { class: 'rank', 'aria-hidden': 'true' }, `${i + 1}.`), h('span', { class: 'word' }, item.word), h('span', { class: 'similarity' }, formatSimilarity(item.similarity))))));
 }
 
 function markNeighbours(items: Neighbour[]): void {
@@ -154,6 +159,19 @@ function markNeighbours(items: Neighbour[]): void {
     const found = scatter.find(item.word);
     if (found?.exact) marked.add(found.index);
   }
+  const missing = items.length - marked.size;
+  if (missing > 0) neighboursHint.textContent = `Cosine similarity. ${plural(missing, 'neighbour')} of ${items.length} ${missing === 1 ? 'is' : 'are'} not among the projected words; click one to go to it.`;
+}
+
+/** Zooms out (never past the fitted view, never in closer than a close-up) until the word and its marked neighbours are all in sight. */
+function bringNeighboursIntoView(): void {
+  if (!scatter || !view || selected === undefined) return;
+  const { width, height } = cssSize();
+  const shown = [selected, ...marked];
+  if (shown.every((i) => scatter!.inView(view!, width, height, i))) return;
+  const fitted = scatter.fit(width, height);
+  const target = scatter.fitPoints(shown, width, height, fitted.scale * 8);
+  if (target) view = target.scale < fitted.scale ? fitted : target;
 }
 
 function setStatus(text: string, kind: 'ok' | 'error'): void {

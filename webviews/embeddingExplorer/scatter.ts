@@ -69,6 +69,32 @@ export class Scatter {
     return { x: (minX + maxX) / 2, y: (minY + maxY) / 2, scale: 0.9 * Math.min(width / spanX, height / spanY) };
   }
 
+  /**
+   * The view that shows every point of `indices` with a margin, zoomed in no closer than `maxScale`:
+   * after a search, the word and all of its neighbours are in sight.
+   */
+  fitPoints(indices: Iterable<number>, width: number, height: number, maxScale: number): View | undefined {
+    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    for (const i of indices) {
+      const x = this.xs[i]!;
+      const y = this.ys[i]!;
+      minX = Math.min(minX, x);
+      maxX = Math.max(maxX, x);
+      minY = Math.min(minY, y);
+      maxY = Math.max(maxY, y);
+    }
+    if (!Number.isFinite(minX)) return undefined;
+    const spanX = Math.max(maxX - minX, 1e-9);
+    const spanY = Math.max(maxY - minY, 1e-9);
+    return { x: (minX + maxX) / 2, y: (minY + maxY) / 2, scale: Math.min(maxScale, 0.8 * Math.min(width / spanX, height / spanY)) };
+  }
+
+  /** Whether point `i` is drawn inside a `width`×`height` canvas at `view`. */
+  inView(view: View, width: number, height: number, i: number): boolean {
+    const { x, y } = this.toScreen(view, width, height, i);
+    return x >= 0 && y >= 0 && x <= width && y <= height;
+  }
+
   /** Index of `word`: the exact spelling, else the first word that matches ignoring case. */
   find(word: string): { index: number; exact: boolean } | undefined {
     if (!this.lookup) {

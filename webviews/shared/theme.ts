@@ -23,12 +23,15 @@ function read(style: CSSStyleDeclaration, name: string, fallback: string): strin
 export function readTheme(): ThemeColours {
   const style = getComputedStyle(document.documentElement);
   const dark = !document.body.classList.contains('vscode-light');
+  const highContrast = document.body.classList.contains('vscode-high-contrast');
   const foreground = read(style, '--vscode-editor-foreground', dark ? '#cccccc' : '#333333');
+  const border = read(style, '--vscode-editorWidget-border', dark ? '#454545' : '#c8c8c8');
   return {
     foreground,
     muted: read(style, '--vscode-descriptionForeground', dark ? '#9d9d9d' : '#717171'),
     background: read(style, '--vscode-editor-background', dark ? '#1e1e1e' : '#ffffff'),
-    grid: read(style, '--vscode-editorWidget-border', dark ? '#454545' : '#c8c8c8'),
+    // High contrast borders are at full strength: gridlines that bright would drown the curves.
+    grid: highContrast ? withAlpha(border, 0.45) : border,
     blue: read(style, '--vscode-charts-blue', '#3794ff'),
     orange: read(style, '--vscode-charts-orange', '#d18616'),
     green: read(style, '--vscode-charts-green', '#89d185'),

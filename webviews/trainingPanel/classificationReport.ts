@@ -2,9 +2,10 @@
 // columns = predicted; cells shaded by their share of the row in the theme's chart colours) and the
 // per-class precision/recall/F1/support table. Real tables with scoped headers, for screen readers.
 import type { ClassificationReport } from '../../common/protocol/panels';
-import { formatNumber, h } from '../shared/dom';
+import { h } from '../shared/dom';
+import { formatNumber, formatScore } from '../shared/format';
 
-const score = (value: number): string => value.toFixed(3);
+const score = formatScore;
 const percent = (share: number): string => `${(share * 100).toFixed(share > 0 && share < 0.001 ? 2 : 1)}%`;
 
 export function renderClassificationReport(report: ClassificationReport): HTMLElement[] {

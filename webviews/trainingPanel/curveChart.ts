@@ -1,7 +1,8 @@
-// One uPlot chart of curves against the step, with stage boundaries as labelled vertical markers.
+// One uPlot chart of curves against steps (or epochs), with the run's stages as shaded, labelled bands.
 // uPlot takes its colours at creation, so a theme change or the log-x toggle builds the chart anew.
 import uPlot from 'uplot';
 import { h } from '../shared/dom';
+import { formatNumber, formatTick } from '../shared/format';
 import type { ThemeColours } from '../shared/theme';
 
 export interface CurveSpec {
@@ -10,25 +11,44 @@ export interface CurveSpec {
   width?: number;
   /** Draw the points (sparse series such as validation loss, one per epoch). */
   points?: boolean;
+  dash?: number[];
   /** Left out of the legend and the hover readout (the faint raw series under a smoothed one). */
   quiet?: boolean;
 }
 
+export interface StageBand {
+  /** Where the stage begins, in the chart's x unit. */
+  start: number;
+  label: string;
+}
+
 export interface CurveChartOptions {
   title: string;
+  /** What x counts: "step", "epoch", "words". */
+  xLabel: string;
   yLabel: string;
   height: number;
   logX: boolean;
   theme: ThemeColours;
   curves: CurveSpec[];
-  /** Stage boundaries, read at each draw. */
-  markers?: () => { step: number; label: string }[];
+  /** The stages, read at each draw. */
+  bands?: () => StageBand[];
+  /** How values read on the y axis and in the legend (ticks: compact numbers). */
+  formatY?: (value: number) => string;
+  /** Room left and right of the data, in x units (half an epoch keeps the first and last points clear of the edges). */
+  padX?: number;
 }
+
+/** Minimum room between ticks, in CSS pixels: labels such as "1.1M" never run together. */
+const X_TICK_SPACE = 64;
+const Y_TICK_SPACE = 32;
+/** Steps, words and epochs are whole: ticks at 1, 2, 5, 10, 20, 50, … */
+const WHOLE_INCREMENTS = Array.from({ length: 13 }, (_, power) => [1, 2, 5].map((m) => m * 10 ** power)).flat();
 
 export class CurveChart {
   readonly element: HTMLElement;
   private readonly plot: uPlot;
-  private readonly markerLayer: HTMLElement;
+  private readonly bandLayer: HTMLElement;
   private readonly resizeObserver: ResizeObserver;
   private lastLength = 0;
 
@@ -37,36 +57,48 @@ export class CurveChart {
     this.element.append(h('figcaption', {}, options.title));
     parent.append(this.element);
     const { theme } = options;
-    const axis = (label?: string): uPlot.Axis => ({
+    const formatY = options.formatY ?? ((value: number) => formatNumber(value, 4));
+    const axis = (label: string, space: number): uPlot.Axis => ({
       stroke: theme.muted,
       grid: { stroke: theme.grid, width: 1 },
       ticks: { stroke: theme.grid, width: 1 },
       font: theme.font,
       labelFont: theme.font,
-      ...(label !== undefined && { label }),
+      label,
+      space,
+      values: (_plot, splits) => splits.map((value) => (value === null || value === undefined ? '' : formatTick(value))),
     });
+    const readout = (format: (value: number) => string) => (_plot: uPlot, value: number | null) => (value === null || value === undefined ? '—' : format(value));
     this.plot = new uPlot(
       {
-        width: Math.max(200, parent.clientWidth),
+        width: this.width(parent),
         height: options.height,
-        scales: { x: { time: false, distr: options.logX ? 3 : 1 } },
-        axes: [axis('step'), axis(options.yLabel)],
+        scales: {
+          x: {
+            time: false,
+            distr: options.logX ? 3 : 1,
+            ...(options.padX !== undefined && { range: (_plot: uPlot, min: number, max: number): uPlot.Range.MinMax => [min - options.padX!, max + options.padX!] }),
+          },
+        },
+        axes: [{ ...axis(options.xLabel, X_TICK_SPACE), incrs: WHOLE_INCREMENTS }, { ...axis(options.yLabel, Y_TICK_SPACE), size: 56 }],
         legend: { show: true, live: true },
         cursor: { drag: { x: true, y: false }, points: { show: false } },
         series: [
-          { label: 'step' },
+          { label: options.xLabel, value: readout((value) => formatNumber(value, 4)) },
           ...options.curves.map(
             (curve): uPlot.Series => ({
               label: curve.label,
               stroke: curve.stroke,
               width: curve.width ?? 1.5,
               spanGaps: true,
-              points: { show: curve.points ?? false, size: 5, fill: curve.stroke },
+              value: readout(formatY),
+              points: { show: curve.points ?? false, size: 6, fill: curve.stroke },
+              ...(curve.dash && { dash: curve.dash }),
               ...(curve.quiet && { legend: false }),
             }),
           ),
         ],
-        hooks: { draw: [() => this.placeMarkers()] },
+        hooks: { draw: [() => this.placeBands()] },
       },
       [[], ...options.curves.map(() => [])],
       this.element,
@@ -75,10 +107,10 @@ export class CurveChart {
     options.curves.forEach((curve, i) => {
       if (curve.quiet) this.plot.root.querySelectorAll('.u-legend .u-series')[i + 1]?.classList.add('quiet');
     });
-    this.markerLayer = h('div', { class: 'stage-markers' });
-    this.plot.over.append(this.markerLayer);
+    this.bandLayer = h('div', { class: 'stage-bands' });
+    this.plot.under.append(this.bandLayer);
     this.resizeObserver = new ResizeObserver(() => {
-      const width = Math.max(200, parent.clientWidth);
+      const width = this.width(parent);
       if (Math.abs(width - this.plot.width) > 1) this.plot.setSize({ width, height: options.height });
     });
     this.resizeObserver.observe(parent);
@@ -100,20 +132,30 @@ export class CurveChart {
     this.element.remove();
   }
 
-  private placeMarkers(): void {
-    const markers = this.options.markers?.() ?? [];
-    const width = this.plot.over.clientWidth;
+  private width(parent: HTMLElement): number {
+    return Math.max(200, parent.clientWidth);
+  }
+
+  /** One band per stage, from its start to the next stage's (a stage begun before the first point starts at the left edge). */
+  private placeBands(): void {
+    const bands = this.options.bands?.() ?? [];
+    const scale = this.plot.scales['x'];
+    const min = scale?.min ?? 0;
+    const max = scale?.max ?? 0;
+    const width = this.plot.under.clientWidth;
     const elements: HTMLElement[] = [];
-    // A stage that began before the first point (step 0) is still named, at the left edge.
-    const before = markers.filter((m) => !(m.step > (this.plot.scales['x']?.min ?? 0))).at(-1);
-    for (const marker of markers) {
-      const left = marker === before ? 0 : this.plot.valToPos(marker.step, 'x');
-      if (!Number.isFinite(left) || left < 0 || left > width) continue;
-      const element = h('div', { class: 'stage-marker', 'data-step': marker.step, title: `stage ${marker.label} from step ${marker.step}` },
-        h('span', { class: 'stage-label' }, marker.label));
+    bands.forEach((band, index) => {
+      const end = bands[index + 1]?.start ?? max;
+      if (end <= min || band.start >= max) return;
+      const left = band.start <= min ? 0 : this.plot.valToPos(band.start, 'x');
+      const right = end >= max ? width : this.plot.valToPos(end, 'x');
+      if (!Number.isFinite(left) || !Number.isFinite(right) || right - left < 1) return;
+      const element = h('div', { class: `stage-band ${index % 2 === 0 ? 'even' : 'odd'}`, 'data-start': band.start, title: `stage ${band.label}` },
+        h('span', { class: 'stage-label' }, band.label));
       element.style.left = `${left}px`;
+      element.style.width = `${right - left}px`;
       elements.push(element);
-    }
-    this.markerLayer.replaceChildren(...elements);
+    });
+    this.bandLayer.replaceChildren(...elements);
   }
 }

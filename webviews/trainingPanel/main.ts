@@ -1,77 +1,63 @@
-// The training panel: live curves of the run the host forwards (RunEvents), its progress and logs, the
-// final summary, and the run history to overlay. Events only update the model; one
-// requestAnimationFrame draws whatever changed, so a burst of 100k steps costs a few frames, not a freeze.
-import uPlot from 'uplot';
+// The training panel: the run the host forwards (RunEvents) read at a glance — header, curves with the
+// validation metrics and stage bands, the summary and results once it ends — and the run history to
+// compare. Events only update the model; one requestAnimationFrame draws whatever changed, so a burst
+// of 100k steps costs a few frames, not a freeze.
 import type {
+  PanelContextMessage,
   RunHistoryEntry,
   TrainingPanelInbound,
   TrainingPanelOutbound,
   TrainingPanelState,
 } from '../../common/protocol/panels';
 import { connect, throttled } from '../shared/vscodeApi';
-import { formatDuration, formatNumber, h } from '../shared/dom';
+import { h } from '../shared/dom';
+import { formatLoss, formatSimilarity } from '../shared/format';
 import { onThemeChange, readTheme, withAlpha, type ThemeColours } from '../shared/theme';
-import { CurveChart } from './curveChart';
+import { CurveChart, type StageBand } from './curveChart';
 import { renderClassificationReport } from './classificationReport';
+import { judgedBy, METRICS } from './judgedMetric';
+import { RunHeader } from './runHeader';
+import { RunHistoryView } from './runHistoryView';
 import { Ema, RunModel, isTrainingPanelState } from './runModel';
+import { renderSummary } from './runSummary';
 
 const channel = connect<TrainingPanelState, TrainingPanelOutbound>();
 const model = new RunModel();
 let history: RunHistoryEntry[] = [];
-const view = { smoothing: 0.6, logX: false, compare: [] as string[], resultsOf: undefined as string | undefined };
+let context: Omit<PanelContextMessage, 'type'> = { workspaceFolders: [] };
+const view = { smoothing: 0.6, logX: false, compare: [] as string[], resultsOf: undefined as string | undefined, onlyDifferences: true };
 let theme: ThemeColours = readTheme();
+/** When the last progress event arrived (performance.now()), so the clocks run between events. */
+let progressAt = performance.now();
+/** The run whose Stop was pressed, until it ends. */
+let stoppingRun: string | undefined;
 
 // ── layout ──
 const root = document.getElementById('root') ?? document.body;
-const title = h('h1', { id: 'run-title' }, 'No run yet');
-const stopButton = h('button', { id: 'stop', type: 'button', disabled: true, 'aria-label': 'Stop the run (saves a checkpoint)' }, 'Stop');
-const progress = h('progress', { id: 'progress', max: 100, value: 0, 'aria-label': 'Run progress' });
-const progressText = h('span', { id: 'progress-text' }, '0%');
-const stat = (id: string, label: string): HTMLElement => {
-  const value = h('dd', { id }, '—');
-  stats.append(h('div', { class: 'stat' }, h('dt', {}, label), value));
-  return value;
-};
-const stats = h('dl', { class: 'stats' });
-const epochText = stat('epoch', 'Epoch');
-const stageText = stat('stage', 'Stage');
-const stepText = stat('step', 'Step');
-const throughputText = stat('throughput', 'Throughput');
-const etaText = stat('eta', 'ETA');
-const elapsedText = stat('elapsed', 'Elapsed');
-const backendText = stat('backend', 'Backend');
+const header = new RunHeader();
 const banner = h('div', { id: 'banner', role: 'alert', hidden: true });
-
 const smoothingInput = h('input', { id: 'smoothing', type: 'range', min: 0, max: 0.99, step: 0.01, value: view.smoothing });
 const smoothingValue = h('output', { for: 'smoothing' }, String(view.smoothing));
 const logXInput = h('input', { id: 'log-x', type: 'checkbox' });
 const controls = h('div', { class: 'controls' },
   h('label', { for: 'smoothing' }, 'Smoothing '), smoothingInput, smoothingValue,
   h('label', { class: 'toggle' }, logXInput, ' Log-scale steps'));
-
-const charts = h('section', { id: 'charts', 'aria-label': 'Curves' });
+const charts = h('section', { id: 'charts', class: 'chart-grid', 'aria-label': 'Curves' });
 const neighboursSection = h('section', { id: 'neighbours', hidden: true, 'aria-label': 'Nearest neighbours of the watch words' });
-const summarySection = h('section', { id: 'summary', hidden: true, 'aria-label': 'Final summary' });
+const summarySection = h('section', { id: 'summary', hidden: true, 'aria-labelledby': 'summary-title' });
 const resultsSection = h('section', { id: 'results', hidden: true, 'aria-label': 'Validation results' });
 const logList = h('ol', { id: 'logs', 'aria-live': 'polite' });
 const logSection = h('section', { id: 'log-section', hidden: true }, h('h2', {}, 'Log'), logList);
-const historyList = h('ul', { id: 'history-list' });
-const compareCharts = h('div', { id: 'compare' });
-const historySection = h('section', { id: 'history', hidden: true },
-  h('h2', {}, 'Run history'), h('p', { class: 'hint' }, 'Check runs to overlay their loss curves.'), historyList, compareCharts);
+const historyView = new RunHistoryView();
 
-root.append(
-  h('header', { class: 'run-header' }, title, stopButton),
-  h('div', { class: 'progress-row' }, progress, progressText),
-  banner, stats, controls, charts, neighboursSection, summarySection, resultsSection, logSection, historySection,
-);
+root.append(header.element, banner, controls, charts, neighboursSection, summarySection, resultsSection, logSection, historyView.element);
 
 // ── state in and out ──
 const saveState = throttled(() => channel.setState(model.toState(view)), 1000);
 const restored = channel.getState();
 if (isTrainingPanelState(restored)) {
   model.restore(restored);
-  Object.assign(view, { smoothing: restored.smoothing, logX: restored.logX, compare: restored.compare, resultsOf: restored.resultsOf });
+  Object.assign(view, { smoothing: restored.smoothing, logX: restored.logX, compare: restored.compare, resultsOf: restored.resultsOf, onlyDifferences: restored.onlyDifferences });
   smoothingInput.value = String(view.smoothing);
   smoothingValue.textContent = String(view.smoothing);
   logXInput.checked = view.logX;
@@ -81,10 +67,12 @@ channel.onMessage<TrainingPanelInbound>((message) => {
   switch (message.type) {
     case 'runEvent':
       model.apply(message.runId, message.event);
+      if (message.event.kind === 'step' || message.event.kind === 'caching') progressAt = performance.now();
       break;
     case 'runEvents':
       if (message.replace) model.reset(message.runId);
       for (const event of message.events) model.apply(message.runId, event);
+      progressAt = performance.now();
       break;
     case 'history':
       history = message.runs;
@@ -95,16 +83,27 @@ channel.onMessage<TrainingPanelInbound>((message) => {
       // The run just finished: show its results rather than a past run's.
       view.resultsOf = undefined;
       break;
+    case 'context':
+      context = message;
+      historyDirty = true;
+      renderedSummary = undefined;
+      break;
   }
-  if (message.type !== 'history') saveState.request();
+  if (!model.running || model.runId !== stoppingRun) stoppingRun = undefined;
+  if (message.type === 'runEvent' || message.type === 'runEvents' || message.type === 'classificationReport') saveState.request();
   schedule();
 });
 
-stopButton.addEventListener('click', () => {
+header.stopButton.addEventListener('click', () => {
   if (!model.runId || !model.running) return;
   channel.post({ type: 'stop', runId: model.runId });
-  stopButton.disabled = true;
-  stopButton.textContent = 'Stopping…';
+  stoppingRun = model.runId;
+  header.stopButton.disabled = true;
+  header.stopButton.textContent = 'Stopping…';
+  schedule();
+});
+header.useButton.addEventListener('click', () => {
+  if (model.end?.kind === 'finished') channel.post({ type: 'useForPredictions', runDir: model.end.runDir });
 });
 smoothingInput.addEventListener('input', () => {
   view.smoothing = Number(smoothingInput.value);
@@ -119,22 +118,22 @@ logXInput.addEventListener('change', () => {
   rebuildCharts();
   saveState.request();
 });
-historyList.addEventListener('change', (event) => {
+historyView.element.addEventListener('change', (event) => {
   const box = event.target;
   if (!(box instanceof HTMLInputElement)) return;
-  view.compare = box.checked ? [...new Set([...view.compare, box.value])] : view.compare.filter((dir) => dir !== box.value);
+  if (box.dataset['onlyDifferences'] !== undefined) view.onlyDifferences = box.checked;
+  else view.compare = box.checked ? [...new Set([...view.compare, box.value])] : view.compare.filter((dir) => dir !== box.value);
   historyDirty = true;
   saveState.request();
   schedule();
 });
-historyList.addEventListener('click', (event) => {
-  const button = (event.target as Element).closest('button[data-run-dir]');
-  if (button instanceof HTMLButtonElement) channel.post({ type: 'revealRun', runDir: button.dataset['runDir'] ?? '' });
-  const results = (event.target as Element).closest('button[data-results-of]');
+root.addEventListener('click', (event) => {
+  const target = event.target as Element;
+  const reveal = target.closest('button[data-reveal]');
+  if (reveal instanceof HTMLButtonElement) channel.post({ type: 'reveal', path: reveal.dataset['reveal'] ?? '' });
+  const results = target.closest('button[data-results-of]');
   if (results instanceof HTMLButtonElement) showResultsOf(results.dataset['resultsOf']);
-});
-resultsSection.addEventListener('click', (event) => {
-  if ((event.target as Element).closest('button[data-show-current]')) showResultsOf(undefined);
+  if (target.closest('button[data-show-current]')) showResultsOf(undefined);
 });
 
 /** Shows the results of the history entry with this runDir, or (undefined) the current run's. */
@@ -149,18 +148,25 @@ onThemeChange(() => {
   rebuildCharts();
 });
 window.addEventListener('pagehide', () => saveState.flush());
+// Elapsed time and time left run on between the engine's events (only the header is redrawn).
+setInterval(() => {
+  if (model.running) renderStatus();
+}, 1000);
 
 // ── drawing, at most once a frame ──
 let frame = 0;
 let lossChart: CurveChart | undefined;
+let metricChart: CurveChart | undefined;
 let lrChart: CurveChart | undefined;
-let compareChart: CurveChart | undefined;
 let chartsKey = '';
 let emas: { revision: number; loss: Ema } | undefined;
 let renderedLogs = -1;
 let renderedLogsRevision = -1;
 let historyDirty = true;
 let renderedNeighbours = '';
+/** The `finished` event the summary shows (a replay brings a new one). */
+let renderedSummary: unknown;
+let renderedResults: unknown;
 
 function schedule(): void {
   if (frame === 0) frame = requestAnimationFrame(render);
@@ -178,37 +184,35 @@ function render(): void {
   renderStatus();
   renderLogs();
   renderNeighbours();
-  renderSummary();
+  renderSummarySection();
   renderResults();
   if (historyDirty) renderHistory();
   document.body.dataset['rendered'] = String(model.step.length);
 }
 
+/** The stages as bands on a step axis. */
+const stepBands = (): StageBand[] => model.stages.map((stage) => ({ start: stage.step, label: stage.name }));
+
+/** The stages as bands on an epoch axis (points at 1, 2, …: a stage of epochs 1–3 spans 0.5–3.5). */
+function epochBands(): StageBand[] {
+  let before = 0;
+  return (model.started?.stages ?? []).map((stage) => {
+    const band = { start: before + 0.5, label: stage.name };
+    before += stage.epochs;
+    return band;
+  });
+}
+
 function renderCharts(): void {
   const hasData = model.step.length > 0;
-  const key = `${hasData}|${model.hasValidation}|${view.logX}|${theme.foreground}|${theme.blue}|${theme.background}`;
+  const validates = model.started?.task === 'text-classification' && model.epochs.some((record) => record.validation);
+  const key = `${hasData}|${model.hasValidation}|${validates}|${view.logX}|${theme.foreground}|${theme.blue}|${theme.background}`;
   if (key !== chartsKey) {
     chartsKey = key;
-    lossChart?.destroy();
-    lrChart?.destroy();
-    lossChart = lrChart = undefined;
-    if (hasData) {
-      const markers = (): { step: number; label: string }[] => model.stages.map((s) => ({ step: s.step, label: s.name }));
-      lossChart = new CurveChart(charts, {
-        title: 'Loss', yLabel: 'loss', height: 260, logX: view.logX, theme, markers,
-        curves: [
-          { label: 'train (raw)', stroke: withAlpha(theme.blue, 0.25), width: 1, quiet: true },
-          { label: 'train', stroke: theme.blue, width: 2 },
-          ...(model.hasValidation ? [{ label: 'validation', stroke: theme.orange, width: 2, points: true }] : []),
-        ],
-      });
-      lossChart.element.id = 'loss-chart';
-      lrChart = new CurveChart(charts, {
-        title: 'Learning rate', yLabel: 'learning rate', height: 150, logX: view.logX, theme, markers,
-        curves: [{ label: 'learning rate', stroke: theme.green, width: 1.5 }],
-      });
-      lrChart.element.id = 'lr-chart';
-    }
+    for (const chart of [lossChart, metricChart, lrChart]) chart?.destroy();
+    lossChart = metricChart = lrChart = undefined;
+    charts.replaceChildren();
+    if (hasData) buildCharts(validates);
   }
   if (!lossChart || !lrChart) return;
   if (!emas || emas.revision !== model.revision || emas.loss.weight !== view.smoothing) {
@@ -221,31 +225,51 @@ function renderCharts(): void {
   const x = cut(model.step);
   lossChart.setData([x, cut(model.loss), cut(smoothed), ...(model.hasValidation ? [cut(model.validationLoss)] : [])]);
   lrChart.setData([x, cut(model.learningRate)]);
+  if (metricChart) {
+    const epochs = model.epochs.filter((record) => record.validation);
+    metricChart.setData([epochs.map((r) => r.epoch), epochs.map((r) => r.validation!.macroF1), epochs.map((r) => r.validation!.accuracy)]);
+  }
+}
+
+function buildCharts(validates: boolean): void {
+  const xLabel = model.started?.totalWords !== undefined ? 'words' : 'step';
+  const cell = (wide = false): HTMLElement => charts.appendChild(h('div', { class: `chart-cell${wide ? ' wide' : ''}` }));
+  lossChart = new CurveChart(cell(), {
+    title: 'Loss', xLabel, yLabel: 'loss', height: 260, logX: view.logX, theme, bands: stepBands, formatY: formatLoss,
+    curves: [
+      { label: 'train (raw)', stroke: withAlpha(theme.blue, 0.25), width: 1, quiet: true },
+      { label: 'train', stroke: theme.blue, width: 2 },
+      ...(model.hasValidation ? [{ label: 'validation', stroke: theme.orange, width: 2, points: true }] : []),
+    ],
+  });
+  lossChart.element.id = 'loss-chart';
+  if (validates) {
+    // The metric the run is judged by drawn bold; the other one thin and dashed.
+    const judged = judgedBy(model.started?.task, model.started?.metric, model.epochs);
+    metricChart = new CurveChart(cell(), {
+      title: 'Validation metrics', xLabel: 'epoch', yLabel: 'score', height: 260, logX: false, theme, bands: epochBands, formatY: METRICS.accuracy.format, padX: 0.5,
+      curves: [
+        { label: 'macro-F1', stroke: theme.green, width: judged === 'accuracy' ? 1.5 : 2.5, points: true, ...(judged === 'accuracy' && { dash: [5, 4] }) },
+        { label: 'accuracy', stroke: theme.purple, width: judged === 'accuracy' ? 2.5 : 1.5, points: true, ...(judged !== 'accuracy' && { dash: [5, 4] }) },
+      ],
+    });
+    metricChart.element.id = 'metric-chart';
+  }
+  lrChart = new CurveChart(cell(validates), {
+    title: 'Learning rate', xLabel, yLabel: 'rate', height: validates ? 150 : 260, logX: view.logX, theme, bands: stepBands,
+    curves: [{ label: 'learning rate', stroke: theme.green, width: 1.5 }],
+  });
+  lrChart.element.id = 'lr-chart';
 }
 
 function renderStatus(): void {
-  const { started, lastStep, end } = model;
-  title.textContent = started ? `${started.name} — ${started.task}` : 'No run yet';
-  const done = end?.kind === 'finished' && end.status === 'completed';
-  const percent = done ? 100 : Math.min(100, Math.max(0, (lastStep?.progress ?? 0) * 100));
-  progress.value = percent;
-  progressText.textContent = `${percent.toFixed(percent < 10 && percent > 0 ? 1 : 0)}%`;
-  epochText.textContent = lastStep ? `${lastStep.epoch}${started ? ` / ${started.epochs}` : ''}` : '—';
-  const stage = lastStep?.stage ?? model.stages.filter((s) => s.step <= (lastStep?.step ?? 0)).at(-1)?.name;
-  const frozen = model.stages.find((s) => s.name === stage)?.frozen;
-  stageText.textContent = stage ? `${stage}${frozen && frozen !== 'none' ? ` (${frozen} frozen)` : ''}` : '—';
-  stepText.textContent = lastStep ? `${lastStep.step}${started ? ` / ${started.totalSteps}` : ''}` : '—';
-  throughputText.textContent = lastStep ? `${formatNumber(lastStep.throughput, 3)} ${lastStep.throughputUnit}` : '—';
-  etaText.textContent = end ? (end.kind === 'failed' ? 'failed' : end.status) : lastStep ? formatDuration(lastStep.etaSeconds) : '—';
-  elapsedText.textContent = end?.kind === 'finished' ? formatDuration(end.elapsedSeconds) : lastStep ? formatDuration(lastStep.elapsedSeconds) : '—';
-  backendText.textContent = started?.backend ? started.backend.name : '—';
-  if (started?.backend) backendText.title = started.backend.reason;
-  if (model.running) {
-    if (stopButton.textContent !== 'Stopping…') stopButton.disabled = false;
-  } else {
-    stopButton.disabled = true;
-    stopButton.textContent = 'Stop';
-  }
+  const { end } = model;
+  controls.hidden = model.step.length === 0;
+  const finishedRun = end?.kind === 'finished' && end.status === 'completed' ? end.runDir : undefined;
+  header.render(model, (performance.now() - progressAt) / 1000, {
+    stopping: stoppingRun !== undefined && stoppingRun === model.runId,
+    answersPredictions: finishedRun !== undefined && context.predictionModel !== finishedRun,
+  });
   if (end?.kind === 'failed') {
     banner.hidden = false;
     banner.className = 'error';
@@ -284,36 +308,28 @@ function renderNeighbours(): void {
   if (recent.length === 0) return;
   const words = [...new Set(recent.flatMap((n) => Object.keys(n.neighbours)))];
   const table = h('table', { class: 'neighbours' },
-    h('caption', {}, 'Nearest neighbours of the watch words, by epoch'),
+    h('caption', {}, 'Nearest neighbours of the watch words after each epoch, with their cosine similarity'),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'word'), ...recent.map((n) => h('th', { scope: 'col' }, `epoch ${n.epoch}`)))),
     h('tbody', {}, ...words.map((word) => h('tr', {},
       h('th', { scope: 'row' }, word),
       ...recent.map((n) => h('td', {}, (n.neighbours[word] ?? []).slice(0, 5)
-        .map((nb) => `${nb.word} ${nb.similarity.toFixed(2)}`).join(', ') || '—'))))));
-  neighboursSection.replaceChildren(h('h2', {}, 'Neighbours'), table);
+        .map((nb) => `${nb.word} ${formatSimilarity(nb.similarity)}`).join(', ') || '—'))))));
+  neighboursSection.replaceChildren(h('h2', {}, 'Neighbours'), h('div', { class: 'table-scroll' }, table));
 }
 
-function renderSummary(): void {
+function renderSummarySection(): void {
   const end = model.end;
   if (end?.kind !== 'finished') {
     summarySection.hidden = true;
+    renderedSummary = undefined;
     return;
   }
-  if (!summarySection.hidden && summarySection.dataset['runDir'] === end.runDir) return;
+  if (renderedSummary === end) return;
+  renderedSummary = end;
   summarySection.hidden = false;
   summarySection.dataset['runDir'] = end.runDir;
-  const rows = flattenSummary(end.summary).slice(0, 24);
-  summarySection.replaceChildren(
-    h('h2', {}, end.status === 'completed' ? 'Summary' : 'Summary (stopped)'),
-    h('dl', { class: 'summary' },
-      ...[['status', end.status], ['elapsed', formatDuration(end.elapsedSeconds)], ...rows]
-        .map(([k, v]) => h('div', { class: 'stat' }, h('dt', {}, k ?? ''), h('dd', {}, v ?? '')))),
-    h('p', {}, h('button', { type: 'button', 'data-run-dir': end.runDir, class: 'link' }, 'Open run folder')),
-  );
-  summarySection.querySelector('button')?.addEventListener('click', () => channel.post({ type: 'revealRun', runDir: end.runDir }));
+  summarySection.replaceChildren(h('h2', { id: 'summary-title' }, end.status === 'completed' ? 'Summary' : 'Summary (stopped)'), ...renderSummary(end.summary, end.runDir, context.workspaceFolders));
 }
-
-let renderedResults: unknown;
 
 /** The confusion matrix and per-class table: of the history entry picked, else of the current run. */
 function renderResults(): void {
@@ -335,53 +351,9 @@ function renderResults(): void {
   resultsSection.replaceChildren(h('h2', {}, heading), ...(back ? [h('p', {}, back)] : []), ...renderClassificationReport(report));
 }
 
-function flattenSummary(summary: Record<string, unknown>, prefix = ''): [string, string][] {
-  const rows: [string, string][] = [];
-  for (const [key, value] of Object.entries(summary)) {
-    const name = prefix + key;
-    if (typeof value === 'number') rows.push([name, formatNumber(value)]);
-    else if (typeof value === 'string' || typeof value === 'boolean') rows.push([name, String(value)]);
-    else if (value && typeof value === 'object' && !Array.isArray(value) && prefix === '') {
-      rows.push(...flattenSummary(value as Record<string, unknown>, `${name}.`));
-    }
-  }
-  return rows;
-}
-
 function renderHistory(): void {
   historyDirty = false;
-  historySection.hidden = history.length === 0;
-  const checked = new Set(view.compare);
-  historyList.replaceChildren(...history.map((run) => {
-    const metrics = Object.entries(run.finalMetrics).slice(0, 4).map(([k, v]) => `${k} ${formatNumber(v)}`).join(' · ');
-    return h('li', {},
-      h('label', {},
-        h('input', { type: 'checkbox', value: run.runDir, checked: checked.has(run.runDir) }),
-        ` ${run.name}`,
-        h('span', { class: 'muted' }, ` ${new Date(run.date).toLocaleString()}${run.status ? ` · ${run.status}` : ''}${metrics ? ` · ${metrics}` : ''}`)),
-      ' ',
-      run.classification
-        ? h('button', { type: 'button', class: 'link', 'data-results-of': run.runDir, 'aria-label': `Show the confusion matrix of ${run.name}` }, 'Results')
-        : null,
-      run.classification ? ' ' : null,
-      h('button', { type: 'button', class: 'link', 'data-run-dir': run.runDir, 'aria-label': `Open the folder of ${run.name}` }, 'Open'));
-  }));
-  compareChart?.destroy();
-  compareChart = undefined;
-  const runs = history.filter((run) => checked.has(run.runDir) && run.series.step.length > 0);
-  if (runs.length === 0) return;
-  const palette = [theme.blue, theme.orange, theme.green, theme.purple, theme.red, theme.yellow];
-  const tables = runs.map((run): uPlot.AlignedData => {
-    const ema = new Ema(view.smoothing).update(run.series.loss);
-    const from = view.logX ? firstPositive(run.series.step) : 0;
-    return [run.series.step.slice(from), ema.slice(from)];
-  });
-  compareChart = new CurveChart(compareCharts, {
-    title: `Loss of ${runs.length} runs`, yLabel: 'loss', height: 240, logX: view.logX, theme,
-    curves: runs.map((run, i) => ({ label: run.name, stroke: palette[i % palette.length]!, width: 2 })),
-  });
-  compareChart.element.id = 'compare-chart';
-  compareChart.setData(uPlot.join(tables));
+  historyView.render(history, new Set(view.compare), { theme, smoothing: view.smoothing, logX: view.logX, workspaceFolders: context.workspaceFolders, onlyDifferences: view.onlyDifferences });
 }
 
 function firstPositive(steps: number[]): number {

@@ -4,9 +4,10 @@ import {
   TRAINING_STATE_MAX_POINTS,
   type ClassificationReport,
   type EpochNeighbours,
+  type EpochRecord,
   type TrainingPanelState,
 } from '../../common/protocol/panels';
-import type { RunEvent, RunStarted, RunStep } from '../../common/protocol/runEvents';
+import type { RunCaching, RunEvent, RunStarted, RunStep } from '../../common/protocol/runEvents';
 
 const MAX_LOGS = 500;
 
@@ -18,6 +19,9 @@ export class RunModel {
   validationLoss: (number | null)[] = [];
   learningRate: (number | null)[] = [];
   lastStep: RunStep | undefined;
+  /** Features being cached for a frozen stage; cleared by the stage's first step. */
+  caching: RunCaching | undefined;
+  epochs: EpochRecord[] = [];
   stages: TrainingPanelState['stages'] = [];
   logs: TrainingPanelState['logs'] = [];
   neighbours: EpochNeighbours[] = [];
@@ -39,6 +43,8 @@ export class RunModel {
     this.validationLoss = [];
     this.learningRate = [];
     this.lastStep = undefined;
+    this.caching = undefined;
+    this.epochs = [];
     this.stages = [];
     this.logs = [];
     this.neighbours = [];
@@ -58,9 +64,15 @@ export class RunModel {
     switch (event.kind) {
       case 'step':
         this.lastStep = event;
+        this.caching = undefined;
         this.point(event.step, { loss: event.loss, learningRate: event.learningRate });
         break;
+      case 'caching':
+        this.caching = event;
+        break;
       case 'epoch':
+        this.epochs = this.epochs.filter((record) => record.epoch < event.epoch);
+        this.epochs.push({ epoch: event.epoch, step: event.step, trainLoss: event.trainLoss, ...(event.validation && { validation: event.validation }) });
         if (event.validation) this.point(event.step, { validationLoss: event.validation.loss });
         if (event.neighbours && Object.keys(event.neighbours).length > 0) {
           this.neighbours = this.neighbours.filter((n) => n.epoch !== event.epoch);
@@ -129,11 +141,11 @@ export class RunModel {
   }
 
   /** The persisted form: columns thinned to TRAINING_STATE_MAX_POINTS, numbers to 5 significant digits. */
-  toState(view: Pick<TrainingPanelState, 'smoothing' | 'logX' | 'compare' | 'resultsOf'>): TrainingPanelState {
+  toState(view: Pick<TrainingPanelState, 'smoothing' | 'logX' | 'compare' | 'resultsOf' | 'onlyDifferences'>): TrainingPanelState {
     const keep = thin(this.step.length, TRAINING_STATE_MAX_POINTS, (i) => this.validationLoss[i] !== null);
     const pick = (column: (number | null)[]): (number | null)[] => keep.map((i) => round(column[i] ?? null));
     return {
-      version: 1,
+      version: 2,
       ...(this.runId !== undefined && { runId: this.runId }),
       ...(this.started && { started: this.started }),
       series: {
@@ -143,6 +155,8 @@ export class RunModel {
         learningRate: pick(this.learningRate),
       },
       ...(this.lastStep && { lastStep: this.lastStep }),
+      ...(this.caching && { caching: this.caching }),
+      epochs: this.epochs,
       stages: this.stages,
       logs: this.logs,
       neighbours: this.neighbours,
@@ -160,6 +174,8 @@ export class RunModel {
     this.validationLoss = [...state.series.validationLoss];
     this.learningRate = [...state.series.learningRate];
     this.lastStep = state.lastStep;
+    this.caching = state.caching;
+    this.epochs = state.epochs;
     this.stages = state.stages;
     this.logs = state.logs;
     this.neighbours = state.neighbours;
@@ -171,7 +187,7 @@ export class RunModel {
 export function isTrainingPanelState(value: unknown): value is TrainingPanelState {
   if (typeof value !== 'object' || value === null) return false;
   const state = value as Partial<TrainingPanelState>;
-  return state.version === 1 && Array.isArray(state.series?.step) && Array.isArray(state.stages);
+  return state.version === 2 && Array.isArray(state.series?.step) && Array.isArray(state.stages) && Array.isArray(state.epochs);
 }
 
 function formatLocation(location: { file: string; line?: number; column?: number }): string {

@@ -5,15 +5,18 @@ import { evaluationBatches } from '../../data/tokenBatches';
 import type { TokenizedExamples } from '../../data/tokenizedExamples';
 import type { FrozenFeatures } from './classifierModel';
 
-/** The features of every example, in example order, row-major [count, size]. */
-export function encodeFeatures(features: FrozenFeatures, examples: TokenizedExamples, batchSize: number): Float32Array {
+/** The features of every example, in example order, row-major [count, size]; `onBatch` hears how many are done. */
+export function encodeFeatures(features: FrozenFeatures, examples: TokenizedExamples, batchSize: number, onBatch?: (encoded: number) => void): Float32Array {
   const size = features.size;
   const all = new Float32Array(examples.count * size);
+  let encodedCount = 0;
   for (const batch of evaluationBatches(examples, batchSize)) {
     const encoded = tf.tidy(() => features.encode(batch));
     const values = encoded.dataSync();
     encoded.dispose();
     batch.exampleIndices.forEach((example, row) => all.set(values.subarray(row * size, (row + 1) * size), example * size));
+    encodedCount += batch.exampleIndices.length;
+    onBatch?.(encodedCount);
   }
   return all;
 }

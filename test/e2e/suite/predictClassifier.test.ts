@@ -65,7 +65,8 @@ describe('a fine-tuned classifier in the editor', function () {
     assert.equal(positive.label, Object.entries(positive.probabilities).sort((a, b) => b[1] - a[1])[0]![0]);
     assert.equal(vscode.window.activeTextEditor, editor, 'the editor keeps the focus');
 
-    // Without a model argument the latest finished run is used: the classifier just trained.
+    // Without a model argument, the model chosen for predictions answers.
+    await vscode.commands.executeCommand('nlpStudio.selectPredictionModel', run.runDir);
     await selectInEditor('a boring film , i hate this bad plot\n', 'a boring film , i hate this bad plot');
     const negative = await vscode.commands.executeCommand<ClassificationAnswer | undefined>('nlpStudio.predictOnSelection');
     assert.ok(negative?.kind === 'classifier', JSON.stringify(negative));

@@ -1,0 +1,48 @@
+// What a classifier's answer shows: the predicted label(s) after the selection and every class on hover.
+// Pure (no vscode), so the wording is tested in one place.
+
+/** The part of an answer the display reads. */
+export interface ScoredAnswer {
+  /** The most probable class. */
+  label: string;
+  /** Every class's probability. */
+  probabilities: Record<string, number>;
+}
+
+export interface ClassRow {
+  label: string;
+  probability: number;
+  /** "97.3%" */
+  percent: string;
+  /** Part of the prediction (bold in the hover). */
+  predicted: boolean;
+}
+
+export interface PredictionView {
+  /** After the selection: "spam 97.3%". */
+  headline: string;
+  /** Every class, most probable first. */
+  rows: ClassRow[];
+}
+
+export const percent = (probability: number): string => `${(probability * 100).toFixed(1)}%`;
+
+/**
+ * The classes the model predicts: for a single-label classifier, the most probable one. (A multi-label
+ * model predicts every class over its threshold: that rule belongs here, and the display follows.)
+ */
+export function predictedLabels(answer: ScoredAnswer): string[] {
+  return [answer.label];
+}
+
+export function predictionView(answer: ScoredAnswer): PredictionView {
+  const predicted = new Set(predictedLabels(answer));
+  const rows = Object.entries(answer.probabilities)
+    .sort((a, b) => b[1] - a[1])
+    .map(([label, probability]) => ({ label, probability, percent: percent(probability), predicted: predicted.has(label) }));
+  const headline = rows
+    .filter((row) => row.predicted)
+    .map((row) => `${row.label} ${row.percent}`)
+    .join(', ');
+  return { headline, rows };
+}
