@@ -107,11 +107,7 @@ export async function loadBertTextClassifier(folder: string): Promise<TextClassi
     folder,
     modelType: 'bert',
     labels: config.id2label,
-    predict: (texts) =>
-      // The executor turns a throw (a disposed model, a failing op) into a rejection.
-      new Promise<Float32Array[]>((resolve) =>
-        resolve(classProbabilities(texts, tokenizer, { maxLength, batchSize: BERT_BATCH_SIZE, classCount }, (batch) => model.forward(bertInputs(batch)).logits)),
-      ),
+    predict: async (texts) => classProbabilities(texts, tokenizer, { maxLength, batchSize: BERT_BATCH_SIZE, classCount }, (batch) => model.forward(bertInputs(batch)).logits),
     dispose: () => model.dispose(),
   };
 }

@@ -17,6 +17,7 @@ import { EarlyStopping, type EarlyStoppingMetric } from '../training/earlyStoppi
 import { describeFreezePlan, planFreeze, type FreezePlan } from '../training/freezeSpec';
 import { LearningRateSchedule } from '../training/learningRateSchedule';
 import { namedGradients } from '../training/namedGradients';
+import { tensorMemory } from '../backend/tensorMemory';
 import type { ClassifierModel } from './classification/classifierModel';
 import { MODEL_FILE, readTrainerState, writeTrainerState } from './classification/classifierFolder';
 import { crossEntropy } from './classification/crossEntropy';
@@ -147,7 +148,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
   const cachedRuns: Record<string, unknown>[] = [];
   let halted: 'stop' | 'abort' | undefined;
 
-  const runStep = (trainable: ReadonlyMap<string, tf.Variable>, indices: Int32Array, cached: Float32Array | undefined, learningRate: number, apply = true): number => {
+  const runStep = async (trainable: ReadonlyMap<string, tf.Variable>, indices: Int32Array, cached: Float32Array | undefined, learningRate: number, apply = true): Promise<number> => {
     const labelIds = Int32Array.from(indices, (example) => trainSet.labels[example]!);
     const { frozenFeatures } = model;
     const lossOf = (): tf.Scalar =>
@@ -156,11 +157,10 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
         return crossEntropy(logits, tf.tensor1d(labelIds, 'int32'));
       });
     const { loss, gradients } = namedGradients(lossOf, trainable);
-    const value = loss.dataSync()[0] ?? Number.NaN;
-    loss.dispose();
     try {
+      const value = (await loss.data().finally(() => loss.dispose()))[0] ?? Number.NaN;
       if (!apply || !Number.isFinite(value)) return value;
-      const clipped = clipByGlobalNorm(gradients, maxGradNorm);
+      const clipped = await clipByGlobalNorm(gradients, maxGradNorm);
       // A non-finite gradient norm with a finite loss: skip the update rather than poison the weights.
       if (Number.isFinite(clipped.norm)) optimizer.applyGradients(trainable, clipped.gradients, learningRate);
       if (clipped.clipped) for (const gradient of clipped.gradients.values()) gradient.dispose();
@@ -196,12 +196,12 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
         const probe = planBucketedBatches(trainSet.lengths, { batchSize, seed: config.seed, epoch: 0 })[0]!;
         for (let run = 0; run < 2; run++) {
           const probeStart = context.now();
-          runStep(trainable, probe, undefined, 0, false);
+          await runStep(trainable, probe, undefined, 0, false);
           uncachedStepMs = Math.min(uncachedStepMs ?? Number.POSITIVE_INFINITY, context.now() - probeStart);
         }
         const encodeStart = context.now();
-        trainFeatures = encodeFeatures(model.frozenFeatures, trainSet, batchSize);
-        validationFeatures = validationSet ? encodeFeatures(model.frozenFeatures, validationSet, batchSize) : undefined;
+        trainFeatures = await encodeFeatures(model.frozenFeatures, trainSet, batchSize);
+        validationFeatures = validationSet ? await encodeFeatures(model.frozenFeatures, validationSet, batchSize) : undefined;
         encodeMs = context.now() - encodeStart;
         context.emit({
           kind: 'log',
@@ -222,7 +222,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
           if (halted) break stages;
           const { learningRate } = schedule.at(step);
           const stepStart = context.now();
-          const loss = runStep(trainable, indices, trainFeatures, learningRate);
+          const loss = await runStep(trainable, indices, trainFeatures, learningRate);
           stepsMs += context.now() - stepStart;
           if (!Number.isFinite(loss)) {
             throw new RunError(
@@ -265,7 +265,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
         }
 
         const evaluate = validationSet !== undefined && (evalEvery === 'epoch' || epoch === endEpoch - 1);
-        const evaluation = evaluate ? evaluateClassifier(model, validationSet, batchSize, labels, validationFeatures) : undefined;
+        const evaluation = evaluate ? await evaluateClassifier(model, validationSet, batchSize, labels, validationFeatures) : undefined;
         const event: RunEpoch = {
           kind: 'epoch',
           epoch: epoch + 1,
@@ -273,13 +273,14 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
           trainLoss: lossSum / samples,
           stage: scheduled.name,
           ...(evaluation ? { validation: validationOf(evaluation) } : {}),
+          memory: tensorMemory(),
         };
         history.push(event);
         context.emit(event);
         if (evaluation) {
           const decision = tracker.update(metricValue(evaluation, metric), epoch + 1);
           if (decision.improved) {
-            best = model.exportState();
+            best = await model.exportState();
             await model.writeFolder(bestFolder, best);
           }
           if (earlyStoppingConfig && decision.shouldStop) {
@@ -294,7 +295,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
         if (context.abortSignal.aborted) break stages;
         const checkpoint = context.checkpointPath(epoch + 1);
         await model.writeFolder(checkpoint);
-        await writeTrainerState(checkpoint, { epoch: epoch + 1, step, earlyStopping: tracker.exportState(), stoppedEarly, optimizerSteps: {} }, adamW?.exportState());
+        await writeTrainerState(checkpoint, { epoch: epoch + 1, step, earlyStopping: tracker.exportState(), stoppedEarly, optimizerSteps: {} }, await adamW?.exportState());
         await context.recordCheckpoint({ epoch: epoch + 1, step, epochs: history });
         epochsDone = epoch + 1;
         if (stoppedEarly) break stages;
@@ -355,7 +356,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
     model.importState(best);
     context.emit({ kind: 'log', level: 'info', message: `Writing the best model: epoch ${bestEpoch} (validation ${metric} ${tracker.best?.toFixed(4)}), not the last.` });
   }
-  const final = validationSet ? evaluateClassifier(model, validationSet, batchSize, labels) : undefined;
+  const final = validationSet ? await evaluateClassifier(model, validationSet, batchSize, labels) : undefined;
   if (final) {
     const perClass = final.metrics.perClass.map((entry) => `${entry.label ?? entry.id} F1 ${entry.f1.toFixed(3)}`).join(', ');
     context.emit({
