@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { locateModule } from '../../engine/backend/optionalModules';
 import { BackendUnavailableError, selectBackend } from '../../engine/backend/selectBackend';
+import { discoverWebGpu, pickAdapter } from '../../engine/backend/webgpuBackend';
 import type { RunEvent } from '../../common/protocol/runEvents';
 import { runTraining } from '../../engine/run/runTraining';
 import { makeSentimentProject } from '../fixtures/classification/sentimentProject';
@@ -31,15 +32,17 @@ after(async () => {
 });
 
 describe('selectBackend', () => {
-  test('auto falls back to wasm and says what it tried', { skip: installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu') }, async () => {
+  test('auto falls back to wasm and says what it tried', { skip: installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu') }, async (t) => {
+    if (pickAdapter((await discoverWebGpu()).adapters, false)) return t.skip('a GPU is here: auto takes webgpu');
     const choice = await selectBackend('auto');
     assert.equal(choice.name, 'wasm');
     assert.equal(tf.getBackend(), 'wasm');
-    assert.match(choice.reason, /^auto: @tensorflow\/tfjs-node-gpu not installed; @tensorflow\/tfjs-node not installed; wasm \((SIMD|no SIMD).*\) ready$/);
+    assert.match(choice.reason, /^auto: @tensorflow\/tfjs-node-gpu not installed; webgpu: [^;]+; @tensorflow\/tfjs-node not installed; wasm \((SIMD|no SIMD).*\) ready$/);
+    assert.match(choice.device, /^CPU: WebAssembly \((SIMD|no SIMD)/);
   });
 
   test('cpu and wasm are always there; the current backend follows the choice', async () => {
-    assert.deepEqual(await selectBackend('cpu'), { name: 'cpu', reason: 'backend: cpu; cpu (pure JavaScript) ready' });
+    assert.deepEqual(await selectBackend('cpu'), { name: 'cpu', device: 'CPU: pure JavaScript', reason: 'backend: cpu; cpu (pure JavaScript) ready' });
     assert.equal(tf.getBackend(), 'cpu');
     assert.equal((await selectBackend('wasm')).name, 'wasm');
     assert.equal(tf.getBackend(), 'wasm');
