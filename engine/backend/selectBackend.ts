@@ -3,6 +3,7 @@
 // adapter), tfjs-node, WebAssembly, pure JS.
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedConfig } from '../config/resolvedConfig';
+import { installCommand } from './engineInstall';
 import { loadModule, locateModule, TFJS_NODE, TFJS_NODE_GPU, type OptionalBinding } from './optionalModules';
 import { startWasm } from './wasmBackend';
 import { adapterLabel, ALLOW_SOFTWARE_ENV, startWebGpu } from './webgpuBackend';
@@ -32,17 +33,17 @@ export interface SelectOptions {
   searchFrom?: readonly string[];
 }
 
-/** What the user runs to get each backend that is not always there. */
-export const INSTALL_COMMAND: Record<'tensorflow-gpu' | 'tensorflow', string> = {
-  'tensorflow-gpu': `npm install ${TFJS_NODE_GPU}@4.22.0`,
-  tensorflow: `npm install ${TFJS_NODE}@4.22.0`,
+/** The optional packages that give the 'tensorflow' backend, at the version the engine is built against. */
+export const BINDING_SPEC: Record<'tensorflow-gpu' | 'tensorflow', string> = {
+  'tensorflow-gpu': `${TFJS_NODE_GPU}@4.22.0`,
+  tensorflow: `${TFJS_NODE}@4.22.0`,
 };
 
-/** The install command with what it needs. */
-export const INSTALL_ADVICE: Record<'tensorflow-gpu' | 'tensorflow', string> = {
-  'tensorflow-gpu': `${INSTALL_COMMAND['tensorflow-gpu']} (needs an NVIDIA GPU with CUDA 11.2 and cuDNN 8.1 libraries on the library path)`,
-  tensorflow: `${INSTALL_COMMAND.tensorflow} (downloads libtensorflow for the CPU)`,
-};
+/** The install command, for where this engine looks, with what it needs. */
+export function installAdvice(backend: keyof typeof BINDING_SPEC): string {
+  const needs = backend === 'tensorflow-gpu' ? 'needs an NVIDIA GPU with CUDA 11.2 and cuDNN 8.1 libraries on the library path' : 'downloads libtensorflow for the CPU';
+  return `${installCommand(BINDING_SPEC[backend])}; ${needs}`;
+}
 
 /** One attempt: the backend is usable (on `device`), or a short phrase saying why not. */
 type Attempt = { ok: true; note: string; device: string } | { ok: false; note: string; advice?: string };
@@ -134,12 +135,12 @@ export async function selectBackend(preference: BackendPreference, options: Sele
     case 'tensorflow-gpu': {
       const attempt = await tryBinding(TFJS_NODE_GPU, options, true);
       if (attempt.ok) return { name: 'tensorflow-gpu', device: attempt.device, reason: `backend: tensorflow-gpu; ${attempt.note}` };
-      throw new BackendUnavailableError(`backend: tensorflow-gpu is not available here: ${attempt.note}. To use it: ${INSTALL_ADVICE['tensorflow-gpu']}; or set backend: auto.`);
+      throw new BackendUnavailableError(`backend: tensorflow-gpu is not available here: ${attempt.note}. To use it: ${installAdvice('tensorflow-gpu')}; or set backend: auto.`);
     }
     case 'tensorflow': {
       const attempt = await tryBinding(TFJS_NODE, options, false);
       if (attempt.ok) return { name: 'tensorflow', device: attempt.device, reason: `backend: tensorflow; ${attempt.note}` };
-      throw new BackendUnavailableError(`backend: tensorflow is not available here: ${attempt.note}. To use it: ${INSTALL_ADVICE.tensorflow}; or set backend: auto.`);
+      throw new BackendUnavailableError(`backend: tensorflow is not available here: ${attempt.note}. To use it: ${installAdvice('tensorflow')}; or set backend: auto.`);
     }
     case 'wasm': {
       const attempt = await tryWasm();

@@ -18,8 +18,18 @@ export const ALLOW_SOFTWARE_ENV = 'NLP_STUDIO_WEBGPU_ALLOW_SOFTWARE';
 /** The `webgpu` package's folder under dist/ for a platform: one universal binary serves macOS. */
 export const dawnFolderName = (platform: NodeJS.Platform, arch: string): string => (platform === 'darwin' ? 'darwin-universal' : `${platform}-${arch}`);
 
-/** Where esbuild.mjs puts the target platform's Dawn files, next to the bundles. */
+/** Where esbuild.mjs puts the target platform's Dawn files next to the bundles (scripts/dawn-binaries.mjs), with the package version. */
 export const BUNDLED_DAWN_FOLDER = 'dawn';
+const BUNDLED_VERSION_FILE = 'webgpu-version.json';
+
+const versionIn = (file: string): { version?: string } => {
+  try {
+    const { version } = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown };
+    return typeof version === 'string' ? { version } : {};
+  } catch {
+    return {};
+  }
+};
 
 /** One Dawn backend to ask for adapters, in the order tried: the platform's native API first. */
 interface DawnRoute {
@@ -90,7 +100,7 @@ export function adapterLabel(adapter: Pick<WebGpuAdapterReport, 'device' | 'desc
 /** The Dawn binary: next to the bundle (the .vsix carries its platform's), else in the installed package. */
 export function locateDawn(): { path: string; version?: string } | undefined {
   const bundled = path.join(__dirname, BUNDLED_DAWN_FOLDER, 'dawn.node');
-  if (existsSync(bundled)) return { path: bundled };
+  if (existsSync(bundled)) return { path: bundled, ...versionIn(path.join(__dirname, BUNDLED_DAWN_FOLDER, BUNDLED_VERSION_FILE)) };
   let packageJson: string;
   try {
     packageJson = require.resolve('webgpu/package.json');
@@ -98,15 +108,13 @@ export function locateDawn(): { path: string; version?: string } | undefined {
     return undefined;
   }
   const file = path.join(path.dirname(packageJson), 'dist', dawnFolderName(process.platform, process.arch), 'dawn.node');
-  if (!existsSync(file)) return undefined;
-  const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version?: string };
-  return { path: file, ...(version ? { version } : {}) };
+  return existsSync(file) ? { path: file, ...versionIn(packageJson) } : undefined;
 }
 
 /**
  * Electron (VS Code's runtime) forbids ArrayBuffers over native memory, and dawn.node returns mapped
- * GPU buffers as exactly that: every read of a result would fail. The extension runs the engine on
- * a Node binary instead when it finds one (extension/run/engineRuntime.ts).
+ * GPU buffers as exactly that (napi_create_external_arraybuffer): every read of a result would fail.
+ * The extension runs the engine on a Node.js instead when it finds one (extension/run/engineRuntime.ts).
  */
 function runtimeProblem(): string | undefined {
   const electron = process.versions.electron;

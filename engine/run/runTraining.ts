@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { RunEvent, RunFailed, RunFinished, RunStarted, SourceLocation } from '../../common/protocol/runEvents';
-import { BackendUnavailableError, selectBackend, type BackendChoice } from '../backend/selectBackend';
+import { BackendUnavailableError, installAdvice, selectBackend, type BackendChoice } from '../backend/selectBackend';
 import { WebGpuDeviceError } from '../backend/webgpuBackend';
 import { ConfigError } from '../config/configError';
 import { DataError } from '../data/dataError';
@@ -47,7 +47,7 @@ const isWasmTrap = (error: unknown): error is Error => error instanceof Error &&
 function wasmOutOfMemory(error: Error): RunError {
   return new RunError(
     `the WebAssembly backend failed (${error.message.split('\n')[0]}), most likely out of memory: its heap is limited to 4 GB. ` +
-      'Lower training.batch_size or data.max_length, or use backend: tensorflow (npm install @tensorflow/tfjs-node@4.22.0) or tensorflow-gpu. ' +
+      `Lower training.batch_size or data.max_length, or use a GPU (backend: webgpu), or backend: tensorflow (${installAdvice('tensorflow')}). ` +
       'Restart the engine (or the CLI) before the next run: the WebAssembly module cannot be used again in this process.',
     ['backend'],
   );

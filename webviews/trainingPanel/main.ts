@@ -39,7 +39,7 @@ const stepText = stat('step', 'Step');
 const throughputText = stat('throughput', 'Throughput');
 const etaText = stat('eta', 'ETA');
 const elapsedText = stat('elapsed', 'Elapsed');
-const backendText = stat('backend', 'Backend');
+const backendText = stat('backend', 'Runs on');
 const banner = h('div', { id: 'banner', role: 'alert', hidden: true });
 
 const smoothingInput = h('input', { id: 'smoothing', type: 'range', min: 0, max: 0.99, step: 0.01, value: view.smoothing });
@@ -238,8 +238,8 @@ function renderStatus(): void {
   throughputText.textContent = lastStep ? `${formatNumber(lastStep.throughput, 3)} ${lastStep.throughputUnit}` : '—';
   etaText.textContent = end ? (end.kind === 'failed' ? 'failed' : end.status) : lastStep ? formatDuration(lastStep.etaSeconds) : '—';
   elapsedText.textContent = end?.kind === 'finished' ? formatDuration(end.elapsedSeconds) : lastStep ? formatDuration(lastStep.elapsedSeconds) : '—';
-  backendText.textContent = started?.backend ? started.backend.name : '—';
-  if (started?.backend) backendText.title = started.backend.reason;
+  backendText.textContent = started?.backend ? (started.backend.device ?? started.backend.name) : '—';
+  if (started?.backend) backendText.title = `backend ${started.backend.name}: ${started.backend.reason}`;
   if (model.running) {
     if (stopButton.textContent !== 'Stopping…') stopButton.disabled = false;
   } else {
