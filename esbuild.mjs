@@ -45,6 +45,11 @@ const builds = [
   { ...node, entryPoints: { 'test/suite/index': 'test/e2e/suite/index.ts' }, outdir: 'out', external: [...node.external, 'mocha'] },
   { ...webview, entryPoints: webviewEntries, outdir: 'out/webviews' },
 ];
+// `--device-check`: what scripts/device/gpu-check.sh runs on a GPU machine that has no node_modules.
+if (process.argv.includes('--device-check')) {
+  const entryPoints = { cli: 'engine/cli.ts', 'backend-webgpu.test': 'test/unit/backend-webgpu.test.ts', 'gpu-bert-step': 'bench/gpu-bert-step.ts' };
+  builds.push({ ...node, entryPoints, outdir: 'out/device' });
+}
 
 // The WebAssembly backend's binaries sit next to the bundles that load them (engine/backend/wasmBackend.ts).
 const wasmDist = path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
