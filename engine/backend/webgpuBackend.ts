@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
-import { installWebGpuKernelFixes } from './webgpuKernels';
+import { installWebGpuKernelFixes, integerSafeProgram } from './webgpuKernels';
 
 /** Lets an explicit `backend: webgpu` run on a software adapter (tests and CI do). */
 export const ALLOW_SOFTWARE_ENV = 'NLP_STUDIO_WEBGPU_ALLOW_SOFTWARE';
@@ -285,8 +285,14 @@ async function registerBackend(loaded: Dawn, adapter: WebGpuAdapterReport): Prom
   exposeGpu(gpu);
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
   installWebGpuKernelFixes();
+  type RunArgs = Parameters<InstanceType<typeof WebGPUBackend>['runWebGPUProgram']>;
   /** Reads are where a lost device or an earlier GPU error surfaces: both become a WebGpuDeviceError. */
   class DawnBackend extends WebGPUBackend {
+    override runWebGPUProgram(program: RunArgs[0], inputs: RunArgs[1], ...rest: [RunArgs[2], RunArgs[3]?, RunArgs[4]?]): tf.TensorInfo {
+      const bufferType = (input: tf.TensorInfo): tf.DataType => (this.tensorMap.get(input.dataId) as { dtype?: tf.DataType } | undefined)?.dtype ?? input.dtype;
+      return super.runWebGPUProgram(integerSafeProgram(program, inputs, bufferType), inputs, ...rest);
+    }
+
     override async read(dataId: object): Promise<tf.backend_util.BackendValues> {
       let values: tf.backend_util.BackendValues;
       try {

