@@ -49,7 +49,7 @@ fi
 if has tests; then
   echo "== tests"
   (cd out/device && CI=1 timeout 240 node --test --test-reporter=spec backend-webgpu.test.js) > "$LOGS/tests.log" 2>&1
-  echo "exit $?"; grep -E '^# (tests|pass|fail|skipped)|✖|not ok' "$LOGS/tests.log" | head -20
+  echo "exit $?"; grep -E '^ℹ (tests|pass|fail|skipped)|^ *✖' "$LOGS/tests.log" | head -20
 fi
 
 if has bench; then
