@@ -12,13 +12,11 @@ import { engineInstall, installCommand, type EngineInstall } from './engineInsta
 import { loadModule, locateModule, TFJS_NODE, TFJS_NODE_GPU } from './optionalModules';
 import { BINDING_SPEC, selectBackend, type BackendChoice } from './selectBackend';
 import { startWasm, type WasmStatus } from './wasmBackend';
-import { discoverWebGpu, noGpuReason, pickAdapter, type WebGpuDiscovery } from './webgpuBackend';
+import { discoverWebGpu, noGpuReason, pickAdapter, VULKAN_LOADER, type WebGpuDiscovery } from './webgpuBackend';
 
 /** tfjs-node-gpu 4.22 is built against these (TensorFlow 2.9). */
 export const CUDA_REQUIREMENT = { cuda: '11.2', cudnn: '8.1', libraries: { cudart: 'libcudart.so.11', cudnn: 'libcudnn.so.8' } } as const;
 
-/** The Vulkan loader Dawn opens on Linux. */
-export const VULKAN_LOADER = 'libvulkan.so.1';
 
 /** Folders where CUDA, cuDNN and the Vulkan loader usually live on Linux, besides ldconfig's cache and LD_LIBRARY_PATH. */
 const COMMON_LIBRARY_FOLDERS = ['/usr/local/cuda/lib64', '/usr/local/cuda-11.2/lib64', '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/local/lib', '/opt/cuda/lib64'];

@@ -1,8 +1,8 @@
 // The environment report for a person, as Markdown: the editor shows it as a read-only preview and
 // `nlp-studio env` prints it. What training runs on comes first, then why (not) the GPU, then the
 // details per route, then what to do.
-import { CUDA_REQUIREMENT, VULKAN_LOADER, type EnvironmentReport } from './environmentReport';
-import type { WebGpuAdapterReport } from './webgpuBackend';
+import { CUDA_REQUIREMENT, type EnvironmentReport } from './environmentReport';
+import { VULKAN_LOADER, type WebGpuAdapterReport } from './webgpuBackend';
 
 const yesNo = (value: boolean | undefined): string => (value === undefined ? '—' : value ? 'yes' : 'no');
 const cell = (text: string): string => text.replace(/\|/g, '\\|');

@@ -107,9 +107,9 @@ async function tryCpu(): Promise<Attempt> {
   return failure ? { ok: false, note: `cpu: ${failure}` } : { ok: true, note: 'cpu (pure JavaScript) ready', device: 'CPU: pure JavaScript' };
 }
 
-/** WebGPU on a GPU; a software adapter only when `allowSoftware` (auto never allows it). */
-async function tryWebGpu(allowSoftware: boolean): Promise<Attempt> {
-  const start = await startWebGpu(allowSoftware);
+/** WebGPU on a GPU; on a software adapter only when explicit and allowed (startWebGpu). */
+async function tryWebGpu(mode: 'auto' | 'explicit'): Promise<Attempt> {
+  const start = await startWebGpu(mode);
   if (!start.ok) return { ok: false, note: `webgpu: ${start.reason}`, advice: start.softwareOnly ? SOFTWARE_ADVICE : WEBGPU_ADVICE };
   const label = adapterLabel(start.adapter);
   const failure = await activate('webgpu');
@@ -121,9 +121,6 @@ async function tryWebGpu(allowSoftware: boolean): Promise<Attempt> {
 /** What `backend: webgpu` needs when no adapter is found. */
 export const WEBGPU_ADVICE = "WebGPU needs a GPU driver with Vulkan (Linux: the driver's Vulkan ICD and libvulkan1), D3D12 (Windows) or Metal (macOS)";
 const SOFTWARE_ADVICE = `A software adapter computes on the CPU, slower than backend: wasm; ${ALLOW_SOFTWARE_ENV}=1 allows it (tests do)`;
-
-/** Whether an explicit `backend: webgpu` may run on a software adapter. */
-const softwareAllowed = (): boolean => process.env[ALLOW_SOFTWARE_ENV] === '1';
 
 /**
  * Makes the chosen backend TensorFlow.js' current one and says which and why. An explicit choice that
@@ -153,7 +150,7 @@ export async function selectBackend(preference: BackendPreference, options: Sele
       throw new BackendUnavailableError(`backend: cpu failed: ${attempt.note}`);
     }
     case 'webgpu': {
-      const attempt = await tryWebGpu(softwareAllowed());
+      const attempt = await tryWebGpu('explicit');
       if (attempt.ok) return { name: 'webgpu', device: attempt.device, reason: `backend: webgpu; ${attempt.note}` };
       throw new BackendUnavailableError(`backend: webgpu is not available here: ${attempt.note.replace(/^webgpu: /, '')}. ${attempt.advice ?? WEBGPU_ADVICE}; or set backend: auto.`);
     }
@@ -169,7 +166,7 @@ async function selectAuto(options: SelectOptions): Promise<BackendChoice> {
   const gpuBinding = await tryBinding(TFJS_NODE_GPU, options, true);
   notes.push(gpuBinding.note);
   if (gpuBinding.ok) return chosen('tensorflow-gpu', gpuBinding);
-  const webgpu = await tryWebGpu(false);
+  const webgpu = await tryWebGpu('auto');
   notes.push(webgpu.note);
   if (webgpu.ok) return chosen('webgpu', webgpu);
   if (gpuBinding.gpu === false) {

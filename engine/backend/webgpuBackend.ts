@@ -5,12 +5,16 @@
 // The backend's own registration only runs when `navigator.gpu` exists as it loads and cannot ask for
 // compatibility mode (Dawn's OpenGL ES route, used by CI's Mesa), so we register our own factory.
 /// <reference types="@webgpu/types/dist" />
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
 import { installWebGpuKernelFixes, integerSafeProgram } from './webgpuKernels';
+
+/** The Vulkan loader Dawn opens on Linux. */
+export const VULKAN_LOADER = 'libvulkan.so.1';
 
 /** Lets an explicit `backend: webgpu` run on a software adapter (tests and CI do). */
 export const ALLOW_SOFTWARE_ENV = 'NLP_STUDIO_WEBGPU_ALLOW_SOFTWARE';
@@ -191,29 +195,73 @@ async function adaptersOf(gpu: GPU, route: DawnRoute): Promise<Map<string, DawnA
   return found;
 }
 
-let discovery: Promise<WebGpuDiscovery> | undefined;
+/** Folders the dynamic loader usually finds libvulkan.so.1 in, besides LD_LIBRARY_PATH and its cache. */
+const LIBRARY_FOLDERS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'];
 
-async function discover(): Promise<WebGpuDiscovery> {
+/**
+ * Whether Linux's Vulkan loader is there. Dawn prints a warning to stderr when it cannot open it, on
+ * every start: looking first turns that into a note in the report instead.
+ */
+function vulkanLoaderFound(): boolean {
+  const folders = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...LIBRARY_FOLDERS];
+  if (folders.some((folder) => existsSync(path.join(folder, VULKAN_LOADER)))) return true;
+  for (const ldconfig of ['ldconfig', '/sbin/ldconfig']) {
+    try {
+      return execFileSync(ldconfig, ['-p'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).includes(`${VULKAN_LOADER} `);
+    } catch {
+      // try the next
+    }
+  }
+  return false;
+}
+
+/** What one Dawn route gave: its adapters, or a note saying why none. */
+type RouteResult = { adapters: WebGpuAdapterReport[]; note?: string };
+const routeResults = new Map<DawnRoute['backend'], Promise<RouteResult>>();
+
+async function probeRoute(loaded: Dawn, route: DawnRoute): Promise<RouteResult> {
+  if (route.backend === 'vulkan' && !vulkanLoaderFound()) return { adapters: [], note: `vulkan: no Vulkan loader (${VULKAN_LOADER}) found` };
+  try {
+    const found = [...(await adaptersOf(instanceFor(loaded, route), route)).values()].map((adapter) => describe(route, adapter));
+    return found.length > 0 ? { adapters: found } : { adapters: [], note: `${route.backend}: no adapter` };
+  } catch (error) {
+    return { adapters: [], note: `${route.backend}: ${message(error)}` };
+  }
+}
+
+/** Whether the machine has a GPU render node (Linux): without one, OpenGL ES can only be llvmpipe. */
+function hasRenderNode(): boolean {
+  try {
+    return readdirSync('/dev/dri').some((name) => name.startsWith('renderD'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The adapters Dawn offers, route by route (each asked once per process: they do not change while it
+ * runs), stopping at a GPU on the native API. `withSoftware`: also the routes that can only give a
+ * software adapter here — Dawn's OpenGL ES route without a render node is Mesa's llvmpipe, and
+ * starting it costs a second and prints Dawn's limit warnings, so `auto` skips it.
+ */
+export async function discoverWebGpu(withSoftware = true): Promise<WebGpuDiscovery> {
   const loaded = loadDawn();
   if (typeof loaded === 'string') return { unavailable: loaded, adapters: [], notes: [] };
   const adapters: WebGpuAdapterReport[] = [];
   const notes: string[] = [];
   for (const route of DAWN_ROUTES[process.platform] ?? []) {
-    try {
-      const found = await adaptersOf(instanceFor(loaded, route), route);
-      if (found.size === 0) notes.push(`${route.backend}: no adapter`);
-      for (const adapter of found.values()) adapters.push(describe(route, adapter));
-    } catch (error) {
-      notes.push(`${route.backend}: ${message(error)}`);
+    if (adapters.some((adapter) => !adapter.software)) break;
+    if (route.backend === 'opengles' && !withSoftware && !hasRenderNode()) {
+      notes.push('opengles: not tried (no GPU render node in /dev/dri)');
+      continue;
     }
+    let result = routeResults.get(route.backend);
+    if (!result) routeResults.set(route.backend, (result = probeRoute(loaded, route)));
+    const { adapters: found, note } = await result;
+    adapters.push(...found);
+    if (note) notes.push(note);
   }
   return { binary: loaded.binary, adapters, notes };
-}
-
-/** The adapters Dawn offers in this process (asked once: they do not change while it runs). */
-export function discoverWebGpu(): Promise<WebGpuDiscovery> {
-  discovery ??= discover();
-  return discovery;
 }
 
 /** The adapter a run would use: a GPU (native API before OpenGL ES), else a software one when allowed. */
@@ -225,7 +273,7 @@ export function pickAdapter(adapters: readonly WebGpuAdapterReport[], allowSoftw
 /** Why the GPU is not used, from what discovery found, in a phrase. */
 export function noGpuReason(found: WebGpuDiscovery): string {
   if (found.unavailable) return found.unavailable;
-  if (found.adapters.length === 0) return `Dawn found no adapter (${found.notes.join('; ') || 'no backend for this platform'})`;
+  if (found.adapters.length === 0) return `Dawn found no adapter (${found.notes.join(', ') || 'no backend for this platform'})`;
   return `only software adapters: ${found.adapters.map(adapterLabel).join(', ')}`;
 }
 
@@ -316,10 +364,13 @@ export type WebGpuStart = { ok: true; adapter: WebGpuAdapterReport } | { ok: fal
 
 /**
  * Registers the 'webgpu' backend on the adapter `pickAdapter` chooses (once per process; again after
- * the device was lost). The caller switches to it and checks that it computes.
+ * the device was lost). The caller switches to it and checks that it computes. 'auto' takes a GPU
+ * only; 'explicit' (`backend: webgpu`) looks at every route, so that a refusal can name the software
+ * adapter it found, and takes one when NLP_STUDIO_WEBGPU_ALLOW_SOFTWARE=1.
  */
-export async function startWebGpu(allowSoftware: boolean): Promise<WebGpuStart> {
-  const found = await discoverWebGpu();
+export async function startWebGpu(mode: 'auto' | 'explicit'): Promise<WebGpuStart> {
+  const allowSoftware = mode === 'explicit' && process.env[ALLOW_SOFTWARE_ENV] === '1';
+  const found = await discoverWebGpu(mode === 'explicit');
   const adapter = pickAdapter(found.adapters, allowSoftware);
   if (!adapter) return { ok: false, reason: noGpuReason(found), softwareOnly: found.adapters.length > 0 };
   if (started && !started.health.lost && started.adapter.device === adapter.device && started.adapter.backend === adapter.backend) return { ok: true, adapter };

@@ -119,6 +119,18 @@ async function predictFromPalette(page) {
   await hover.first().waitFor({ timeout: TIMEOUT });
 }
 
+/** "Check training environment": a read-only preview of the report, no untitled editor beside it. */
+async function environmentReportFromPalette(page) {
+  await runCommand(page, 'View: Close All Editor Groups');
+  await runCommand(page, 'NLP Studio: Check training environment');
+  await webviewFrame(page, 'h1').filter({ hasText: 'NLP Studio training environment' }).waitFor({ timeout: 60_000 });
+  await webviewFrame(page, 'p').filter({ hasText: 'Fine-tuning runs on:' }).waitFor({ timeout: TIMEOUT });
+  await webviewFrame(page, 'h2').filter({ hasText: 'GPU through WebGPU' }).waitFor({ timeout: TIMEOUT });
+  const untitled = await page.locator('.tabs-container .tab').filter({ hasText: /Untitled/ }).count();
+  if (untitled > 0) throw new Error(`the report left ${untitled} untitled editor(s) open`);
+  await page.screenshot({ path: resolve(import.meta.dirname, '../../out/e2e-artifacts/environment-report.png') });
+}
+
 /** @returns {[string, (page: import('playwright-core').Page) => Promise<void>][]} */
 export function uiChecks(workspace) {
   return [
@@ -129,5 +141,6 @@ export function uiChecks(workspace) {
     ['"NLP Studio: Explore embeddings" draws the trained vectors', exploreFromPalette],
     ['"NLP Studio: Fine-tune model" ends with the confusion matrix in the panel', fineTuneFromPalette],
     ['"NLP Studio: Predict on selection" labels the selected text, with every class on hover', predictFromPalette],
+    ['"NLP Studio: Check training environment" shows the report as a read-only preview', environmentReportFromPalette],
   ];
 }

@@ -15,7 +15,7 @@ const CHECKOUT: EngineInstall = { kind: 'checkout', root: '/src/nlp-studio', mod
 const WASM: BackendChoice = {
   name: 'wasm',
   device: 'CPU: WebAssembly (SIMD)',
-  reason: 'auto: @tensorflow/tfjs-node-gpu not installed; webgpu: Dawn found no adapter (vulkan: no adapter; opengles: no adapter); @tensorflow/tfjs-node not installed; wasm (SIMD) ready',
+  reason: 'auto: @tensorflow/tfjs-node-gpu not installed; webgpu: Dawn found no adapter (vulkan: no adapter, opengles: no adapter); @tensorflow/tfjs-node not installed; wasm (SIMD) ready',
 };
 
 const H200: WebGpuAdapterReport = {
@@ -74,7 +74,7 @@ describe('environmentReport', () => {
   test('an NVIDIA machine without Vulkan: the verdict says why the GPU is not used, the advice names the two missing packages', async () => {
     const report = await environmentReport(['/home/ada/data'], fakeProbe({ folders: { '/usr/bin': ['nvidia-smi'] }, programs: NVIDIA_SMI }));
     assert.deepEqual(report.webgpu.vulkan, { loader: { name: 'libvulkan.so.1', found: [] }, icds: [], icdSource: '/usr/share/vulkan/icd.d, /etc/vulkan/icd.d, /usr/local/share/vulkan/icd.d, /usr/local/etc/vulkan/icd.d' });
-    assert.equal(report.gpuVerdict, 'The GPU is not used. WebGPU: Dawn found no adapter (vulkan: no adapter; opengles: no adapter); tfjs-node-gpu: not installed.');
+    assert.equal(report.gpuVerdict, 'The GPU is not used. WebGPU: Dawn found no adapter (vulkan: no adapter, opengles: no adapter); tfjs-node-gpu: not installed.');
     assert.match(report.advice[0]!, /Install the Vulkan loader \(libvulkan\.so\.1; Debian and Ubuntu: `sudo apt-get install libvulkan1`\)/);
     assert.match(report.advice[1]!, /NVIDIA driver's Vulkan driver \(Debian: `sudo apt-get install nvidia-vulkan-icd`/);
     const markdown = formatEnvironmentReport(report);

@@ -95,7 +95,8 @@ describe('webgpu on this machine', async () => {
     });
     const auto = await selectBackend('auto');
     assert.notEqual(auto.name, 'webgpu');
-    assert.match(auto.reason, /webgpu: only software adapters/);
+    // auto does not start a route that can only give llvmpipe (no render node), or declines what it gives.
+    assert.match(auto.reason, /webgpu: (only software adapters|Dawn found no adapter \(.*opengles: not tried)/);
     process.env[ALLOW_SOFTWARE_ENV] = '1';
     const allowed = await selectBackend('webgpu');
     assert.match(allowed.device, /^software adapter: .+ through WebGPU$/);
