@@ -14,20 +14,10 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../engine/backend/selectBackend';
 import { tensorMemory } from '../engine/backend/tensorMemory';
 import { BertForSequenceClassification } from '../engine/models/bert';
-import { parseBertConfig } from '../engine/models/bertConfig';
 import { AdamW } from '../engine/training/adamW';
 import { namedGradients } from '../engine/training/namedGradients';
 import { formatTensorMemory } from '../common/tensorMemory';
-
-interface Shape {
-  layers: number;
-  hidden: number;
-  heads: number;
-  intermediate: number;
-  seq: number;
-  batch: number;
-  vocab: number;
-}
+import { benchBertConfig, shapeFrom, shapeOptions, type BertShape as Shape } from './bert-step-vs-pytorch';
 
 interface StepResult {
   stepMs: number[];
@@ -45,25 +35,7 @@ function resultOf(times: number[], batch: number, losses: number[]): StepResult 
 
 /** `warmup + steps` steps on one fixed batch; a step ends when its loss and an updated weight are read back. */
 async function trainSteps(shape: Shape, steps: number, warmup: number): Promise<StepResult & { gpuBytes: (number | undefined)[] }> {
-  const config = parseBertConfig(
-    {
-      model_type: 'bert',
-      vocab_size: shape.vocab,
-      hidden_size: shape.hidden,
-      num_hidden_layers: shape.layers,
-      num_attention_heads: shape.heads,
-      intermediate_size: shape.intermediate,
-      hidden_act: 'gelu',
-      hidden_dropout_prob: 0.1,
-      attention_probs_dropout_prob: 0.1,
-      max_position_embeddings: Math.max(512, shape.seq),
-      type_vocab_size: 2,
-      initializer_range: 0.02,
-      layer_norm_eps: 1e-12,
-      id2label: { 0: 'a', 1: 'b' },
-    },
-    'bench config',
-  );
+  const config = benchBertConfig(shape);
   const model = BertForSequenceClassification.initialised(config, 1);
   const optimizer = new AdamW({ weightDecay: 0.01 });
   const ids = tf.randomUniform<tf.Rank.R2>([shape.batch, shape.seq], 5, shape.vocab, 'int32', 1);
@@ -123,28 +95,15 @@ function pytorch(python: string, shape: Shape, steps: number, warmup: number): P
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      layers: { type: 'string', default: '12' },
-      hidden: { type: 'string', default: '768' },
-      heads: { type: 'string', default: '12' },
-      intermediate: { type: 'string', default: '3072' },
-      seq: { type: 'string', default: '128' },
-      batch: { type: 'string', default: '32' },
-      vocab: { type: 'string', default: '30522' },
+      ...shapeOptions({ layers: 12, hidden: 768, heads: 12, intermediate: 3072, seq: 128, batch: 32, vocab: 30522 }),
       steps: { type: 'string', default: '5' },
       warmup: { type: 'string', default: '2' },
       python: { type: 'string', default: 'python3' },
       'no-pytorch': { type: 'boolean', default: false },
     },
   });
-  const shape: Shape = {
-    layers: Number(values.layers),
-    hidden: Number(values.hidden),
-    heads: Number(values.heads),
-    intermediate: Number(values.intermediate),
-    seq: Number(values.seq),
-    batch: Number(values.batch),
-    vocab: Number(values.vocab),
-  };
+  const { layers, hidden, heads, intermediate, seq, batch, vocab } = values;
+  const shape = shapeFrom({ layers, hidden, heads, intermediate, seq, batch, vocab });
   const steps = Number(values.steps);
   const warmup = Number(values.warmup);
   const choice = await selectBackend('webgpu');
