@@ -40,7 +40,8 @@ function webgpuSection(report: EnvironmentReport): string[] {
     const drivers = icds.map((icd) => `${icd.manifest}${icd.library ? ` → ${icd.library}` : ' (unreadable)'}`);
     lines.push(`- Vulkan drivers (ICDs, from ${icdSource}): ${drivers.length > 0 ? drivers.join(', ') : 'none'}`);
   }
-  for (const note of webgpu.notes) lines.push(`- ${note}`);
+  // The loader line above already says when Vulkan could not be tried.
+  for (const note of webgpu.notes) if (!(webgpu.vulkan && note.startsWith(`vulkan: no Vulkan loader`))) lines.push(`- ${note}`);
   if (webgpu.adapters.length > 0) {
     lines.push('', '| adapter | API | vendor | architecture | kind | max buffer | max storage binding | workgroup memory | invocations per workgroup |', '|---|---|---|---|---|---|---|---|---|');
     for (const adapter of webgpu.adapters) lines.push(adapterRow(adapter));
