@@ -373,7 +373,9 @@ export async function startWebGpu(mode: 'auto' | 'explicit'): Promise<WebGpuStar
   const found = await discoverWebGpu(mode === 'explicit');
   const adapter = pickAdapter(found.adapters, allowSoftware);
   if (!adapter) return { ok: false, reason: noGpuReason(found), softwareOnly: found.adapters.length > 0 };
-  if (started && !started.health.lost && started.adapter.device === adapter.device && started.adapter.backend === adapter.backend) return { ok: true, adapter };
+  // A device that was lost or reported an error is replaced: its results can no longer be trusted.
+  const reusable = started !== undefined && !started.health.lost && started.health.error === undefined && started.adapter.device === adapter.device && started.adapter.backend === adapter.backend;
+  if (reusable) return { ok: true, adapter };
   const loaded = loadDawn();
   if (typeof loaded === 'string') return { ok: false, reason: loaded, softwareOnly: false };
   try {
