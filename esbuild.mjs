@@ -5,9 +5,12 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { copyDawn } from './scripts/dawn-binaries.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+// The platform a .vsix is for (vsce's --target names); decides which native Dawn binary out/ gets.
+const target = process.argv.find((arg) => arg.startsWith('--target='))?.slice('--target='.length) ?? `${process.platform}-${process.arch}`;
 
 /** @type {import('esbuild').BuildOptions} */
 const node = {
@@ -42,6 +45,11 @@ const builds = [
   { ...node, entryPoints: { 'test/suite/index': 'test/e2e/suite/index.ts' }, outdir: 'out', external: [...node.external, 'mocha'] },
   { ...webview, entryPoints: webviewEntries, outdir: 'out/webviews' },
 ];
+// `--device-check`: what scripts/device/gpu-check.sh runs on a GPU machine that has no node_modules.
+if (process.argv.includes('--device-check')) {
+  const entryPoints = { cli: 'engine/cli.ts', 'backend-webgpu.test': 'test/unit/backend-webgpu.test.ts', 'gpu-bert-step': 'bench/gpu-bert-step.ts' };
+  builds.push({ ...node, entryPoints, outdir: 'out/device' });
+}
 
 // The WebAssembly backend's binaries sit next to the bundles that load them (engine/backend/wasmBackend.ts).
 const wasmDist = path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
@@ -51,6 +59,8 @@ await Promise.all(['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.wasm'].map(
 // here; it links the machine's OpenBLAS, so the .vsix leaves it out.
 const nativeGemm = 'engine/backend/native/build/Release/openblas_gemm.node';
 if (existsSync(nativeGemm)) await copyFile(nativeGemm, 'out/openblas_gemm.node');
+// WebGPU's Dawn is native and per platform (scripts/dawn-binaries.mjs): out/dawn/ holds the target's.
+await copyDawn(target, 'out');
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

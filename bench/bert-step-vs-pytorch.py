@@ -57,7 +57,7 @@ class Bert(nn.Module):
 
     def forward(self, ids, mask):
         length = ids.shape[1]
-        positions = torch.arange(length)
+        positions = torch.arange(length, device=ids.device)
         x = self.word(ids) + self.position(positions)[None] + self.token_type(torch.zeros_like(ids))
         x = self.dropout(self.norm(x))
         additive_mask = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min

@@ -17,7 +17,7 @@ import { nativeGemm } from '../engine/backend/nativeGemm';
 import { selectBackend, type BackendPreference } from '../engine/backend/selectBackend';
 import { useNativeGemm } from '../engine/backend/wasmKernels';
 import { EncoderClassifier } from '../engine/models/encoderClassifier';
-import { parseEncoderConfig } from '../common/huggingface/architectures/encoderConfig';
+import { parseEncoderConfig, type EncoderConfig } from '../common/huggingface/architectures/encoderConfig';
 import { AdamW } from '../engine/training/adamW';
 import { namedGradients } from '../engine/training/namedGradients';
 
@@ -74,19 +74,20 @@ export interface BertShape {
   vocab: number;
 }
 
-export function trainSteps(options: BertShape & { steps: number; warmup: number; onStep?: (index: number) => void }): StepResult {
-  const config = parseEncoderConfig(
+/** The BERT config of a bench shape: BERT's defaults (dropout 0.1, exact GELU), two labels. */
+export function benchBertConfig(shape: BertShape): EncoderConfig {
+  return parseEncoderConfig(
     {
       model_type: 'bert',
-      vocab_size: options.vocab,
-      hidden_size: options.hidden,
-      num_hidden_layers: options.layers,
-      num_attention_heads: options.heads,
-      intermediate_size: options.intermediate,
+      vocab_size: shape.vocab,
+      hidden_size: shape.hidden,
+      num_hidden_layers: shape.layers,
+      num_attention_heads: shape.heads,
+      intermediate_size: shape.intermediate,
       hidden_act: 'gelu',
       hidden_dropout_prob: 0.1,
       attention_probs_dropout_prob: 0.1,
-      max_position_embeddings: Math.max(512, options.seq),
+      max_position_embeddings: Math.max(512, shape.seq),
       type_vocab_size: 2,
       initializer_range: 0.02,
       layer_norm_eps: 1e-12,
@@ -94,6 +95,19 @@ export function trainSteps(options: BertShape & { steps: number; warmup: number;
     },
     'bench config',
   );
+}
+
+/** parseArgs options for a bench shape, with its defaults, and the shape they give. */
+export function shapeOptions(defaults: BertShape): Record<keyof BertShape, { type: 'string'; default: string }> {
+  return Object.fromEntries(Object.entries(defaults).map(([key, value]) => [key, { type: 'string', default: String(value) }])) as Record<keyof BertShape, { type: 'string'; default: string }>;
+}
+
+export function shapeFrom(values: Record<keyof BertShape, string>): BertShape {
+  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, Number(value)])) as unknown as BertShape;
+}
+
+export function trainSteps(options: BertShape & { steps: number; warmup: number; onStep?: (index: number) => void }): StepResult {
+  const config = benchBertConfig(options);
   const model = EncoderClassifier.initialised(config, 1);
   const parameters = [...model.variables.values()].reduce((total, variable) => total + variable.size, 0);
   const optimizer = new AdamW({ weightDecay: 0.01 });

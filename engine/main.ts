@@ -17,7 +17,8 @@ import {
 import type { RunFailed } from '../common/protocol/runEvents';
 import { DataError } from './data/dataError';
 import { ClassifierStore } from './prediction/classifierStore';
-import { environmentReport, formatEnvironmentReport } from './backend/environmentReport';
+import { environmentReport } from './backend/environmentReport';
+import { formatEnvironmentReport } from './backend/formatEnvironmentReport';
 import { runTraining, type RunOutcome } from './run/runTraining';
 import { VectorStore } from './vectors/vectorStore';
 

@@ -3,7 +3,9 @@
 #   - Debian's Chromium, for the webview tests and the end-to-end suite (Playwright must never download
 #     a browser of its own);
 #   - code-server 4.100.3 (VS Code 1.100.3, the newest that runs on Node 20) in a cache folder, as
-#     @vscode/test-electron does with .vscode-test/, for the end-to-end suite.
+#     @vscode/test-electron does with .vscode-test/, for the end-to-end suite;
+#   - Mesa's EGL and OpenGL ES with llvmpipe: a software GPU adapter that WebGPU (Dawn's OpenGL ES
+#     route, compatibility mode) accepts, so the webgpu backend's tests run on machines without a GPU.
 # Idempotent and quick when everything is there. Without root and without sudo it installs nothing
 # and prints the one command that would. `npm test`, `npm run test:unit` and `npm run test:e2e` run it.
 set -euo pipefail
@@ -13,8 +15,9 @@ CODE_SERVER_VERSION=4.100.3
 CACHE_DIR="${NLP_STUDIO_TEST_CACHE:-$PWD/.vscode-test}"
 CODE_SERVER_DIR="$CACHE_DIR/code-server-$CODE_SERVER_VERSION"
 
-# chromium: the browser; the -dev packages and pkg-config: code-server's native modules build against them.
-apt_packages=(chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config ripgrep)
+# chromium: the browser; the -dev packages and pkg-config: code-server's native modules build against them;
+# libegl1 … libgl1-mesa-dri: the software adapter for test/unit/backend-webgpu.test.ts.
+apt_packages=(chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config ripgrep libegl1 libgles2 libegl-mesa0 libgl1-mesa-dri)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -56,4 +59,4 @@ if [[ ! -x "$CODE_SERVER_DIR/node_modules/.bin/code-server" ]]; then
   rm -rf "$CODE_SERVER_DIR"
   mv "$partial" "$CODE_SERVER_DIR"
 fi
-echo "test setup: chromium $(chromium --version 2>/dev/null | awk '{print $2}'), code-server $CODE_SERVER_VERSION ready" >&2
+echo "test setup: chromium $(chromium --version 2>/dev/null | awk '{print $2}'), code-server $CODE_SERVER_VERSION, Mesa's software GPU ready" >&2

@@ -170,9 +170,9 @@ export interface EnvironmentReportParams {
 export interface EnvironmentReportResult {
   /** The report for a person (Markdown), as `nlp-studio env` prints it. */
   markdown: string;
-  /** The backend `backend: auto` picks here and why; absent when none works. */
-  auto?: { name: string; reason: string };
+  /** The backend `backend: auto` picks here, what it computes on, and why; absent when none works. */
+  auto?: { name: string; device: string; reason: string };
 }
 
-/** extension → engine: "Check training environment" — bindings, CUDA/cuDNN, WebAssembly, the `auto` backend. */
+/** extension → engine: "Check training environment" — WebGPU, bindings, CUDA/cuDNN, WebAssembly, the `auto` backend. */
 export const EnvironmentReportRequest = new RequestType<EnvironmentReportParams, EnvironmentReportResult, void>('environment/report');

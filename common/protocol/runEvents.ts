@@ -37,7 +37,7 @@ export interface RunStarted {
   totalWords?: number;
   epochs: number;
   stages: StageInfo[];
-  backend?: { name: string; reason: string };
+  backend?: { name: string; reason: string; /** What it computes on, e.g. "GPU: NVIDIA H200 (vulkan) through WebGPU". */ device?: string };
   /** The validation metric the run is judged by: early stopping and the best model kept (text classification). */
   metric?: ValidationMetricName;
   /** Epoch/step this run resumes from, when it continues a checkpoint. */
@@ -83,6 +83,16 @@ export interface RunEpoch {
   validation?: ValidationMetrics;
   /** Nearest neighbours of the configured watch words after this epoch (word2vec). */
   neighbours?: Record<string, Neighbour[]>;
+  /** The tensor backend's memory after this epoch (tensor tasks): flat from epoch to epoch unless something leaks. */
+  memory?: TensorMemory;
+}
+
+export interface TensorMemory {
+  tensors: number;
+  bytes: number;
+  /** webgpu only: bytes of GPU buffers that hold tensors, and all the backend allocated (its pool included). */
+  gpuBytes?: number;
+  gpuBytesAllocated?: number;
 }
 
 export interface RunStageStarted {

@@ -19,9 +19,9 @@ export interface NlpConfig {
    */
   seed?: number;
   /**
-   * Compute backend for the engine. `auto` picks the fastest one that is installed and works.
+   * Compute backend for the engine. `auto` picks the fastest one that is installed and works. Run **NLP Studio: Check training environment** (`nlp-studio env`) to see what this machine offers and why. Word-vector pretraining (`task: word2vec`) always runs on its own WebAssembly kernels in CPU worker threads.
    */
-  backend?: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  backend?: 'auto' | 'webgpu' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
   model?: Model;
   data: Data;
   training?: Training;

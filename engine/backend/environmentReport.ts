@@ -1,21 +1,28 @@
-// "Check training environment": what this machine offers the engine — the optional Node bindings,
-// the CUDA/cuDNN libraries tfjs-node-gpu needs, the WebAssembly build — which backend `auto` takes,
-// and what to install for a GPU. The outside world comes through an `EnvironmentProbe`, so the report
-// is testable; `nodeProbe()` is the real one. The CLI (`nlp-studio env`) and the extension (through
-// the engine) both show `formatEnvironmentReport`.
+// "Check training environment" and `nlp-studio env`: what this machine offers the engine — the WebGPU
+// adapters Dawn sees and the Vulkan loader and drivers behind them, the optional TensorFlow bindings,
+// the NVIDIA driver and CUDA libraries tfjs-node-gpu needs, the WebAssembly build — which backend
+// `auto` takes, why the GPU is or is not used, and what to do next, written for how NLP Studio was
+// installed. The outside world comes through an `EnvironmentProbe`, so the report is testable;
+// `nodeProbe()` is the real one. formatEnvironmentReport.ts writes it for a person.
 import { execFile } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { engineInstall, installCommand, type EngineInstall } from './engineInstall';
 import { loadModule, locateModule, TFJS_NODE, TFJS_NODE_GPU } from './optionalModules';
-import { INSTALL_COMMAND, selectBackend, type BackendChoice } from './selectBackend';
+import { BINDING_SPEC, selectBackend, type BackendChoice } from './selectBackend';
 import { startWasm, type WasmStatus } from './wasmBackend';
+import { discoverWebGpu, noGpuReason, pickAdapter, VULKAN_LOADER, type WebGpuDiscovery } from './webgpuBackend';
 
 /** tfjs-node-gpu 4.22 is built against these (TensorFlow 2.9). */
 export const CUDA_REQUIREMENT = { cuda: '11.2', cudnn: '8.1', libraries: { cudart: 'libcudart.so.11', cudnn: 'libcudnn.so.8' } } as const;
 
-/** Folders where CUDA and cuDNN usually live on Linux, besides ldconfig's cache and LD_LIBRARY_PATH. */
-const COMMON_LIBRARY_FOLDERS = ['/usr/local/cuda/lib64', '/usr/local/cuda-11.2/lib64', '/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/local/lib', '/opt/cuda/lib64'];
+
+/** Folders where CUDA, cuDNN and the Vulkan loader usually live on Linux, besides ldconfig's cache and LD_LIBRARY_PATH. */
+const COMMON_LIBRARY_FOLDERS = ['/usr/local/cuda/lib64', '/usr/local/cuda-11.2/lib64', '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/local/lib', '/opt/cuda/lib64'];
+
+/** Where the Vulkan loader looks for driver manifests (ICDs) when VK_ICD_FILENAMES / VK_DRIVER_FILES are unset. */
+const VULKAN_ICD_FOLDERS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', '/usr/local/etc/vulkan/icd.d'];
 
 export interface BindingReport {
   name: string;
@@ -33,8 +40,20 @@ export interface LibraryReport {
   found: string[];
 }
 
+export interface VulkanIcd {
+  /** The manifest, e.g. /usr/share/vulkan/icd.d/nvidia_icd.json. */
+  manifest: string;
+  /** The driver library it names; undefined when the manifest cannot be read. */
+  library?: string;
+}
+
 export interface EnvironmentReport {
-  node: { version: string; platform: string; arch: string; cpus: number };
+  node: { version: string; platform: string; arch: string; cpus: number; runtime: string };
+  install: EngineInstall;
+  webgpu: WebGpuDiscovery & {
+    /** Linux only: the Vulkan loader and the driver manifests it would load. */
+    vulkan?: { loader: LibraryReport; icds: VulkanIcd[]; icdSource: string };
+  };
   bindings: BindingReport[];
   cuda: {
     /** The nvidia-smi executable, when on PATH. */
@@ -47,6 +66,8 @@ export interface EnvironmentReport {
   };
   wasm: WasmStatus;
   auto: BackendChoice | { error: string };
+  /** Why training does or does not use the GPU, in a sentence. */
+  gpuVerdict: string;
   /** What to do next, in order; empty when nothing is missing. */
   advice: string[];
 }
@@ -59,11 +80,17 @@ export interface EnvironmentProbe {
   run(file: string, args: string[]): Promise<string | undefined>;
   /** A folder's file names; empty when it does not exist. */
   list(folder: string): Promise<string[]>;
+  /** A file's text; undefined when it cannot be read. */
+  read(file: string): Promise<string | undefined>;
   /** Tries the optional bindings: located, then required (this registers their backend). */
   binding(name: string, searchFrom: readonly string[]): BindingReport;
+  webgpu(): Promise<WebGpuDiscovery>;
   wasm(): Promise<WasmStatus>;
   auto(searchFrom: readonly string[]): Promise<BackendChoice>;
+  install(): EngineInstall;
 }
+
+const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 
 export function nodeProbe(): EnvironmentProbe {
   return {
@@ -74,6 +101,7 @@ export function nodeProbe(): EnvironmentProbe {
         execFile(file, args, { timeout: 10_000, encoding: 'utf8' }, (error, stdout) => resolve(error ? undefined : stdout));
       }),
     list: (folder) => readdir(folder).catch(() => []),
+    read: (file) => readFile(file, 'utf8').catch(() => undefined),
     binding(name, searchFrom) {
       const location = locateModule(name, searchFrom);
       if (!location.entry) return { name, installed: false };
@@ -82,11 +110,13 @@ export function nodeProbe(): EnvironmentProbe {
         loadModule(location);
         return { ...found, loadable: true };
       } catch (error) {
-        return { ...found, loadable: false, loadError: (error instanceof Error ? error.message : String(error)).split('\n')[0]! };
+        return { ...found, loadable: false, loadError: firstLine(error) };
       }
     },
+    webgpu: discoverWebGpu,
     wasm: startWasm,
     auto: (searchFrom) => selectBackend('auto', { searchFrom }),
+    install: engineInstall,
   };
 }
 
@@ -98,7 +128,7 @@ async function onPath(probe: EnvironmentProbe, file: string): Promise<string | u
   return undefined;
 }
 
-/** Libraries named `prefix*`: in ldconfig's cache, LD_LIBRARY_PATH and the usual CUDA folders. */
+/** Libraries named `prefix*`: in ldconfig's cache, LD_LIBRARY_PATH and the usual folders. */
 async function findLibraries(probe: EnvironmentProbe, prefixes: readonly string[]): Promise<{ libraries: LibraryReport[]; searched: string[] }> {
   const found = new Map<string, Set<string>>(prefixes.map((prefix) => [prefix, new Set<string>()]));
   const searched: string[] = [];
@@ -121,14 +151,37 @@ async function findLibraries(probe: EnvironmentProbe, prefixes: readonly string[
   return { libraries: prefixes.map((prefix) => ({ name: prefix, found: [...found.get(prefix)!].sort() })), searched };
 }
 
+/** The Vulkan driver manifests the loader would read: the environment's list, else the standard folders. */
+async function findIcds(probe: EnvironmentProbe): Promise<{ icds: VulkanIcd[]; icdSource: string }> {
+  const variable = probe.env.VK_DRIVER_FILES ? 'VK_DRIVER_FILES' : probe.env.VK_ICD_FILENAMES ? 'VK_ICD_FILENAMES' : undefined;
+  const manifests = variable
+    ? (probe.env[variable] ?? '').split(':').filter(Boolean)
+    : (await Promise.all(VULKAN_ICD_FOLDERS.map(async (folder) => (await probe.list(folder)).filter((file) => file.endsWith('.json')).map((file) => path.join(folder, file))))).flat();
+  const icds = await Promise.all(
+    manifests.map(async (manifest): Promise<VulkanIcd> => {
+      const text = await probe.read(manifest);
+      try {
+        const library = (JSON.parse(text ?? '') as { ICD?: { library_path?: unknown } }).ICD?.library_path;
+        return typeof library === 'string' ? { manifest, library } : { manifest };
+      } catch {
+        return { manifest };
+      }
+    }),
+  );
+  return { icds, icdSource: variable ?? VULKAN_ICD_FOLDERS.join(', ') };
+}
+
 /** Gathers the report. `searchFrom`: the folders the optional bindings may be installed in. */
 export async function environmentReport(searchFrom: readonly string[] = [], probe: EnvironmentProbe = nodeProbe()): Promise<EnvironmentReport> {
+  const linux = probe.platform === 'linux';
   const bindings = [TFJS_NODE_GPU, TFJS_NODE].map((name) => probe.binding(name, searchFrom));
   const nvidiaSmi = await onPath(probe, probe.platform === 'win32' ? 'nvidia-smi.exe' : 'nvidia-smi');
   const smiOutput = nvidiaSmi ? await probe.run(nvidiaSmi, ['--query-gpu=name,driver_version,memory.total', '--format=csv,noheader']) : undefined;
   const gpus = (smiOutput ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
-  const { libraries, searched } =
-    probe.platform === 'linux' ? await findLibraries(probe, [CUDA_REQUIREMENT.libraries.cudart, CUDA_REQUIREMENT.libraries.cudnn]) : { libraries: [], searched: [] };
+  const cudaLibraries = [CUDA_REQUIREMENT.libraries.cudart, CUDA_REQUIREMENT.libraries.cudnn];
+  const { libraries, searched } = linux ? await findLibraries(probe, [...cudaLibraries, VULKAN_LOADER]) : { libraries: [], searched: [] };
+  const webgpu: EnvironmentReport['webgpu'] = await probe.webgpu();
+  if (linux) webgpu.vulkan = { loader: libraries.find((library) => library.name === VULKAN_LOADER)!, ...(await findIcds(probe)) };
   const wasm = await probe.wasm();
   let auto: EnvironmentReport['auto'];
   try {
@@ -136,68 +189,62 @@ export async function environmentReport(searchFrom: readonly string[] = [], prob
   } catch (error) {
     auto = { error: error instanceof Error ? error.message : String(error) };
   }
-  const report: EnvironmentReport = {
-    node: { version: process.version, platform: probe.platform, arch: os.arch(), cpus: os.availableParallelism() },
+  const report: Omit<EnvironmentReport, 'gpuVerdict' | 'advice'> = {
+    node: { version: process.version, platform: probe.platform, arch: os.arch(), cpus: os.availableParallelism(), runtime: process.versions.electron ? `Electron ${process.versions.electron}` : `Node.js ${process.version}` },
+    install: probe.install(),
+    webgpu,
     bindings,
-    cuda: { ...(nvidiaSmi ? { nvidiaSmi } : {}), gpus, libraries, searched },
+    cuda: { ...(nvidiaSmi ? { nvidiaSmi } : {}), gpus, libraries: libraries.filter((library) => library.name !== VULKAN_LOADER), searched },
     wasm,
     auto,
-    advice: [],
   };
-  report.advice = adviceFor(report, searchFrom[0]);
-  return report;
+  return { ...report, gpuVerdict: gpuVerdict(report), advice: adviceFor(report) };
 }
 
-/** What to install next, from what was found. */
-export function adviceFor(report: Omit<EnvironmentReport, 'advice'>, installFolder: string | undefined): string[] {
+type Findings = Omit<EnvironmentReport, 'gpuVerdict' | 'advice'>;
+
+const usesGpu = (report: Findings): boolean => 'name' in report.auto && (report.auto.name === 'tensorflow-gpu' || report.auto.name === 'webgpu');
+const nvidiaPresent = (report: Findings): boolean => report.cuda.gpus.length > 0;
+
+/** Why training does (not) use the GPU. */
+export function gpuVerdict(report: Findings): string {
+  if ('name' in report.auto && usesGpu(report)) return `Training uses the GPU: ${report.auto.device}.`;
+  const reasons = [`WebGPU: ${noGpuReason(report.webgpu)}`];
+  if (nvidiaPresent(report)) {
+    const gpuBinding = report.bindings.find((binding) => binding.name === TFJS_NODE_GPU);
+    reasons.push(`tfjs-node-gpu: ${!gpuBinding?.installed ? 'not installed' : gpuBinding.loadable === false ? `does not load (${gpuBinding.loadError ?? 'unknown error'})` : 'sees no GPU'}`);
+  } else {
+    reasons.push(report.cuda.nvidiaSmi ? 'nvidia-smi lists no GPU' : 'no NVIDIA driver (nvidia-smi is not on PATH)');
+  }
+  return `The GPU is not used. ${reasons.join('; ')}.`;
+}
+
+/** What to do next, from what was found, for how NLP Studio was installed. */
+export function adviceFor(report: Findings): string[] {
+  if (usesGpu(report)) return [];
   const advice: string[] = [];
+  const { webgpu } = report;
+  const hardware = pickAdapter(webgpu.adapters, false);
+  if (webgpu.unavailable) advice.push(`WebGPU cannot start: ${webgpu.unavailable}.`);
+  else if (!hardware && nvidiaPresent(report) && webgpu.vulkan) {
+    // The usual gap on Linux: the NVIDIA driver is there, its Vulkan half (or the loader) is not.
+    if (webgpu.vulkan.loader.found.length === 0) advice.push(`Install the Vulkan loader (${VULKAN_LOADER}; Debian and Ubuntu: \`sudo apt-get install libvulkan1\`).`);
+    if (!webgpu.vulkan.icds.some((icd) => /nvidia/i.test(`${icd.manifest} ${icd.library ?? ''}`))) {
+      advice.push("Install the NVIDIA driver's Vulkan driver (Debian: `sudo apt-get install nvidia-vulkan-icd`; Ubuntu's nvidia-driver packages include it), then check again.");
+    }
+  } else if (!hardware && !nvidiaPresent(report)) {
+    advice.push('No GPU was found, so training runs on the CPU. On a machine with a GPU, WebGPU needs only the GPU driver (with Vulkan on Linux, D3D12 on Windows, Metal on macOS): nothing to install in NLP Studio.');
+  }
   const gpuBinding = report.bindings.find((binding) => binding.name === TFJS_NODE_GPU);
   const cpuBinding = report.bindings.find((binding) => binding.name === TFJS_NODE);
-  const where = installFolder ? ` (in ${installFolder})` : '';
-  const usingGpu = 'name' in report.auto && report.auto.name === 'tensorflow-gpu';
-  if (usingGpu) return advice;
-  const missingLibraries = report.cuda.libraries.filter((library) => library.found.length === 0).map((library) => library.name);
-  if (report.cuda.gpus.length === 0 && !report.cuda.nvidiaSmi) {
-    advice.push(`No NVIDIA GPU was found (nvidia-smi is not on PATH). For a GPU: the NVIDIA driver, CUDA ${CUDA_REQUIREMENT.cuda} and cuDNN ${CUDA_REQUIREMENT.cudnn}, then \`${INSTALL_COMMAND['tensorflow-gpu']}\`${where}.`);
-  } else {
-    if (missingLibraries.length > 0) {
-      advice.push(`Install the CUDA ${CUDA_REQUIREMENT.cuda} runtime and cuDNN ${CUDA_REQUIREMENT.cudnn} (missing: ${missingLibraries.map((name) => `${name}*`).join(', ')}) and put their lib folder on LD_LIBRARY_PATH.`);
-    }
-    if (!gpuBinding?.installed) advice.push(`Then: \`${INSTALL_COMMAND['tensorflow-gpu']}\`${where}.`);
-    else if (gpuBinding.loadable === false) advice.push(`${TFJS_NODE_GPU} is installed but does not load (${gpuBinding.loadError ?? 'unknown error'}): check the CUDA ${CUDA_REQUIREMENT.cuda} / cuDNN ${CUDA_REQUIREMENT.cudnn} libraries above.`);
+  if (gpuBinding?.installed && gpuBinding.loadable === false) {
+    advice.push(`${TFJS_NODE_GPU} is installed but does not load (${gpuBinding.loadError ?? 'unknown error'}): it needs CUDA ${CUDA_REQUIREMENT.cuda} and cuDNN ${CUDA_REQUIREMENT.cudnn} on the library path.`);
   }
-  if (!cpuBinding?.installed && !gpuBinding?.installed) advice.push(`Without a GPU, native TensorFlow on the CPU is faster than WebAssembly: \`${INSTALL_COMMAND.tensorflow}\`${where} (its install downloads libtensorflow).`);
-  else if (cpuBinding?.installed && cpuBinding.loadable === false) advice.push(`${TFJS_NODE} is installed but does not load (${cpuBinding.loadError ?? 'unknown error'}); reinstall it.`);
+  if (!cpuBinding?.installed && !gpuBinding?.installed) {
+    advice.push(`On the CPU, native TensorFlow is faster than WebAssembly: \`${installCommand(BINDING_SPEC.tensorflow, report.install)}\` (its install downloads libtensorflow).`);
+  } else if (cpuBinding?.installed && cpuBinding.loadable === false) {
+    advice.push(`${TFJS_NODE} is installed but does not load (${cpuBinding.loadError ?? 'unknown error'}); reinstall it.`);
+  }
   if (!report.wasm.ok) advice.push(`The WebAssembly backend does not start (${report.wasm.error ?? 'unknown error'}): reinstall NLP Studio.`);
   return advice;
-}
-
-const yesNo = (value: boolean | undefined): string => (value === undefined ? '—' : value ? 'yes' : 'no');
-
-/** The report as Markdown, for the editor's preview and the terminal alike. */
-export function formatEnvironmentReport(report: EnvironmentReport): string {
-  const lines: string[] = ['# NLP Studio training environment', ''];
-  const auto = 'name' in report.auto ? `**${report.auto.name}** — ${report.auto.reason}` : `none works: ${report.auto.error}`;
-  lines.push(`Backend for \`backend: auto\`: ${auto}`, '');
-  lines.push(`Node ${report.node.version} on ${report.node.platform}-${report.node.arch}, ${report.node.cpus} CPU${report.node.cpus === 1 ? '' : 's'}.`, '');
-  lines.push('## Node bindings of TensorFlow', '', '| package | installed | version | loads |', '|---|---|---|---|');
-  for (const binding of report.bindings) {
-    const loads = binding.loadable === false ? `no: ${binding.loadError ?? ''}` : yesNo(binding.loadable);
-    lines.push(`| \`${binding.name}\` | ${yesNo(binding.installed)} | ${binding.version ?? '—'} | ${loads.replace(/\|/g, '\\|')} |`);
-  }
-  lines.push('', '## NVIDIA GPU, CUDA and cuDNN', '');
-  lines.push(`tfjs-node-gpu 4.22 needs CUDA ${CUDA_REQUIREMENT.cuda} and cuDNN ${CUDA_REQUIREMENT.cudnn}.`, '');
-  lines.push(`- nvidia-smi: ${report.cuda.nvidiaSmi ?? 'not on PATH'}`);
-  for (const gpu of report.cuda.gpus) lines.push(`- GPU: ${gpu}`);
-  for (const library of report.cuda.libraries) lines.push(`- ${library.name}*: ${library.found.length > 0 ? library.found.join(', ') : 'not found'}`);
-  if (report.cuda.searched.length > 0) lines.push(`- searched: ${report.cuda.searched.join(', ')}`);
-  lines.push('', '## WebAssembly', '');
-  lines.push(`- loads: ${yesNo(report.wasm.ok)}${report.wasm.error ? ` (${report.wasm.error})` : ''}`);
-  lines.push(`- SIMD: ${yesNo(report.wasm.simd)}`);
-  if (report.wasm.folder) lines.push(`- binaries: ${report.wasm.folder}`);
-  if (report.wasm.nativeGemm) lines.push(`- matrix products: ${report.wasm.nativeGemm.loaded ? report.wasm.nativeGemm.note : `XNNPACK in WebAssembly; ${report.wasm.nativeGemm.note}`}`);
-  lines.push('', '## What to install', '');
-  if (report.advice.length === 0) lines.push('Nothing: the fastest backend is in use.');
-  else for (const item of report.advice) lines.push(`- ${item}`);
-  return `${lines.join('\n')}\n`;
 }

@@ -1,9 +1,11 @@
 // The Node bindings of TensorFlow (@tensorflow/tfjs-node, -gpu) are never dependencies: their install
 // downloads libtensorflow. A user who installed one gets it loaded here at run time, from the engine's
-// own folder or from the folders the caller names (the workspace, the config's folder).
+// own folder, the per-user modules folder (engineInstall.ts; where the .vsix's advice installs them),
+// or the folders the caller names (the workspace, the config's folder).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { modulesFolder } from './engineInstall';
 
 export const TFJS_NODE = '@tensorflow/tfjs-node';
 export const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu';
@@ -17,9 +19,9 @@ export interface ModuleLocation {
   version?: string;
 }
 
-/** Where to look: the engine's own folder first, then `searchFrom`, each with its parents (Node's rules). */
+/** Where to look: the engine's own folder, the modules folder, then `searchFrom`, each with its parents (Node's rules). */
 function requirers(searchFrom: readonly string[]): NodeJS.Require[] {
-  const roots = [__dirname, ...searchFrom];
+  const roots = [__dirname, modulesFolder(), ...searchFrom];
   return [...new Set(roots.map((root) => path.resolve(root)))].map((root) => createRequire(path.join(root, 'noop.js')));
 }
 

@@ -85,7 +85,7 @@ const COMMANDS: Record<string, Command> = {
   }),
   env: command('env', {
     usage: 'env [--json]',
-    description: 'Report the training backends this machine offers (Node bindings, CUDA/cuDNN, WebAssembly) and what to install for a GPU.',
+    description: 'Report what this machine offers for training (WebGPU adapters, Vulkan, TensorFlow bindings, CUDA, WebAssembly), why the GPU is or is not used, and what to do next.',
     options: { json },
     run: ({ values }, io) => envCommand({ json: values.json }, io),
   }),

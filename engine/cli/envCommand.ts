@@ -1,6 +1,8 @@
-// `nlp-studio env [--json]`: what this machine offers for training (Node bindings, CUDA/cuDNN,
-// WebAssembly), the backend `auto` picks, and what to install for a GPU.
-import { environmentReport, formatEnvironmentReport } from '../backend/environmentReport';
+// `nlp-studio env [--json]`: what this machine offers for training (WebGPU adapters, Vulkan, the
+// optional TensorFlow bindings, CUDA/cuDNN, WebAssembly), the backend `auto` picks, why the GPU is or
+// is not used, and what to do next.
+import { environmentReport } from '../backend/environmentReport';
+import { formatEnvironmentReport } from '../backend/formatEnvironmentReport';
 import type { CliIo } from './io';
 
 export async function envCommand(options: { json: boolean }, io: CliIo): Promise<number> {

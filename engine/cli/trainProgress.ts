@@ -41,7 +41,7 @@ export function formatEpoch(epoch: RunEpoch, epochs: number): string {
 export function formatStarted(started: RunStarted, cwd: string): string {
   const size = started.totalWords !== undefined ? `${started.epochs} epochs, ${number.format(started.totalWords)} words in all` : `${started.epochs} epochs, ${number.format(started.totalSteps)} steps`;
   const resumed = started.resumedFrom ? ` (resuming after epoch ${started.resumedFrom.epoch})` : '';
-  const backend = started.backend ? `\nbackend: ${started.backend.name} (${started.backend.reason})` : '';
+  const backend = started.backend ? `\nruns on ${started.backend.device ?? started.backend.name} (${started.backend.reason})` : '';
   return `Training ${started.name} (${started.task}): ${size}${resumed} → ${relative(cwd, started.runDir)}${backend}`;
 }
 

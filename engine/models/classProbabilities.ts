@@ -12,12 +12,12 @@ export interface ClassProbabilitiesOptions {
 }
 
 /** `logitsOf` runs inside tf.tidy. */
-export function classProbabilities(
+export async function classProbabilities(
   texts: readonly string[],
   tokenizer: BatchTokenizer,
   { maxLength, batchSize, classCount }: ClassProbabilitiesOptions,
   logitsOf: (batch: TokenBatch) => tf.Tensor2D,
-): Float32Array[] {
+): Promise<Float32Array[]> {
   const examples = tokenizeExamples(
     texts.map((text) => ({ text, labelId: 0 })),
     tokenizer,
@@ -26,8 +26,7 @@ export function classProbabilities(
   const result = new Array<Float32Array>(texts.length);
   for (const batch of evaluationBatches(examples, batchSize)) {
     const probabilities = tf.tidy(() => tf.softmax(logitsOf(batch)));
-    const values = probabilities.dataSync() as Float32Array;
-    probabilities.dispose();
+    const values = (await probabilities.data().finally(() => probabilities.dispose())) as Float32Array;
     batch.exampleIndices.forEach((example, row) => (result[example] = values.slice(row * classCount, (row + 1) * classCount)));
   }
   return result;

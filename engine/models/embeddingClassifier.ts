@@ -171,10 +171,10 @@ export class EmbeddingClassifier {
   }
 
   /** Parameters by name, in torch layout (copies). */
-  exportState(): Map<string, FloatTensor> {
+  async exportState(): Promise<Map<string, FloatTensor>> {
     this.assertUsable();
     const state = new Map<string, FloatTensor>();
-    for (const spec of embeddingClassifierParameters(this.config)) state.set(spec.name, { shape: spec.shape, data: Float32Array.from(this.param(spec.name).dataSync() as Float32Array) });
+    for (const spec of embeddingClassifierParameters(this.config)) state.set(spec.name, { shape: spec.shape, data: Float32Array.from((await this.param(spec.name).data()) as Float32Array) });
     return state;
   }
 

@@ -88,7 +88,7 @@ export function parseEmbeddingClassifierConfig(json: unknown, file: string): Emb
 export async function writeEmbeddingClassifierFolder(dir: string, model: EmbeddingClassifier, words: readonly string[], state?: ReadonlyMap<string, FloatTensor>): Promise<string[]> {
   if (words.length !== model.config.vocabSize) throw new Error(`${words.length} vocabulary words for ${model.config.vocabSize} embedding rows`);
   await mkdir(dir, { recursive: true });
-  const weights = state ?? model.exportState();
+  const weights = state ?? (await model.exportState());
   await writeFileAtomic(path.join(dir, VOCAB_FILE), words.map((word) => `${word}\n`).join(''));
   await writeSafetensors(path.join(dir, MODEL_FILE), weights, { format: 'pt' });
   const embeddings = weights.get('embeddings.weight');
@@ -125,7 +125,7 @@ export async function readEmbeddingClassifierFolder(folder: string, seed?: numbe
 }
 
 /** Class probabilities of `texts` (in label order), tokenised as the model was trained. */
-export function predictProbabilities(model: EmbeddingClassifier, tokenizer: WordTokenizer, texts: readonly string[]): Float32Array[] {
+export function predictProbabilities(model: EmbeddingClassifier, tokenizer: WordTokenizer, texts: readonly string[]): Promise<Float32Array[]> {
   const options = { maxLength: model.config.maxLength, batchSize: PREDICT_BATCH, classCount: model.config.labels.length };
   return classProbabilities(texts, tokenizer, options, (batch) => model.batchLogits(batch, false));
 }
@@ -139,7 +139,7 @@ export async function loadEmbeddingTextClassifier(folder: string): Promise<TextC
     folder,
     modelType: EMBEDDING_CLASSIFIER_MODEL_TYPE,
     labels: loaded.config.labels,
-    predict: (texts) => Promise.resolve(predictProbabilities(loaded.model, tokenizer, texts)),
+    predict: async (texts) => predictProbabilities(loaded.model, tokenizer, texts),
     dispose: () => loaded.model.dispose(),
   };
 }

@@ -337,13 +337,17 @@ export class EncoderClassifier {
   }
 
   /** Parameters by Hugging Face name, converted back to HF layout (Linear weights [out, in]). */
-  exportHuggingfaceState(): Map<string, FloatTensor> {
+  async exportHuggingfaceState(): Promise<Map<string, FloatTensor>> {
     this.assertUsable();
     const state = new Map<string, FloatTensor>();
     for (const spec of this.specs) {
       const variable = this.param(spec.name);
-      const data = tf.tidy(() => (spec.linear ? tf.transpose(variable) : variable.clone()).dataSync() as Float32Array);
-      state.set(spec.name, { shape: spec.shape, data: Float32Array.from(data) });
+      const copy = tf.tidy(() => (spec.linear ? tf.transpose(variable) : variable.clone()));
+      try {
+        state.set(spec.name, { shape: spec.shape, data: Float32Array.from((await copy.data()) as Float32Array) });
+      } finally {
+        copy.dispose();
+      }
     }
     return state;
   }

@@ -108,11 +108,7 @@ export async function loadEncoderTextClassifier(folder: string): Promise<TextCla
     folder,
     modelType: config.modelType,
     labels: config.id2label,
-    predict: (texts) =>
-      // The executor turns a throw (a disposed model, a failing op) into a rejection.
-      new Promise<Float32Array[]>((resolve) =>
-        resolve(classProbabilities(texts, tokenizer, { maxLength, batchSize: ENCODER_BATCH_SIZE, classCount }, (batch) => model.forward(encoderInputs(batch)).logits)),
-      ),
+    predict: async (texts) => classProbabilities(texts, tokenizer, { maxLength, batchSize: ENCODER_BATCH_SIZE, classCount }, (batch) => model.forward(encoderInputs(batch)).logits),
     dispose: () => model.dispose(),
   };
 }

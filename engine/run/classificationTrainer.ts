@@ -18,6 +18,7 @@ import { describeFreezePlan, planFreeze, type FreezePlan } from '../training/fre
 import { LearningRateSchedule } from '../training/learningRateSchedule';
 import { namedGradients } from '../training/namedGradients';
 import { ProgressMeter } from '../training/progressMeter';
+import { tensorMemory } from '../backend/tensorMemory';
 import type { ClassifierModel } from './classification/classifierModel';
 import { MODEL_FILE, readTrainerState, writeTrainerState } from './classification/classifierFolder';
 import { crossEntropy } from './classification/crossEntropy';
@@ -156,7 +157,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
   const cachedRuns: Record<string, unknown>[] = [];
   let halted: 'stop' | 'abort' | undefined;
 
-  const runStep = (trainable: ReadonlyMap<string, tf.Variable>, indices: Int32Array, cached: Float32Array | undefined, learningRate: number, apply = true): number => {
+  const runStep = async (trainable: ReadonlyMap<string, tf.Variable>, indices: Int32Array, cached: Float32Array | undefined, learningRate: number, apply = true): Promise<number> => {
     const labelIds = Int32Array.from(indices, (example) => trainSet.labels[example]!);
     const { frozenFeatures } = model;
     const lossOf = (): tf.Scalar =>
@@ -165,11 +166,10 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
         return crossEntropy(logits, tf.tensor1d(labelIds, 'int32'));
       });
     const { loss, gradients } = namedGradients(lossOf, trainable);
-    const value = loss.dataSync()[0] ?? Number.NaN;
-    loss.dispose();
     try {
+      const value = (await loss.data().finally(() => loss.dispose()))[0] ?? Number.NaN;
       if (!apply || !Number.isFinite(value)) return value;
-      const clipped = clipByGlobalNorm(gradients, maxGradNorm);
+      const clipped = await clipByGlobalNorm(gradients, maxGradNorm);
       // A non-finite gradient norm with a finite loss: skip the update rather than poison the weights.
       if (Number.isFinite(clipped.norm)) optimizer.applyGradients(trainable, clipped.gradients, learningRate);
       if (clipped.clipped) for (const gradient of clipped.gradients.values()) gradient.dispose();
@@ -205,7 +205,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
         const probe = planBucketedBatches(trainSet.lengths, { batchSize, seed: config.seed, epoch: 0 })[0]!;
         for (let run = 0; run < 2; run++) {
           const probeStart = context.now();
-          runStep(trainable, probe, undefined, 0, false);
+          await runStep(trainable, probe, undefined, 0, false);
           uncachedStepMs = Math.min(uncachedStepMs ?? Number.POSITIVE_INFINITY, context.now() - probeStart);
         }
         // Later stages that train the whole model: its forward (measured) and a backward about twice as long.
@@ -219,8 +219,8 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
           lastEmit = now;
           context.emit({ kind: 'caching', stage: scheduled.name, done, total, ...progressAt(stageIndex, scheduled.steps) });
         };
-        trainFeatures = encodeFeatures(model.frozenFeatures, trainSet, batchSize, caching);
-        validationFeatures = validationSet ? encodeFeatures(model.frozenFeatures, validationSet, batchSize, (done) => caching(trainSet.count + done)) : undefined;
+        trainFeatures = await encodeFeatures(model.frozenFeatures, trainSet, batchSize, caching);
+        validationFeatures = validationSet ? await encodeFeatures(model.frozenFeatures, validationSet, batchSize, (done) => caching(trainSet.count + done)) : undefined;
         meter.cachingAt(undefined);
         encodeMs = context.now() - encodeStart;
         context.emit({
@@ -241,7 +241,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
           if (halted) break stages;
           const { learningRate } = schedule.at(step);
           const stepStart = context.now();
-          const loss = runStep(trainable, indices, trainFeatures, learningRate);
+          const loss = await runStep(trainable, indices, trainFeatures, learningRate);
           const stepMs = context.now() - stepStart;
           stepsMs += stepMs;
           meter.step(stageIndex, stepMs, indices.length);
@@ -276,7 +276,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
 
         const overheadStart = context.now();
         const evaluate = validationSet !== undefined && (evalEvery === 'epoch' || epoch === endEpoch - 1);
-        const evaluation = evaluate ? evaluateClassifier(model, validationSet, batchSize, labels, validationFeatures) : undefined;
+        const evaluation = evaluate ? await evaluateClassifier(model, validationSet, batchSize, labels, validationFeatures) : undefined;
         const event: RunEpoch = {
           kind: 'epoch',
           epoch: epoch + 1,
@@ -284,13 +284,14 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
           trainLoss: lossSum / samples,
           stage: scheduled.name,
           ...(evaluation ? { validation: validationOf(evaluation) } : {}),
+          memory: tensorMemory(),
         };
         history.push(event);
         context.emit(event);
         if (evaluation) {
           const decision = tracker.update(metricValue(evaluation, metric), epoch + 1);
           if (decision.improved) {
-            best = model.exportState();
+            best = await model.exportState();
             await model.writeFolder(bestFolder, best);
           }
           // Patience running out on the last scheduled epoch is not stopping early: the run ends anyway.
@@ -306,7 +307,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
         if (context.abortSignal.aborted) break stages;
         const checkpoint = context.checkpointPath(epoch + 1);
         await model.writeFolder(checkpoint);
-        await writeTrainerState(checkpoint, { epoch: epoch + 1, step, earlyStopping: tracker.exportState(), stoppedEarly, optimizerSteps: {} }, adamW?.exportState());
+        await writeTrainerState(checkpoint, { epoch: epoch + 1, step, earlyStopping: tracker.exportState(), stoppedEarly, optimizerSteps: {} }, await adamW?.exportState());
         await context.recordCheckpoint({ epoch: epoch + 1, step, epochs: history });
         epochsDone = epoch + 1;
         meter.epochOverhead(context.now() - overheadStart);
@@ -368,7 +369,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
     model.importState(best);
     context.emit({ kind: 'log', level: 'info', message: `Writing the best model: epoch ${bestEpoch} (validation ${metric} ${tracker.best?.toFixed(4)}), not the last.` });
   }
-  const final = validationSet ? evaluateClassifier(model, validationSet, batchSize, labels) : undefined;
+  const final = validationSet ? await evaluateClassifier(model, validationSet, batchSize, labels) : undefined;
   if (final) {
     const perClass = final.metrics.perClass.map((entry) => `${entry.label ?? entry.id} F1 ${entry.f1.toFixed(3)}`).join(', ');
     context.emit({

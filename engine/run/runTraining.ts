@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { RunEvent, RunFailed, RunFinished, RunStarted, SourceLocation } from '../../common/protocol/runEvents';
-import { BackendUnavailableError, selectBackend, type BackendChoice } from '../backend/selectBackend';
+import { BackendUnavailableError, installAdvice, selectBackend, type BackendChoice } from '../backend/selectBackend';
+import { WebGpuDeviceError } from '../backend/webgpuBackend';
 import { ConfigError } from '../config/configError';
 import { DataError } from '../data/dataError';
 import { loadConfig, resolvedConfigYaml, type LoadedConfig } from '../config/loadConfig';
@@ -46,8 +47,16 @@ const isWasmTrap = (error: unknown): error is Error => error instanceof Error &&
 function wasmOutOfMemory(error: Error): RunError {
   return new RunError(
     `the WebAssembly backend failed (${error.message.split('\n')[0]}), most likely out of memory: its heap is limited to 4 GB. ` +
-      'Lower training.batch_size or data.max_length, or use backend: tensorflow (npm install @tensorflow/tfjs-node@4.22.0) or tensorflow-gpu. ' +
+      `Lower training.batch_size or data.max_length, or use a GPU (backend: webgpu), or backend: tensorflow (${installAdvice('tensorflow')}). ` +
       'Restart the engine (or the CLI) before the next run: the WebAssembly module cannot be used again in this process.',
+    ['backend'],
+  );
+}
+
+/** A GPU device lost (driver reset, GPU unplugged) or out of memory under a run. */
+function gpuFailure(error: WebGpuDeviceError): RunError {
+  return new RunError(
+    `training on the GPU stopped: ${error.message}. Resume the run to continue from its last checkpoint; if the GPU ran out of memory, lower training.batch_size or data.max_length first.`,
     ['backend'],
   );
 }
@@ -151,6 +160,7 @@ export async function runTraining(configPath: string, options: RunOptions): Prom
   } catch (error) {
     await metrics?.flush().catch(() => undefined);
     if (tensorBackend?.name === 'wasm' && isWasmTrap(error)) return finish(failureOf(wasmOutOfMemory(error), loaded));
+    if (error instanceof WebGpuDeviceError) return finish(failureOf(gpuFailure(error), loaded));
     return finish(failureOf(error, loaded));
   }
 }

@@ -142,7 +142,11 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
     totalWords,
     epochs: totalEpochs,
     stages: [],
-    backend: { name: 'cpu', reason: `word2vec trains on ${settings.threads} CPU worker thread${settings.threads === 1 ? '' : 's'}` },
+    backend: {
+      name: 'wasm',
+      device: `CPU: NLP Studio's WebAssembly word2vec kernels, ${settings.threads} worker thread${settings.threads === 1 ? '' : 's'}`,
+      reason: 'word2vec always trains on its own WebAssembly kernels; `backend` chooses for fine-tuning',
+    },
     ...(context.resumeFrom ? { resumedFrom: { epoch: context.resumeFrom.epoch, step: context.resumeFrom.step } } : {}),
   });
   context.emit({

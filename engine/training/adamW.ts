@@ -109,14 +109,16 @@ export class AdamW {
   }
 
   /** The state as plain arrays, in the order parameters first trained. */
-  exportState(): AdamWState {
-    const parameters = [...this.slots].map(([name, slot]) => ({
-      name,
-      step: slot.step,
-      shape: [...slot.m.shape],
-      m: Float32Array.from(slot.m.dataSync()),
-      v: Float32Array.from(slot.v.dataSync()),
-    }));
+  async exportState(): Promise<AdamWState> {
+    const parameters = await Promise.all(
+      [...this.slots].map(async ([name, slot]) => ({
+        name,
+        step: slot.step,
+        shape: [...slot.m.shape],
+        m: Float32Array.from(await slot.m.data()),
+        v: Float32Array.from(await slot.v.data()),
+      })),
+    );
     return { parameters };
   }
 

@@ -21,18 +21,21 @@ export interface ClippedGradients {
   readonly gradients: ReadonlyMap<string, tf.Tensor>;
 }
 
-export function globalNorm(gradients: Iterable<tf.Tensor>): number {
+/** Read asynchronously: the webgpu backend cannot read a tensor synchronously in Node. */
+export async function globalNorm(gradients: Iterable<tf.Tensor>): Promise<number> {
   const list = [...gradients];
   if (list.length === 0) return 0;
   const total = tf.tidy(() => tf.addN(list.map((gradient) => gradient.toFloat().square().sum())).sqrt());
-  const norm = total.dataSync()[0] ?? 0;
-  total.dispose();
-  return norm;
+  try {
+    return (await total.data())[0] ?? 0;
+  } finally {
+    total.dispose();
+  }
 }
 
-export function clipByGlobalNorm(gradients: ReadonlyMap<string, tf.Tensor>, maxNorm: number): ClippedGradients {
+export async function clipByGlobalNorm(gradients: ReadonlyMap<string, tf.Tensor>, maxNorm: number): Promise<ClippedGradients> {
   if (!(maxNorm >= 0)) throw new Error(`max_grad_norm must be ≥ 0; got ${maxNorm}`);
-  const norm = globalNorm(gradients.values());
+  const norm = await globalNorm(gradients.values());
   const coefficient = maxNorm / (norm + 1e-6);
   // Scaling by exactly 1 changes nothing, so torch's multiply by the clamped coefficient is skipped then.
   if (maxNorm === 0 || !Number.isFinite(norm) || coefficient >= 1) return { norm, clipped: false, gradients };

@@ -3,6 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { engineRuntime } from './engineRuntime';
 
 export interface EngineExit {
   code: number | null;
@@ -37,14 +38,16 @@ export class EngineProcess implements vscode.Disposable {
     this.connection.listen();
   }
 
-  /** Forks the engine bundle; under Electron the child must run as plain Node. */
+  /** Forks the engine bundle on a Node.js (engineRuntime.ts); VS Code's Electron must then run as plain Node. */
   static start(enginePath: string, log: vscode.LogOutputChannel): EngineProcess {
+    const runtime = engineRuntime(vscode.workspace.getConfiguration('nlpStudio').get<string>('engine.nodePath') || undefined);
     const child = fork(enginePath, [], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       execArgv: [],
+      ...(runtime.execPath ? { execPath: runtime.execPath } : {}),
     });
-    log.info(`engine started (pid ${child.pid ?? '?'})`);
+    log.info(`engine started (pid ${child.pid ?? '?'}) on ${runtime.description}`);
     return new EngineProcess(child, log);
   }
 

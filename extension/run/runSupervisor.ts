@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { ResponseError } from 'vscode-jsonrpc';
 import { RunEventNotification, StartRunRequest, StopRunRequest, type StartRunParams } from '../../common/protocol/engine';
 import type { RunCaching, RunDownload, RunEvent, RunFailed, RunStep, RunTask } from '../../common/protocol/runEvents';
+import { formatTensorMemory } from '../../common/tensorMemory';
 import { EngineProcess, type EngineExit } from './engineProcess';
 
 export type RunStatus = 'running' | 'stopping' | 'completed' | 'stopped' | 'failed';
@@ -164,6 +165,7 @@ export class RunSupervisor implements vscode.Disposable {
     if (event.kind === 'step') run.latestStep = event;
     if (event.kind === 'caching' || event.kind === 'step') run.caching = event.kind === 'caching' ? event : undefined;
     if (event.kind === 'log') this.log[event.level === 'warning' ? 'warn' : event.level](`${run.name}: ${event.message}`);
+    if (event.kind === 'epoch' && event.memory) this.log.info(`${run.name}: memory after epoch ${event.epoch}: ${formatTensorMemory(event.memory)}`);
     if (event.kind === 'finished') this.finish(run, event.status, event.status === 'stopped' ? 'Stopped; resume continues from the checkpoint.' : 'Completed.');
     else if (event.kind === 'failed') this.finish(run, 'failed', event.message);
     else this.changeEmitter.fire(run);

@@ -249,6 +249,18 @@ function panelAt800px(artifactsDir) {
   };
 }
 
+/** "Check training environment": a read-only preview of the report, no untitled editor beside it. */
+async function environmentReportFromPalette(page) {
+  await runCommand(page, 'View: Close All Editor Groups');
+  await runCommand(page, 'NLP Studio: Check training environment');
+  await webviewFrame(page, 'h1').filter({ hasText: 'NLP Studio training environment' }).waitFor({ timeout: 60_000 });
+  await webviewFrame(page, 'p').filter({ hasText: 'Fine-tuning runs on:' }).waitFor({ timeout: TIMEOUT });
+  await webviewFrame(page, 'h2').filter({ hasText: 'GPU through WebGPU' }).waitFor({ timeout: TIMEOUT });
+  const untitled = await page.locator('.tabs-container .tab').filter({ hasText: /Untitled/ }).count();
+  if (untitled > 0) throw new Error(`the report left ${untitled} untitled editor(s) open`);
+  await page.screenshot({ path: resolve(import.meta.dirname, '../../out/e2e-artifacts/environment-report.png') });
+}
+
 /** @returns {[string, (page: import('playwright-core').Page) => Promise<void>][]} */
 export function uiChecks(workspace, artifactsDir) {
   return [
@@ -267,5 +279,6 @@ export function uiChecks(workspace, artifactsDir) {
     ['screenshots of the panel, the comparison, the explorer and the hover in light, dark and high-contrast themes', screenshotsInEveryTheme(artifactsDir)],
     ['the training panel keeps its layout at 800 px', panelAt800px(artifactsDir)],
     ['the model for predictions is kept per workspace, across a reload', predictionModelSurvivesAReload],
+    ['"NLP Studio: Check training environment" shows the report as a read-only preview', environmentReportFromPalette],
   ];
 }

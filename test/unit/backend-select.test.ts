@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { locateModule } from '../../engine/backend/optionalModules';
 import { BackendUnavailableError, selectBackend } from '../../engine/backend/selectBackend';
+import { discoverWebGpu, pickAdapter } from '../../engine/backend/webgpuBackend';
 import type { RunEvent } from '../../common/protocol/runEvents';
 import { runTraining } from '../../engine/run/runTraining';
 import { makeSentimentProject } from '../fixtures/classification/sentimentProject';
@@ -31,15 +32,17 @@ after(async () => {
 });
 
 describe('selectBackend', () => {
-  test('auto falls back to wasm and says what it tried', { skip: installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu') }, async () => {
+  test('auto falls back to wasm and says what it tried', { skip: installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu') }, async (t) => {
+    if (pickAdapter((await discoverWebGpu()).adapters, false)) return t.skip('a GPU is here: auto takes webgpu');
     const choice = await selectBackend('auto');
     assert.equal(choice.name, 'wasm');
     assert.equal(tf.getBackend(), 'wasm');
-    assert.match(choice.reason, /^auto: @tensorflow\/tfjs-node-gpu not installed; @tensorflow\/tfjs-node not installed; wasm \((SIMD|no SIMD).*\) ready$/);
+    assert.match(choice.reason, /^auto: @tensorflow\/tfjs-node-gpu not installed; webgpu: [^;]+; @tensorflow\/tfjs-node not installed; wasm \((SIMD|no SIMD).*\) ready$/);
+    assert.match(choice.device, /^CPU: WebAssembly \((SIMD|no SIMD)/);
   });
 
   test('cpu and wasm are always there; the current backend follows the choice', async () => {
-    assert.deepEqual(await selectBackend('cpu'), { name: 'cpu', reason: 'backend: cpu; cpu (pure JavaScript) ready' });
+    assert.deepEqual(await selectBackend('cpu'), { name: 'cpu', device: 'CPU: pure JavaScript', reason: 'backend: cpu; cpu (pure JavaScript) ready' });
     assert.equal(tf.getBackend(), 'cpu');
     assert.equal((await selectBackend('wasm')).name, 'wasm');
     assert.equal(tf.getBackend(), 'wasm');
@@ -48,12 +51,12 @@ describe('selectBackend', () => {
   test('an explicit binding that is missing fails and names what to install', { skip: installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu') }, async () => {
     await assert.rejects(selectBackend('tensorflow'), (error: unknown) => {
       assert.ok(error instanceof BackendUnavailableError);
-      assert.match(error.message, /backend: tensorflow is not available here: @tensorflow\/tfjs-node not installed\. To use it: npm install @tensorflow\/tfjs-node@4\.22\.0/);
+      assert.match(error.message, /backend: tensorflow is not available here: @tensorflow\/tfjs-node not installed\. To use it: cd ".+" && npm install --no-save @tensorflow\/tfjs-node@4\.22\.0/);
       return true;
     });
     await assert.rejects(selectBackend('tensorflow-gpu'), (error: unknown) => {
       assert.ok(error instanceof BackendUnavailableError);
-      assert.match(error.message, /npm install @tensorflow\/tfjs-node-gpu@4\.22\.0 .*CUDA 11\.2 and cuDNN 8\.1/);
+      assert.match(error.message, /npm install --no-save @tensorflow\/tfjs-node-gpu@4\.22\.0; needs .*CUDA 11\.2 and cuDNN 8\.1/);
       return true;
     });
   });
@@ -66,7 +69,7 @@ describe('selectBackend', () => {
     assert.equal(choice.name, 'wasm');
     assert.match(choice.reason, /@tensorflow\/tfjs-node-gpu 4\.22\.0 does not load \(libcudart\.so\.11\.0: cannot open shared object file\)/);
     assert.match(choice.reason, /@tensorflow\/tfjs-node 4\.22\.0 does not load \(libtensorflow\.so\.2/);
-    await assert.rejects(selectBackend('tensorflow', { searchFrom: [root] }), /does not load.*npm install @tensorflow\/tfjs-node@4\.22\.0/);
+    await assert.rejects(selectBackend('tensorflow', { searchFrom: [root] }), /does not load.*npm install --no-save @tensorflow\/tfjs-node@4\.22\.0/);
   });
 
   test('a binding whose backend does not compute is not chosen (setBackend and a test op are checked)', async () => {
@@ -105,7 +108,7 @@ describe('a run selects its backend', () => {
       await writeFile(project.config, lines);
       const failed = await runTraining(project.config, { onEvent: () => undefined });
       assert.equal(failed.kind, 'failed');
-      assert.match(failed.kind === 'failed' ? failed.message : '', /npm install @tensorflow\/tfjs-node@4\.22\.0/);
+      assert.match(failed.kind === 'failed' ? failed.message : '', /npm install --no-save @tensorflow\/tfjs-node@4\.22\.0/);
       assert.equal(failed.kind === 'failed' && failed.location?.line, lines.split('\n').indexOf('backend: tensorflow') + 1);
     } finally {
       await rm(project.dir, { recursive: true, force: true });

@@ -127,7 +127,7 @@ describe('completion of values', () => {
 
   it('inserts a space when the cursor is right after the colon', async () => {
     const items = await complete('backend:|');
-    assert.deepEqual(labels(items), ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    assert.deepEqual(labels(items), ['auto', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
     assert.equal(edit(item(items, 'wasm')).newText, ' wasm');
   });
 

@@ -189,7 +189,7 @@ test('frozen embeddings: the cached pooled-features path gives the same loss and
   const plan = planFreeze('embeddings', model.groups.keys());
   const head = new Map(plan.trainable.flatMap((group) => model.groups.get(group)!).map((name) => [name, model.variables.get(name)!]));
   assert.deepEqual([...head.keys()], ['pre_classifier.weight', 'pre_classifier.bias', 'classifier.weight', 'classifier.bias']);
-  const cached = encodeFeatures(model.frozenFeatures, train, 16);
+  const cached = await encodeFeatures(model.frozenFeatures, train, 16);
   assert.equal(cached.length, train.count * 16);
   for (const indices of planBucketedBatches(train.lengths, { batchSize: 16, seed: 3, epoch: 0 }).slice(0, 3)) {
     const labels = Int32Array.from(indices, (example) => train.labels[example]!);
@@ -204,8 +204,8 @@ test('frozen embeddings: the cached pooled-features path gives the same loss and
   }
   // Validation through the cache equals validation through the model.
   const validation = prepared.validation!;
-  const viaModel = evaluateClassifier(model, validation, 16, LABELS);
-  const viaCache = evaluateClassifier(model, validation, 16, LABELS, encodeFeatures(model.frozenFeatures, validation, 16));
+  const viaModel = await evaluateClassifier(model, validation, 16, LABELS);
+  const viaCache = await evaluateClassifier(model, validation, 16, LABELS, await encodeFeatures(model.frozenFeatures, validation, 16));
   assert.deepEqual(viaCache.metrics, viaModel.metrics);
   assert.ok(Math.abs(viaCache.loss - viaModel.loss) < 1e-6);
   model.dispose();
@@ -220,7 +220,7 @@ test('export → reload gives exactly the same probabilities', async () => {
   const files = await writeEmbeddingClassifierFolder(folder, model, words);
   assert.deepEqual(files.sort(), ['config.json', 'model.safetensors', 'vectors.txt', 'vocab.txt']);
   const texts = ['Red green!', 'BLUE blue blue blue blue blue red', '', 'unknown words only', 'green'];
-  const original = predictProbabilities(model, new WordTokenizer(words, true), texts);
+  const original = await predictProbabilities(model, new WordTokenizer(words, true), texts);
   const reloaded = await loadEmbeddingTextClassifier(folder);
   assert.equal(reloaded.modelType, 'nlp-studio-embedding-classifier');
   assert.deepEqual(reloaded.labels, ['a', 'b', 'c']);
@@ -250,7 +250,7 @@ test('random embeddings learn the toy task from about chance to ≥ 0.9, and the
   const context = await contextFor(config);
   const data = await loadLabelledData({ data: context.config.data, seed: 3 });
   const prepared = await prepareEmbeddingClassifier(context, data);
-  const start = evaluateClassifier(prepared.model, prepared.validation!, 16, LABELS);
+  const start = await evaluateClassifier(prepared.model, prepared.validation!, 16, LABELS);
   prepared.model.dispose();
   assert.ok(start.metrics.accuracy <= 0.75, `accuracy before training ${start.metrics.accuracy}`);
 

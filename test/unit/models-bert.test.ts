@@ -124,7 +124,7 @@ describe('BERT parameters', () => {
   });
 
   test('export maps back to exactly the checkpoint tensors (names, HF shapes, bits); rewriting reloads to the same logits', async () => {
-    const state = model.exportHuggingfaceState();
+    const state = await model.exportHuggingfaceState();
     assert.deepEqual([...state.keys()].sort(), [...checkpoint.keys()].sort());
     for (const [name, tensor] of state) {
       const original = checkpoint.get(name);
@@ -155,7 +155,7 @@ describe('BERT parameters', () => {
     other.dispose();
   });
 
-  test('a missing classifier head is initialised fresh as HF does, with a notice; the encoder is untouched', () => {
+  test('a missing classifier head is initialised fresh as HF does, with a notice; the encoder is untouched', async () => {
     const withoutHead = tinyBertWeights({ withoutHead: true });
     assert.ok(!withoutHead.has('classifier.weight'));
     const { model: fresh, notices } = EncoderClassifier.fromCheckpoint(config, withoutHead, { source: 'base.safetensors', seed: 7 });
@@ -166,7 +166,7 @@ describe('BERT parameters', () => {
     const std = Math.sqrt(weights.reduce((a, b) => a + (b - mean) ** 2, 0) / weights.length);
     assert.ok(Math.abs(mean) < 0.01 && std > 0.012 && std < 0.028, `normal(0, initializer_range 0.02): mean ${mean}, std ${std}`);
     assert.deepEqual([...(fresh.variables.get('classifier.bias')?.dataSync() ?? [])], [0, 0, 0]);
-    const encoder = fresh.exportHuggingfaceState();
+    const encoder = await fresh.exportHuggingfaceState();
     for (const [name, tensor] of checkpoint) if (!name.startsWith('classifier.')) assert.deepEqual(encoder.get(name)?.data, tensor.data, name);
     // Same seed, same head.
     const again = EncoderClassifier.fromCheckpoint(config, withoutHead, { seed: 7 }).model;

@@ -148,7 +148,7 @@ describe('training: AdamW', () => {
     reference.dispose();
   });
 
-  it('exports and imports its state as plain arrays, continuing identically', () => {
+  it('exports and imports its state as plain arrays, continuing identically', async () => {
     const first = new Map([['w', variable([0.3, -0.7])]]);
     const optimizer = new AdamW();
     const stepWith = (opt: AdamW, params: Map<string, tf.Variable>, g: number[]): void => {
@@ -158,7 +158,7 @@ describe('training: AdamW', () => {
     };
     stepWith(optimizer, first, [1, -2]);
     stepWith(optimizer, first, [0.5, 0.5]);
-    const state = optimizer.exportState();
+    const state = await optimizer.exportState();
     assert.equal(state.parameters.length, 1);
     const entry = state.parameters[0]!;
     assert.equal(entry.step, 2);
@@ -186,27 +186,27 @@ describe('training: AdamW', () => {
 });
 
 describe('training: global-norm clipping', () => {
-  it('scales by maxNorm / (norm + 1e-6) and returns the pre-clip norm, as clip_grad_norm_', () => {
+  it('scales by maxNorm / (norm + 1e-6) and returns the pre-clip norm, as clip_grad_norm_', async () => {
     const gradients = grads({ a: [3, 4], c: [12] });
-    const result = clipByGlobalNorm(gradients, 1);
+    const result = await clipByGlobalNorm(gradients, 1);
     assert.equal(result.norm, 13);
     assert.equal(result.clipped, true);
     // torch.nn.utils.clip_grad_norm_([a, c], 1.0) on the same gradients (PyTorch 1.13).
     assertClose(valuesOf(result.gradients.get('a')!), [0.23076921701431274, 0.307692289352417], 1e-7, 'a');
     assertClose(valuesOf(result.gradients.get('c')!), [0.923076868057251], 1e-7, 'c');
     assert.deepEqual(valuesOf(gradients.get('a')!), [3, 4], 'inputs untouched');
-    assertClose([globalNorm(result.gradients.values())], [1], 1e-6, 'clipped norm');
+    assertClose([await globalNorm(result.gradients.values())], [1], 1e-6, 'clipped norm');
     disposeAll(result.gradients);
 
-    const loose = clipByGlobalNorm(gradients, 20);
+    const loose = await clipByGlobalNorm(gradients, 20);
     assert.equal(loose.clipped, false);
     assert.equal(loose.gradients, gradients);
-    const off = clipByGlobalNorm(gradients, 0);
+    const off = await clipByGlobalNorm(gradients, 0);
     assert.equal(off.clipped, false);
     assert.equal(off.norm, 13);
     assert.equal(off.gradients, gradients);
-    assert.throws(() => clipByGlobalNorm(gradients, -1), /max_grad_norm must be ≥ 0/);
+    await assert.rejects(clipByGlobalNorm(gradients, -1), /max_grad_norm must be ≥ 0/);
     disposeAll(gradients);
-    assert.equal(globalNorm([]), 0);
+    assert.equal(await globalNorm([]), 0);
   });
 });

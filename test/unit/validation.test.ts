@@ -56,7 +56,7 @@ describe('syntaxAndSchemaDiagnostics', () => {
   it('puts type, enum and range errors on the value', () => {
     const cases = [
       { text: `${HEAD}seed: [["42"]]\n`, code: 'type', message: 'Expected an integer for "seed", got the string "42".' },
-      { text: `${HEAD}backend: [[tensorflow-cpu]]\n`, code: 'enum', message: 'Allowed values: auto, tensorflow-gpu, tensorflow, wasm, cpu. Did you mean "tensorflow-gpu"?' },
+      { text: `${HEAD}backend: [[tensorflow-cpu]]\n`, code: 'enum', message: 'Allowed values: auto, webgpu, tensorflow-gpu, tensorflow, wasm, cpu. Did you mean "tensorflow-gpu"?' },
       { text: `${HEAD}seed: [[-3]]\n`, code: 'range', message: '"seed" must be at least 0, got -3.' },
     ];
     for (const { text, code, message } of cases) {

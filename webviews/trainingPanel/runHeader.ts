@@ -118,7 +118,7 @@ export class RunHeader {
 
 const numberOr = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 
-/** "Epoch 2 of 3 · step 1,234 of 5,678 · backend wasm" (word2vec counts words). */
+/** "Epoch 2 of 3 · step 1,234 of 5,678 · GPU: … through WebGPU" (the device, else the backend; word2vec counts words). */
 function positionOf(model: RunModel): string {
   const { started, lastStep } = model;
   if (!started) return '';
@@ -126,7 +126,7 @@ function positionOf(model: RunModel): string {
   const parts = [`Epoch ${epoch} of ${started.epochs}`];
   const done = lastStep?.step ?? model.epochs.at(-1)?.step ?? 0;
   parts.push(started.totalWords !== undefined ? `${formatNumber(done)} of ${plural(started.totalWords, 'word')}` : `step ${formatNumber(done)} of ${formatNumber(started.totalSteps)}`);
-  if (started.backend) parts.push(`backend ${started.backend.name}`);
+  if (started.backend) parts.push(started.backend.device ?? `backend ${started.backend.name}`);
   return parts.join(' · ');
 }
 

@@ -89,7 +89,7 @@ export async function prepareBert(context: TrainerContext, data: LabelledData): 
   if (dropout !== undefined && dropout !== loaded.config.classifierDropout) {
     // The head's dropout is part of the model's config: rebuild with it (the weights are copied).
     const modelConfig = { ...loaded.config, classifierDropout: dropout };
-    const rebuilt = EncoderClassifier.fromCheckpoint(modelConfig, loaded.model.exportHuggingfaceState()).model;
+    const rebuilt = EncoderClassifier.fromCheckpoint(modelConfig, await loaded.model.exportHuggingfaceState()).model;
     loaded.model.dispose();
     loaded = { ...loaded, config: modelConfig, model: rebuilt };
   }

@@ -29,7 +29,7 @@ export async function writeClassifierFolder(dir: string, model: EncoderClassifie
     await writeFileAtomic(path.join(dir, name), content);
     written.push(name);
   }
-  await writeSafetensors(path.join(dir, MODEL_FILE), weights ?? model.exportHuggingfaceState(), { format: 'pt' });
+  await writeSafetensors(path.join(dir, MODEL_FILE), weights ?? (await model.exportHuggingfaceState()), { format: 'pt' });
   await writeFileAtomic(path.join(dir, CONFIG_FILE), `${JSON.stringify(encoderConfigToJson(model.config), null, 2)}\n`);
   return [...written, MODEL_FILE, CONFIG_FILE];
 }

@@ -31,7 +31,7 @@ export interface ClassifierModel {
   /** Logits of a token batch through the whole model (call inside tf.tidy); `training` turns dropout on. */
   logits(batch: TokenBatch, training: boolean): tf.Tensor2D;
   /** The parameters, as the folder stores them (copies). */
-  exportState(): Map<string, FloatTensor>;
+  exportState(): Promise<Map<string, FloatTensor>>;
   /** Overwrites parameters with `state` from `exportState` (the best epoch's). */
   importState(state: ReadonlyMap<string, FloatTensor>): void;
   /** Writes the model folder (with `state` instead of the current parameters when given); returns file names. */

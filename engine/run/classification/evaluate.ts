@@ -14,34 +14,38 @@ export interface Evaluation {
   readonly metrics: ClassificationMetrics;
 }
 
-export function evaluateClassifier(
+export async function evaluateClassifier(
   model: ClassifierModel,
   examples: TokenizedExamples,
   batchSize: number,
   labels: readonly string[],
   /** [count, frozenFeatures.size] features of `examples` when the layers below the head are frozen. */
   cached?: Float32Array,
-): Evaluation {
+): Promise<Evaluation> {
   const matrix = emptyConfusionMatrix(labels.length);
   let lossSum = 0;
-  const score = (indices: Int32Array, labelIds: Int32Array, logitsOf: () => tf.Tensor2D): void => {
+  const score = async (indices: Int32Array, labelIds: Int32Array, logitsOf: () => tf.Tensor2D): Promise<void> => {
     const { loss, predicted } = tf.tidy(() => {
       const logits = logitsOf();
       return { loss: crossEntropy(logits, tf.tensor1d(labelIds, 'int32')), predicted: logits.argMax(1) };
     });
-    lossSum += (loss.dataSync()[0] ?? Number.NaN) * indices.length;
-    addToConfusionMatrix(matrix, labelIds, predicted.dataSync());
-    loss.dispose();
-    predicted.dispose();
+    try {
+      const [lossValue, predictedIds] = await Promise.all([loss.data(), predicted.data()]);
+      lossSum += (lossValue[0] ?? Number.NaN) * indices.length;
+      addToConfusionMatrix(matrix, labelIds, predictedIds);
+    } finally {
+      loss.dispose();
+      predicted.dispose();
+    }
   };
   if (cached !== undefined) {
     const { size } = model.frozenFeatures;
     for (const indices of planSortedBatches(examples.lengths, batchSize)) {
       const labelIds = Int32Array.from(indices, (example) => examples.labels[example]!);
-      score(indices, labelIds, () => model.frozenFeatures.head(featureRows(cached, size, indices), false));
+      await score(indices, labelIds, () => model.frozenFeatures.head(featureRows(cached, size, indices), false));
     }
   } else {
-    for (const batch of evaluationBatches(examples, batchSize)) score(batch.exampleIndices, batch.labels, () => model.logits(batch, false));
+    for (const batch of evaluationBatches(examples, batchSize)) await score(batch.exampleIndices, batch.labels, () => model.logits(batch, false));
   }
   return { loss: lossSum / examples.count, metrics: metricsFromConfusionMatrix(matrix, labels) };
 }

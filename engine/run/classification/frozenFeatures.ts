@@ -6,14 +6,13 @@ import type { TokenizedExamples } from '../../data/tokenizedExamples';
 import type { FrozenFeatures } from './classifierModel';
 
 /** The features of every example, in example order, row-major [count, size]; `onBatch` hears how many are done. */
-export function encodeFeatures(features: FrozenFeatures, examples: TokenizedExamples, batchSize: number, onBatch?: (encoded: number) => void): Float32Array {
+export async function encodeFeatures(features: FrozenFeatures, examples: TokenizedExamples, batchSize: number, onBatch?: (encoded: number) => void): Promise<Float32Array> {
   const size = features.size;
   const all = new Float32Array(examples.count * size);
   let encodedCount = 0;
   for (const batch of evaluationBatches(examples, batchSize)) {
     const encoded = tf.tidy(() => features.encode(batch));
-    const values = encoded.dataSync();
-    encoded.dispose();
+    const values = await encoded.data().finally(() => encoded.dispose());
     batch.exampleIndices.forEach((example, row) => all.set(values.subarray(row * size, (row + 1) * size), example * size));
     encodedCount += batch.exampleIndices.length;
     onBatch?.(encodedCount);
