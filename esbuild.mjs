@@ -23,9 +23,6 @@ const node = {
   // The Node bindings of TensorFlow are optional and native: loaded at run time when the user has them.
   external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
   logLevel: 'warning',
-  // ESM dependencies (transformers.js) read import.meta.url, which a CommonJS bundle lacks: give them the bundle's own.
-  define: { 'import.meta.url': '__bundleUrl' },
-  banner: { js: "const __bundleUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
 // Webviews: one script and one stylesheet per panel (out/webviews/<panel>.js/.css), for the browser.

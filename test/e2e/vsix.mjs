@@ -10,10 +10,10 @@ import { openWorkbench, workbenchUrl } from './workbench.mjs';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 
-/** Runs `npm run package`, exactly as a user would, and returns the path of the .vsix it wrote. */
+/** Runs `npm run package`, exactly as a user would, and returns the path of the .vsix it wrote for this platform. */
 export async function packageVsix() {
   await promisify(execFile)('npm', ['run', 'package'], { cwd: repoRoot, timeout: 120_000 });
-  return join(repoRoot, 'out/nlp-studio.vsix');
+  return join(repoRoot, `out/nlp-studio-${process.platform}-${process.arch}.vsix`);
 }
 
 export async function checkVsix(browser, { vsix, root, workspace, record, runChecks }) {
