@@ -2,7 +2,9 @@
 // HTTP endpoints) serves a model with 256 MB of weights from its own process; curl fetches the weights'
 // URL to a file, and NLP Studio downloads the model into a fresh Hugging Face cache (API calls, the
 // weights and the small files, all written to disk). Alternating runs; prints MB/s and the ratio.
-//   node --import tsx bench/hub-download.ts [--mb 256] [--runs 5]
+// Over loopback nothing limits the rate but the clients' CPU; --link-mbps paces the Hub as a network
+// link of that many megabits per second would (1000: gigabit Ethernet).
+//   node --import tsx bench/hub-download.ts [--mb 256] [--runs 5] [--link-mbps 1000]
 import { execFile, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,14 +23,17 @@ const REPO = 'bench/big-model';
 async function serve(): Promise<void> {
   // The Hub in its own process, so it never competes with the downloader for one event loop.
   const weights = randomBytes(argument('mb', 256) * 1_000_000);
-  const hub = await startTestHub({ repos: [{ id: REPO, files: { 'config.json': '{"model_type":"bert"}', 'vocab.txt': '[PAD]\n[UNK]\n', 'model.safetensors': weights } }] });
+  const mbps = argument('link-mbps', 0);
+  const repos = [{ id: REPO, files: { 'config.json': '{"model_type":"bert"}', 'vocab.txt': '[PAD]\n[UNK]\n', 'model.safetensors': weights } }];
+  const hub = await startTestHub({ repos, ...(mbps > 0 ? { bytesPerSecond: (mbps * 1e6) / 8 } : {}) });
   process.send?.({ url: hub.url, commit: hub.commitOf(REPO) });
 }
 
 async function main(): Promise<void> {
   const runs = argument('runs', 5);
   const mb = argument('mb', 256);
-  const server = fork(__filename, ['--serve', '--mb', String(mb)], { execArgv: ['--import', 'tsx'] });
+  const link = argument('link-mbps', 0);
+  const server = fork(__filename, ['--serve', '--mb', String(mb), '--link-mbps', String(link)], { execArgv: ['--import', 'tsx'] });
   const { url } = await new Promise<{ url: string; commit: string }>((resolve) => server.once('message', (message) => resolve(message as { url: string; commit: string })));
   const scratch = await mkdtemp(path.join(tmpdir(), 'nlp-studio-hub-bench-'));
   const seconds: { curl: number[]; ours: number[] } = { curl: [], ours: [] };
@@ -52,7 +57,7 @@ async function main(): Promise<void> {
   }
   const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const rate = (s: number): string => `${(mb / s).toFixed(0)} MB/s`;
-  console.log(`${mb} MB of weights, ${runs} runs each (curl ${seconds.curl.map((s) => s.toFixed(2)).join(", ")} s; ours ${seconds.ours.map((s) => s.toFixed(2)).join(", ")} s), medians:`);
+  console.log(`${mb} MB of weights over ${link > 0 ? `a ${link} Mbit/s link` : 'loopback, unpaced'}, ${runs} runs each (curl ${seconds.curl.map((s) => s.toFixed(2)).join(", ")} s; ours ${seconds.ours.map((s) => s.toFixed(2)).join(", ")} s), medians:`);
   console.log(`  curl        ${median(seconds.curl).toFixed(2)} s  ${rate(median(seconds.curl))}`);
   console.log(`  NLP Studio  ${median(seconds.ours).toFixed(2)} s  ${rate(median(seconds.ours))}  (model info, listing and small files included)`);
   console.log(`  throughput ratio (NLP Studio / curl): ${(median(seconds.curl) / median(seconds.ours)).toFixed(2)}× (target ≥ 0.90)`);
