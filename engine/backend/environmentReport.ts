@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { hubCacheDir, hubTokenFile, isHubOffline, repoIdFromCacheFolder } from '../../common/huggingface/hubCache';
 import { engineInstall, installCommand, type EngineInstall } from './engineInstall';
 import { loadModule, locateModule, TFJS_NODE, TFJS_NODE_GPU } from './optionalModules';
 import { BINDING_SPEC, selectBackend, type BackendChoice } from './selectBackend';
@@ -65,6 +66,8 @@ export interface EnvironmentReport {
     searched: string[];
   };
   wasm: WasmStatus;
+  /** Where Hub ids of `model.pretrained` come from (the Hugging Face cache Python shares). */
+  huggingface: { cacheDir: string; models: string[]; offline: boolean; endpoint?: string; token?: 'HF_TOKEN' | 'the token file' };
   auto: BackendChoice | { error: string };
   /** Why training does or does not use the GPU, in a sentence. */
   gpuVerdict: string;
@@ -171,6 +174,15 @@ async function findIcds(probe: EnvironmentProbe): Promise<{ icds: VulkanIcd[]; i
   return { icds, icdSource: variable ?? VULKAN_ICD_FOLDERS.join(', ') };
 }
 
+/** The Hugging Face cache and how the Hub is reached, from the same variables the engine reads (never the token itself). */
+async function huggingfaceCacheReport(probe: EnvironmentProbe): Promise<EnvironmentReport['huggingface']> {
+  const home = os.homedir();
+  const cacheDir = hubCacheDir(probe.env, home);
+  const models = (await probe.list(cacheDir)).flatMap((name) => repoIdFromCacheFolder(name) ?? []).sort();
+  const token = probe.env.HF_TOKEN?.trim() ? 'HF_TOKEN' : (await probe.read(hubTokenFile(probe.env, home)))?.trim() ? 'the token file' : undefined;
+  return { cacheDir, models, offline: isHubOffline(probe.env), ...(probe.env.HF_ENDPOINT ? { endpoint: probe.env.HF_ENDPOINT } : {}), ...(token ? { token } : {}) };
+}
+
 /** Gathers the report. `searchFrom`: the folders the optional bindings may be installed in. */
 export async function environmentReport(searchFrom: readonly string[] = [], probe: EnvironmentProbe = nodeProbe()): Promise<EnvironmentReport> {
   const linux = probe.platform === 'linux';
@@ -183,6 +195,7 @@ export async function environmentReport(searchFrom: readonly string[] = [], prob
   const webgpu: EnvironmentReport['webgpu'] = await probe.webgpu();
   if (linux) webgpu.vulkan = { loader: libraries.find((library) => library.name === VULKAN_LOADER)!, ...(await findIcds(probe)) };
   const wasm = await probe.wasm();
+  const huggingface = await huggingfaceCacheReport(probe);
   let auto: EnvironmentReport['auto'];
   try {
     auto = await probe.auto(searchFrom);
@@ -196,6 +209,7 @@ export async function environmentReport(searchFrom: readonly string[] = [], prob
     bindings,
     cuda: { ...(nvidiaSmi ? { nvidiaSmi } : {}), gpus, libraries: libraries.filter((library) => library.name !== VULKAN_LOADER), searched },
     wasm,
+    huggingface,
     auto,
   };
   return { ...report, gpuVerdict: gpuVerdict(report), advice: adviceFor(report) };

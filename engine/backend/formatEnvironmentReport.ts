@@ -73,6 +73,19 @@ function wasmSection(report: EnvironmentReport): string[] {
   return lines;
 }
 
+function huggingfaceSection(report: EnvironmentReport): string[] {
+  const { cacheDir, models, offline, endpoint, token } = report.huggingface;
+  const shown = models.length <= 12 ? models : [...models.slice(0, 12), `and ${models.length - 12} more`];
+  return [
+    '## Models from the Hugging Face Hub',
+    '',
+    `- cache (shared with Python's huggingface_hub): ${cacheDir}`,
+    `- cached models: ${models.length === 0 ? 'none' : shown.map((id) => (id.startsWith('and ') ? id : `\`${id}\``)).join(', ')}`,
+    `- downloads: ${offline ? 'off (HF_HUB_OFFLINE is set): only cached models can be used' : `from ${endpoint ?? 'the Hugging Face Hub'} when a model is not cached`}`,
+    `- token: ${token ? `from ${token}` : 'none (public models only; set HF_TOKEN or run huggingface-cli login for gated and private ones)'}`,
+  ];
+}
+
 export function formatEnvironmentReport(report: EnvironmentReport): string {
   const { node, install, auto } = report;
   const runsOn = 'name' in auto ? `**Fine-tuning runs on:** ${auto.device} (\`backend: auto\` picks \`${auto.name}\`).` : `**No backend works here:** ${auto.error}`;
@@ -93,6 +106,8 @@ export function formatEnvironmentReport(report: EnvironmentReport): string {
     ...wasmSection(report),
     '',
     ...nvidiaSection(report),
+    '',
+    ...huggingfaceSection(report),
     '',
     '## What to do',
     '',

@@ -71,6 +71,15 @@ function fakeProbe(machine: FakeMachine): EnvironmentProbe {
 const NVIDIA_SMI = { '/usr/bin/nvidia-smi': 'NVIDIA H200, 570.86.15, 143771 MiB\n' };
 
 describe('environmentReport', () => {
+  test('the Hugging Face cache: where it is, what it holds, whether downloads may happen, and whether a token is set (never its value)', async () => {
+    const env = { PATH: '/usr/bin', HF_HOME: '/home/ada/hf', HF_HUB_OFFLINE: '1' };
+    const report = await environmentReport([], fakeProbe({ env, folders: { '/home/ada/hf/hub': ['models--org--tiny-bert', 'models--distilbert-base-uncased', 'datasets--org--x', 'version.txt'] }, files: { '/home/ada/hf/token': 'hf_secret\n' } }));
+    assert.deepEqual(report.huggingface, { cacheDir: '/home/ada/hf/hub', models: ['distilbert-base-uncased', 'org/tiny-bert'], offline: true, token: 'the token file' });
+    const markdown = formatEnvironmentReport(report);
+    assert.match(markdown, /## Models from the Hugging Face Hub\n\n- cache \(shared with Python's huggingface_hub\): \/home\/ada\/hf\/hub\n- cached models: `distilbert-base-uncased`, `org\/tiny-bert`\n- downloads: off \(HF_HUB_OFFLINE is set\)/);
+    assert.doesNotMatch(markdown, /hf_secret/);
+  });
+
   test('an NVIDIA machine without Vulkan: the verdict says why the GPU is not used, the advice names the two missing packages', async () => {
     const report = await environmentReport(['/home/ada/data'], fakeProbe({ folders: { '/usr/bin': ['nvidia-smi'] }, programs: NVIDIA_SMI }));
     assert.deepEqual(report.webgpu.vulkan, { loader: { name: 'libvulkan.so.1', found: [] }, icds: [], icdSource: '/usr/share/vulkan/icd.d, /etc/vulkan/icd.d, /usr/local/share/vulkan/icd.d, /usr/local/etc/vulkan/icd.d' });
