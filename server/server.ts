@@ -6,7 +6,7 @@ import { nodeFileSystem } from '../common/config/nodeFileSystem';
 import { FILL_DEFAULTS_KIND, codeActions } from '../common/config/codeActions';
 import { completion } from '../common/config/completion';
 import { parseConfigDocument, type ConfigDocument } from '../common/config/configDocument';
-import { compareDiagnostics } from '../common/config/diagnostics';
+import { diagnostic, DiagnosticSeverity, listDiagnostics } from '../common/config/diagnostics';
 import { hover } from '../common/config/hover';
 import { documentSymbols } from '../common/config/symbols';
 import { semanticDiagnostics, syntaxAndSchemaDiagnostics } from '../common/config/validate';
@@ -42,16 +42,27 @@ function isCurrent(uri: string, version: number): boolean {
   return documents.get(uri)?.version === version;
 }
 
+/** What the editor shows when a check itself failed: never the previous version's diagnostics. */
+function internalErrorDiagnostic(what: string): Diagnostic {
+  const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  return diagnostic(range, DiagnosticSeverity.Error, 'yaml-syntax', `NLP Studio could not check this config (${what} failed; the Output panel "NLP Studio" has the details).`);
+}
+
 /** Fast diagnostics at once, then the semantic ones (file reads) when they arrive, if the text has not moved on. */
 async function publishDiagnostics(uri: string): Promise<void> {
-  const doc = configDocumentOf(uri);
   const version = documents.get(uri)?.version;
-  if (!doc || version === undefined) return;
-  const fast = await guarded<Diagnostic[]>('validation', [], () => syntaxAndSchemaDiagnostics(doc));
+  if (version === undefined) return;
+  const doc = await guarded('parsing', null, () => configDocumentOf(uri));
+  if (doc === null) {
+    await connection.sendDiagnostics({ uri, version, diagnostics: [internalErrorDiagnostic('parsing')] });
+    return;
+  }
+  if (!doc) return;
+  const fast = await guarded<Diagnostic[]>('validation', [internalErrorDiagnostic('validation')], () => syntaxAndSchemaDiagnostics(doc));
   await connection.sendDiagnostics({ uri, version, diagnostics: fast });
   const semantic = await guarded<Diagnostic[]>('semantic validation', [], () => semanticDiagnostics(doc, nodeFileSystem));
   if (!isCurrent(uri, version) || semantic.length === 0) return;
-  await connection.sendDiagnostics({ uri, version, diagnostics: [...fast, ...semantic].sort(compareDiagnostics) });
+  await connection.sendDiagnostics({ uri, version, diagnostics: listDiagnostics([...fast, ...semantic]) });
 }
 
 function schedulePublish(uri: string): void {
