@@ -295,7 +295,7 @@ export function locate(doc: ConfigDocument, offset: number): LocationInfo {
     const lastComma = items.lastIndexOf(',');
     const index = items.split(',').length - 1;
     let start = valueStart + flowOpen + 1 + lastComma + 1;
-    while (text[start] === ' ' || text[start] === '"' || text[start] === "'") start++;
+    while (start < offset && (text[start] === ' ' || text[start] === '"' || text[start] === "'")) start++;
     const end = Math.max(start, wordEnd(text, Math.max(start, offset)));
     return finish({
       path: [...keyPath, index],
