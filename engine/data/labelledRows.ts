@@ -2,9 +2,9 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { BadLineLog } from './badLines';
-import { dataFormatOf, type DataFormat } from './dataFormat';
+import { dataFormatOf, type DataFormat } from '../../common/data/dataFormat';
 import { DataError } from './dataError';
-import { readDelimitedRecords } from './delimitedRecords';
+import { readDelimitedRecords } from '../../common/data/delimitedRecords';
 
 /** An example as written in the file: the label is a class name or the decimal text of an integer id. */
 export interface LabelledRow {

@@ -1,6 +1,6 @@
 // Which reader a data file needs: the declared `data.format`, else its extension.
 import * as path from 'node:path';
-import type { Data } from '../../common/schema/config.generated';
+import type { Data } from '../schema/config.generated';
 
 export type DataFormat = NonNullable<Data['format']>;
 
