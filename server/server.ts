@@ -1,6 +1,7 @@
 // The NLP Studio config language server: wires LSP requests to the config language in common/config/.
 // Runs over --stdio or node IPC (whatever the client started it with; createConnection reads argv).
-import { CodeActionKind, createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type Diagnostic } from 'vscode-languageserver/node';
+import { fileURLToPath } from 'node:url';
+import { CodeActionKind, createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type Diagnostic, type InitializeParams } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeFileSystem } from '../common/config/nodeFileSystem';
 import { FILL_DEFAULTS_KIND, codeActions } from '../common/config/codeActions';
@@ -60,7 +61,7 @@ async function publishDiagnostics(uri: string): Promise<void> {
   if (!doc) return;
   const fast = await guarded<Diagnostic[]>('validation', [internalErrorDiagnostic('validation')], () => syntaxAndSchemaDiagnostics(doc));
   await connection.sendDiagnostics({ uri, version, diagnostics: fast });
-  const semantic = await guarded<Diagnostic[]>('semantic validation', [], () => semanticDiagnostics(doc, nodeFileSystem));
+  const semantic = await guarded<Diagnostic[]>('semantic validation', [], () => semanticDiagnostics(doc, nodeFileSystem, { workspaceFolders }));
   if (!isCurrent(uri, version) || semantic.length === 0) return;
   await connection.sendDiagnostics({ uri, version, diagnostics: listDiagnostics([...fast, ...semantic]) });
 }
@@ -69,16 +70,27 @@ function schedulePublish(uri: string): void {
   publishDiagnostics(uri).catch((error: unknown) => connection.console.error(`publishing diagnostics failed: ${String(error)}`));
 }
 
-connection.onInitialize(() => ({
-  capabilities: {
-    textDocumentSync: TextDocumentSyncKind.Incremental,
-    completionProvider: { triggerCharacters: [':', ' ', '/', '.', '-'], resolveProvider: false },
-    hoverProvider: true,
-    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FILL_DEFAULTS_KIND] },
-    documentSymbolProvider: true,
-  },
-  serverInfo: { name: 'nlp-studio-config' },
-}));
+/** Folders of the workspace, from initialize: a config that reads outside them gets a warning. */
+let workspaceFolders: string[] = [];
+
+function folderPaths(params: InitializeParams): string[] {
+  const uris = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  return uris.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
+}
+
+connection.onInitialize((params) => {
+  workspaceFolders = folderPaths(params);
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      completionProvider: { triggerCharacters: [':', ' ', '/', '.', '-'], resolveProvider: false },
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FILL_DEFAULTS_KIND] },
+      documentSymbolProvider: true,
+    },
+    serverInfo: { name: 'nlp-studio-config' },
+  };
+});
 
 documents.onDidOpen((event) => schedulePublish(event.document.uri));
 documents.onDidChangeContent((event) => schedulePublish(event.document.uri));

@@ -4,6 +4,7 @@ import { open, readdir, stat } from 'node:fs/promises';
 // import.meta.url, which is empty in the CommonJS bundles of the server and the CLI.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import tinyglobby = require('tinyglobby');
+import { readTextHead } from '../data/textFile';
 import type { ConfigFileSystem } from './fileSystem';
 
 export const nodeFileSystem: ConfigFileSystem = {
@@ -39,6 +40,8 @@ export const nodeFileSystem: ConfigFileSystem = {
       await handle.close();
     }
   },
+
+  readTextHead,
 
   async glob(pattern, cwd) {
     try {

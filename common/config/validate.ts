@@ -6,7 +6,7 @@ import { topLevelRange } from './configRanges';
 import { diagnostic, DiagnosticSeverity, listDiagnostics } from './diagnostics';
 import type { ConfigFileSystem } from './fileSystem';
 import { schemaDiagnostics } from './schemaDiagnostics';
-import { semanticDiagnostics as checkSemantics } from './semanticDiagnostics';
+import { semanticDiagnostics as checkSemantics, type SemanticOptions } from './semanticDiagnostics';
 
 /** Beyond this many YAML errors the rest are counted, not listed: the first ones are what to fix. */
 const MAX_SYNTAX_DIAGNOSTICS = 50;
@@ -78,12 +78,12 @@ export function syntaxAndSchemaDiagnostics(doc: ConfigDocument): Diagnostic[] {
   return listDiagnostics([...syntax, ...schema]);
 }
 
-export async function semanticDiagnostics(doc: ConfigDocument, fs: ConfigFileSystem): Promise<Diagnostic[]> {
+export async function semanticDiagnostics(doc: ConfigDocument, fs: ConfigFileSystem, options: SemanticOptions = {}): Promise<Diagnostic[]> {
   if (hasYamlSyntaxErrors(doc)) return [];
-  return checkSemantics(doc, fs);
+  return checkSemantics(doc, fs, options);
 }
 
-export async function validateConfig(doc: ConfigDocument, fs: ConfigFileSystem): Promise<Diagnostic[]> {
-  const semantic = await semanticDiagnostics(doc, fs);
+export async function validateConfig(doc: ConfigDocument, fs: ConfigFileSystem, options: SemanticOptions = {}): Promise<Diagnostic[]> {
+  const semantic = await semanticDiagnostics(doc, fs, options);
   return listDiagnostics([...syntaxAndSchemaDiagnostics(doc), ...semantic]);
 }

@@ -10,3 +10,10 @@ export function dataFormatOf(file: string, declared?: DataFormat): DataFormat {
   const extension = path.extname(file).toLowerCase();
   return extension === '.csv' ? 'csv' : extension === '.tsv' ? 'tsv' : extension === '.jsonl' ? 'jsonl' : 'text';
 }
+
+const DATA_FORMATS: readonly DataFormat[] = ['csv', 'tsv', 'jsonl', 'text'];
+
+/** A `data.format` value as written in a config that may not have passed the schema yet. */
+export function asDataFormat(value: unknown): DataFormat | undefined {
+  return DATA_FORMATS.find((format) => format === value);
+}

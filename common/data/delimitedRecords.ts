@@ -1,7 +1,8 @@
 // CSV/TSV records (RFC 4180), parsed incrementally so a large file is read in chunks: quoted fields
 // may hold delimiters, doubled quotes and line breaks; CRLF, LF or CR end a record; a leading BOM is
 // dropped. Lenient where RFC 4180 is silent in practice: a quote inside an unquoted field is kept.
-import { createReadStream } from 'node:fs';
+// The engine trains from these records and the language server checks headers with them.
+import { readTextChunks } from './textFile';
 
 export interface DelimitedRecord {
   /** 1-based line of the file on which the record starts. */
@@ -101,9 +102,17 @@ export class DelimitedRecordParser {
   }
 }
 
-/** The records of a CSV/TSV file, read in chunks. */
+/** The records of a CSV/TSV file (UTF-8 or UTF-16), read in chunks. */
 export async function* readDelimitedRecords(file: string, delimiter: string): AsyncGenerator<DelimitedRecord> {
   const parser = new DelimitedRecordParser(delimiter);
-  for await (const chunk of createReadStream(file, { encoding: 'utf8' })) yield* parser.push(chunk as string);
+  for await (const chunk of readTextChunks(file)) yield* parser.push(chunk);
   yield* parser.end();
+}
+
+/** The records of text already in memory (a file's head), the last one left out when `complete` is false (it may be cut). */
+export function parseDelimitedRecords(text: string, delimiter: string, complete: boolean): DelimitedRecord[] {
+  const parser = new DelimitedRecordParser(delimiter);
+  const records = parser.push(text);
+  if (complete) records.push(...parser.end());
+  return records;
 }

@@ -86,7 +86,7 @@ export interface Data {
    */
   text_column?: string;
   /**
-   * Column or field that holds the label: a class name or an integer id. For `text-classification` only.
+   * Column or field that holds the label: a class name or an integer id. For `text-classification` only. Labels are compared exactly as written, after trimming surrounding spaces: `HAM` and `ham` are two classes (the editor and the run warn when labels differ only in case). The training data needs at least two classes.
    */
   label_column?: string;
   /**

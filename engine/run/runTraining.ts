@@ -7,6 +7,7 @@ import type { RunEvent, RunFailed, RunFinished, RunStarted, SourceLocation } fro
 import { BackendUnavailableError, selectBackend, type BackendChoice } from '../backend/selectBackend';
 import { ConfigError } from '../config/configError';
 import { DataError } from '../data/dataError';
+import { describeFileError } from '../io/fileErrors';
 import { loadConfig, resolvedConfigYaml, type LoadedConfig } from '../config/loadConfig';
 import { writeFileAtomic } from '../io/atomicWrite';
 import { VectorsFormatError } from '../word2vec/vectorsFormat';
@@ -65,12 +66,14 @@ async function tensorBackendFor(loaded: LoadedConfig, configPath: string): Promi
 /** Where a thrown error points: a config key, a data or vectors file line, or nowhere. */
 function failureOf(error: unknown, loaded: LoadedConfig | undefined): RunFailed {
   if (error instanceof ConfigError) return { kind: 'failed', message: error.message, ...(error.problems[0] ? { location: error.problems[0].location } : {}) };
-  const message = error instanceof Error ? error.message : String(error);
+  const message = describeFileError(error) ?? (error instanceof Error ? error.message : String(error));
   let location: SourceLocation | undefined;
-  if (error instanceof RunError && error.configKey && loaded) location = loaded.locate(error.configKey);
+  // a data problem about the file as a whole (one class) points at its config key, as a RunError does
+  const configKey = error instanceof RunError || (error instanceof DataError && !error.location) ? error.configKey : undefined;
+  if (configKey && loaded) location = loaded.locate(configKey);
   if (error instanceof DataError && error.location) location = { file: error.location.file, ...(error.location.line ? { line: error.location.line } : {}) };
   if (error instanceof VectorsFormatError) location = { file: error.file, ...(/^\d+$/.test(error.where) ? { line: Number(error.where) } : {}) };
-  const where = location && error instanceof RunError && loaded ? `${location.file}:${location.line ?? 1}:${location.column ?? 1}: ` : '';
+  const where = location && configKey && loaded ? `${location.file}:${location.line ?? 1}:${location.column ?? 1}: ` : '';
   return { kind: 'failed', message: `${where}${message}`, ...(location ? { location } : {}) };
 }
 

@@ -47,6 +47,7 @@ function memoryFileSystem(base: string): { fs: ConfigFileSystem; folder: string 
       const text = files.get(p);
       return text === undefined ? Promise.reject(new Error(`ENOENT ${p}`)) : Promise.resolve(text.slice(0, maxBytes));
     },
+    readTextHead: (p, maxBytes) => fs.readHead(p, maxBytes),
     glob: (pattern, cwd) => Promise.resolve([...files.keys()].filter((file) => path.matchesGlob(path.relative(cwd, file), pattern))),
   };
   return { fs, folder };
