@@ -131,7 +131,7 @@ export interface Training {
    */
   eval_every?: 'epoch' | 'stage';
   /**
-   * Write a line to `metrics.jsonl` every this many steps.
+   * Write a step row (loss, learning rate, throughput) to `metrics.jsonl` every this many optimisation steps; epoch rows are always written. The progress shown while training is throttled by time instead.
    */
   log_every_steps?: number;
   early_stopping?: EarlyStopping;

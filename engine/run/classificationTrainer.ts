@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
-import type { RunEpoch, ValidationMetrics } from '../../common/protocol/runEvents';
+import type { RunEpoch, RunStep, ValidationMetrics } from '../../common/protocol/runEvents';
 import type { Stage } from '../../common/schema/config.generated';
 import { planBucketedBatches } from '../data/lengthBuckets';
 import { assembleBatch } from '../data/tokenBatches';
@@ -78,6 +78,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
   const batchSize = training.batch_size ?? 16;
   const maxGradNorm = training.max_grad_norm ?? 1;
   const evalEvery = training.eval_every ?? 'epoch';
+  const logEverySteps = training.log_every_steps ?? 10;
   const stepsPerEpoch = Math.ceil(trainSet.count / batchSize);
   const schedule = new LearningRateSchedule(stages, stepsPerEpoch, training.warmup_ratio ?? 0.1);
   const groupNames = [...model.groups.keys()];
@@ -237,7 +238,9 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
           samplesSinceEmit += indices.length;
           const now = context.now();
           const lastOfEpoch = samples === trainSet.count;
-          if (now - lastEmit >= context.progressIntervalMs || lastOfEpoch) {
+          const progressDue = now - lastEmit >= context.progressIntervalMs || lastOfEpoch;
+          const rowDue = step % logEverySteps === 0;
+          if (progressDue || rowDue) {
             const msPerStep = (now - stageStart) / stageSteps;
             const laterSteps = schedule.totalSteps - (scheduled.startStep + scheduled.steps);
             // After a cached stage, steps go through the whole model again: its forward (measured)
@@ -245,7 +248,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
             const laterMsPerStep = plan.encoderFrozen && uncachedStepMs !== undefined ? uncachedStepMs * 3 : msPerStep;
             const etaMs = (scheduled.startStep + scheduled.steps - step) * msPerStep + laterSteps * laterMsPerStep;
             const elapsed = Number.isFinite(lastEmit) ? (now - lastEmit) / 1000 : (now - stageStart) / 1000;
-            context.emit({
+            const event: RunStep = {
               kind: 'step',
               step,
               epoch: epoch + 1,
@@ -257,9 +260,13 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
               etaSeconds: Math.max(0, etaMs / 1000),
               stage: scheduled.name,
               elapsedSeconds: context.elapsedSeconds(),
-            });
-            lastEmit = now;
-            samplesSinceEmit = 0;
+            };
+            if (rowDue) context.logStep(event);
+            if (progressDue) {
+              context.emit(event);
+              lastEmit = now;
+              samplesSinceEmit = 0;
+            }
           }
           await nextTurn(); // lets stop requests in
         }

@@ -133,9 +133,10 @@ export async function runTraining(configPath: string, options: RunOptions): Prom
         options.onEvent(event);
       },
       emit(event) {
-        if (event.kind === 'step' || event.kind === 'epoch') log.append(event);
+        if (event.kind === 'epoch') log.append(event);
         options.onEvent(event);
       },
+      logStep: (event) => log.append(event),
       checkpointPath: (epoch) => path.join(folder.checkpoints, checkpointName(epoch)),
       async recordCheckpoint(record) {
         const checkpoint = await recordCheckpoint(folder.checkpoints, { ...record, model: checkpointName(record.epoch), elapsedSeconds: elapsedSeconds() }, config.output.keep_checkpoints);
