@@ -216,7 +216,7 @@ async function checkDataFile(ctx: CheckContext, file: DataFile, needsLabel: bool
   const labels = labelsInHead(head, format, textColumn, labelColumn, complete);
   if (!labels) return;
   const labelRange = findPair(ctx.doc, ['data', 'label_column']) ? valueRange(ctx.doc, ['data', 'label_column']) : keyRange(ctx.doc, ['data']);
-  for (const pair of labelsDifferingOnlyInCase(labels).slice(0, 3)) report(ctx, labelRange, DiagnosticSeverity.Warning, 'label-case', caseCollisionMessage(pair));
+  for (const pair of labelsDifferingOnlyInCase(labels).slice(0, 3)) report(ctx, labelRange, DiagnosticSeverity.Warning, 'label-case', caseCollisionMessage(pair, shown));
   if (complete && onlyTrainFile && labels.size === 1) {
     const [only] = labels;
     report(ctx, valueRange(ctx.doc, file.at), DiagnosticSeverity.Error, 'single-class', `${shown} has one class ("${only}"): a classifier needs at least two.`);
@@ -257,10 +257,11 @@ async function checkOutput(ctx: CheckContext): Promise<void> {
   if (written === undefined || !ctx.folder) return;
   const at: ConfigPath = ['output', 'dir'];
   const resolved = resolveConfigPath(ctx.folder, written);
-  if ((await ctx.fs.stat(resolved))?.kind === 'file') {
+  const blocker = (await ctx.fs.stat(resolved))?.kind === 'file' ? written : await fileInTheWay(ctx, written);
+  if (blocker === written) {
     report(ctx, valueRange(ctx.doc, at), DiagnosticSeverity.Error, 'missing-file', `"${written}" is a file; output.dir is a folder (created when missing).`);
-  } else if ((await fileInTheWay(ctx, written)) !== undefined) {
-    report(ctx, valueRange(ctx.doc, at), DiagnosticSeverity.Error, 'missing-file', `"${written}" goes through "${await fileInTheWay(ctx, written)}", which is a file, not a folder.`);
+  } else if (blocker !== undefined) {
+    report(ctx, valueRange(ctx.doc, at), DiagnosticSeverity.Error, 'missing-file', `"${written}" goes through "${blocker}", which is a file, not a folder.`);
   }
   if (!insideWorkspace(ctx, resolved)) reportOutsideWorkspace(ctx, written, resolved, at, 'writes');
 }

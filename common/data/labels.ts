@@ -28,7 +28,15 @@ export function labelsDifferingOnlyInCase(labels: Iterable<string>): [string, st
   return pairs;
 }
 
-/** The warning both sides give for such a pair. */
-export function caseCollisionMessage([first, second]: [string, string]): string {
-  return `Labels "${first}" and "${second}" differ only in case: they are two different classes (labels are compared exactly as written).`;
+/** The warning both sides give for such a pair; the editor names the file it read them in. */
+export function caseCollisionMessage(pair: [string, string], file?: string): string {
+  const where = file === undefined ? '' : ` in ${file}`;
+  return `${pairText(pair)}${where} differ only in case: they are two different classes, since labels are compared exactly as written.`;
 }
+
+/** Whether a message (the editor's, logged before the run) already warns about this pair. */
+export function warnsAboutCaseCollision(message: string, pair: [string, string]): boolean {
+  return message.startsWith(pairText(pair));
+}
+
+const pairText = ([first, second]: [string, string]): string => `Labels "${first}" and "${second}"`;

@@ -93,7 +93,7 @@ describe('data both sides read alike', () => {
     const { diagnostics, engine } = await bothSides('case.csv', 'text,label\na,ham\nb,HAM\nc,spam\n');
     assert.deepEqual(
       diagnostics.map((d) => [d.code, d.severity, d.message]),
-      [['label-case', 2, 'Labels "HAM" and "ham" differ only in case: they are two different classes (labels are compared exactly as written).']],
+      [['label-case', 2, 'Labels "HAM" and "ham" in case.csv differ only in case: they are two different classes, since labels are compared exactly as written.']],
     );
     assert.deepEqual(engine, { labels: ['HAM', 'ham', 'spam'], rows: 3 });
     assert.deepEqual(labelsDifferingOnlyInCase(['spam', 'Spam', 'ham', 'HAM', 'Ham']), [
@@ -101,7 +101,7 @@ describe('data both sides read alike', () => {
       ['HAM', 'ham'],
       ['Spam', 'spam'],
     ]);
-    assert.equal(caseCollisionMessage(['A', 'a']), 'Labels "A" and "a" differ only in case: they are two different classes (labels are compared exactly as written).');
+    assert.equal(caseCollisionMessage(['A', 'a']), 'Labels "A" and "a" differ only in case: they are two different classes, since labels are compared exactly as written.');
   });
 
   for (const [name, content, reason] of [
