@@ -1,5 +1,6 @@
 // Checks the schema cannot express: files exist, columns exist, models are complete, sizes agree, the
-// stage schedule makes sense. Only for values that passed the schema; reads at most a file's head.
+// stage schedule makes sense. Only for values that passed the schema; reads at most a file's head
+// (LABEL_SCAN_BYTES of a labelled file, for its classes).
 import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { readColumns, type ColumnFormat } from '../data/dataHeader';
