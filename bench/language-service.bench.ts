@@ -192,7 +192,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [
     { what: `validation (${text.split('\n').length} lines)`, samples: await measure(() => validateConfig(parseConfigDocument(uri, text), nodeFileSystem)), targetMs: TARGET_VALIDATION_MS, gated: true },
   ];
-  // The worst inputs the editor meets: a 1.1 MB training file (its labels are read, up to 1 MiB), and
+  // The worst inputs the editor meets: a 1.1 MB training file (the first 256 KiB are read for its labels), and
   // a pasted run of broken YAML as long as a config may be (refused and capped, never composed whole).
   const spamConfig = path.join(root, 'examples', 'classify-spam.nlp.yaml');
   const spam = { uri: pathToFileURL(spamConfig).toString(), text: readFileSync(spamConfig, 'utf8') };

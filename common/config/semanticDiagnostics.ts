@@ -17,7 +17,7 @@ import { schemaErrors } from './schemaDiagnostics';
 
 const HEAD_BYTES = 64 * 1024;
 /** Bytes of a labelled file read for its labels: a smaller file is read whole, so one class is an error here as in the run. */
-export const LABEL_SCAN_BYTES = 1024 * 1024;
+export const LABEL_SCAN_BYTES = 256 * 1024;
 const LEARNING_RATE_TOO_HIGH = 1e-2;
 const LEARNING_RATE_TOO_LOW = 1e-7;
 
