@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { RunEvent } from '../common/protocol/runEvents';
-import { readDelimitedRecords } from '../engine/data/delimitedRecords';
+import { readDelimitedRecords } from '../common/data/delimitedRecords';
 import { LabelMap } from '../engine/data/labelMap';
 import { loadFolderTokenizer, locateHuggingfaceFolder } from '../engine/models/huggingfaceFolder';
 

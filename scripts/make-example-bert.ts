@@ -24,7 +24,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readDelimitedRecords } from '../engine/data/delimitedRecords';
+import { readDelimitedRecords } from '../common/data/delimitedRecords';
 import { writeSafetensors } from '../engine/models/safetensors';
 import { runTraining } from '../engine/run/runTraining';
 import { readVectors } from '../engine/word2vec/vectorsFormat';

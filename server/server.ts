@@ -1,12 +1,13 @@
 // The NLP Studio config language server: wires LSP requests to the config language in common/config/.
 // Runs over --stdio or node IPC (whatever the client started it with; createConnection reads argv).
-import { CodeActionKind, createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type Diagnostic } from 'vscode-languageserver/node';
+import { fileURLToPath } from 'node:url';
+import { CodeActionKind, createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, type Diagnostic, type InitializeParams } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeFileSystem } from '../common/config/nodeFileSystem';
 import { FILL_DEFAULTS_KIND, codeActions } from '../common/config/codeActions';
 import { completion } from '../common/config/completion';
 import { parseConfigDocument, type ConfigDocument } from '../common/config/configDocument';
-import { compareDiagnostics } from '../common/config/diagnostics';
+import { diagnostic, DiagnosticSeverity, listDiagnostics } from '../common/config/diagnostics';
 import { hover } from '../common/config/hover';
 import { documentSymbols } from '../common/config/symbols';
 import { semanticDiagnostics, syntaxAndSchemaDiagnostics } from '../common/config/validate';
@@ -42,32 +43,54 @@ function isCurrent(uri: string, version: number): boolean {
   return documents.get(uri)?.version === version;
 }
 
+/** What the editor shows when a check itself failed: never the previous version's diagnostics. */
+function internalErrorDiagnostic(what: string): Diagnostic {
+  const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  return diagnostic(range, DiagnosticSeverity.Error, 'yaml-syntax', `NLP Studio could not check this config (${what} failed; the Output panel "NLP Studio" has the details).`);
+}
+
 /** Fast diagnostics at once, then the semantic ones (file reads) when they arrive, if the text has not moved on. */
 async function publishDiagnostics(uri: string): Promise<void> {
-  const doc = configDocumentOf(uri);
   const version = documents.get(uri)?.version;
-  if (!doc || version === undefined) return;
-  const fast = await guarded<Diagnostic[]>('validation', [], () => syntaxAndSchemaDiagnostics(doc));
+  if (version === undefined) return;
+  const doc = await guarded('parsing', null, () => configDocumentOf(uri));
+  if (doc === null) {
+    await connection.sendDiagnostics({ uri, version, diagnostics: [internalErrorDiagnostic('parsing')] });
+    return;
+  }
+  if (!doc) return;
+  const fast = await guarded<Diagnostic[]>('validation', [internalErrorDiagnostic('validation')], () => syntaxAndSchemaDiagnostics(doc));
   await connection.sendDiagnostics({ uri, version, diagnostics: fast });
-  const semantic = await guarded<Diagnostic[]>('semantic validation', [], () => semanticDiagnostics(doc, nodeFileSystem));
+  const semantic = await guarded<Diagnostic[]>('semantic validation', [], () => semanticDiagnostics(doc, nodeFileSystem, { workspaceFolders }));
   if (!isCurrent(uri, version) || semantic.length === 0) return;
-  await connection.sendDiagnostics({ uri, version, diagnostics: [...fast, ...semantic].sort(compareDiagnostics) });
+  await connection.sendDiagnostics({ uri, version, diagnostics: listDiagnostics([...fast, ...semantic]) });
 }
 
 function schedulePublish(uri: string): void {
   publishDiagnostics(uri).catch((error: unknown) => connection.console.error(`publishing diagnostics failed: ${String(error)}`));
 }
 
-connection.onInitialize(() => ({
-  capabilities: {
-    textDocumentSync: TextDocumentSyncKind.Incremental,
-    completionProvider: { triggerCharacters: [':', ' ', '/', '.', '-'], resolveProvider: false },
-    hoverProvider: true,
-    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FILL_DEFAULTS_KIND] },
-    documentSymbolProvider: true,
-  },
-  serverInfo: { name: 'nlp-studio-config' },
-}));
+/** Folders of the workspace, from initialize: a config that reads outside them gets a warning. */
+let workspaceFolders: string[] = [];
+
+function folderPaths(params: InitializeParams): string[] {
+  const uris = params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  return uris.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
+}
+
+connection.onInitialize((params) => {
+  workspaceFolders = folderPaths(params);
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      completionProvider: { triggerCharacters: [':', ' ', '/', '.', '-'], resolveProvider: false },
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FILL_DEFAULTS_KIND] },
+      documentSymbolProvider: true,
+    },
+    serverInfo: { name: 'nlp-studio-config' },
+  };
+});
 
 documents.onDidOpen((event) => schedulePublish(event.document.uri));
 documents.onDidChangeContent((event) => schedulePublish(event.document.uri));

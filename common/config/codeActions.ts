@@ -15,7 +15,7 @@ const MAX_REPLACEMENTS = 5;
 function asYamlScalar(text: string): string {
   if (/^-?\d+(\.\d+)?$/.test(text)) return text; // numbers (vector sizes, counts) stay numbers
   try {
-    if (parse(text) === text && !text.includes('#') && !text.includes(': ')) return text;
+    if (parse(text, { logLevel: 'error' }) === text && !text.includes('#') && !text.includes(': ')) return text;
   } catch {
     // not plain YAML: quote it
   }

@@ -15,6 +15,8 @@ import {
 } from 'vscode-languageserver-types';
 import { repoIdFromCacheFolder } from '../huggingface/hubCache';
 import { findNode, isMap, isScalar, locate, type ConfigDocument, type ConfigPath, type LocationInfo } from './configDocument';
+import { readColumns } from '../data/dataHeader';
+import { asDataFormat, dataFormatOf } from '../data/dataFormat';
 import { configFolder, isGlobPattern, type ConfigFileSystem } from './fileSystem';
 import { enumValues, facet, hasType, propertiesOf, schemaSetAt, typeNames, type PropertyInfo, type SchemaSet } from './schemaNavigation';
 
@@ -343,25 +345,17 @@ async function columnCompletions(doc: ConfigDocument, folder: string, fs: Config
   const file = isGlobPattern(train) ? (await fs.glob(train, folder)).sort()[0] : path.resolve(folder, train);
   if (!file) return [];
   const declared = findNodeValue(doc, ['data', 'format']);
-  const format = typeof declared === 'string' ? declared : path.extname(file).slice(1).toLowerCase();
+  const format = dataFormatOf(file, asDataFormat(declared));
+  if (format === 'text') return [];
   let head: string;
   try {
-    head = await fs.readHead(file, HEAD_BYTES);
+    head = await fs.readTextHead(file, HEAD_BYTES);
   } catch {
     return [];
   }
-  const firstLine = head.split(/\r?\n/, 1)[0] ?? '';
-  let columns: string[] = [];
-  if (format === 'csv' || format === 'tsv') {
-    columns = firstLine.split(format === 'csv' ? ',' : '\t').map((cell) => cell.trim().replace(/^"(.*)"$/, '$1'));
-  } else if (format === 'jsonl') {
-    try {
-      const record = JSON.parse(firstLine) as unknown;
-      if (typeof record === 'object' && record !== null) columns = Object.keys(record);
-    } catch {
-      columns = [...firstLine.matchAll(/"((?:[^"\\]|\\.)*)"\s*:/g)].map((match) => match[1]!); // a line cut short by HEAD_BYTES
-    }
-  }
+  // A JSON line cut short by HEAD_BYTES still names its fields.
+  const firstLine = head.split(/\r\n|\r|\n/, 1)[0] ?? '';
+  const columns = readColumns(head, format) ?? (format === 'jsonl' ? [...firstLine.matchAll(/"((?:[^"\\]|\\.)*)"\s*:/g)].map((match) => match[1]!) : []);
   const source = path.relative(folder, file);
   return columns
     .filter((column) => column.length > 0)

@@ -1,6 +1,10 @@
 // A parsed *.nlp.yaml with source ranges: the one view of a config that every language feature reads.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+// Positions come from the editor's own line table (LF, CRLF and a lone CR each end a line), so a
+// range the server publishes is the range the editor shows.
+import { isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
 import type { Position, Range } from 'vscode-languageserver-types';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { parseBoundedYaml } from './boundedYaml';
 
 /** A JSON-pointer-like path into the config: property names and array indexes. */
 export type ConfigPath = (string | number)[];
@@ -10,45 +14,39 @@ export interface ConfigDocument {
   readonly uri: string;
   readonly text: string;
   readonly yaml: Document.Parsed;
-  /** The config as plain data (undefined for an empty document). */
+  /** The config as plain data (undefined for an empty document, or one that cannot be read). */
   readonly value: unknown;
-  readonly lineCounter: LineCounter;
+  /** The number of lines, as the editor counts them. */
+  readonly lineCount: number;
   positionAt(offset: number): Position;
   offsetAt(position: Position): number;
   rangeOf(start: number, end: number): Range;
+  /** Offsets of the line holding `offset`: its start, its end before the line break, and the next line's start. */
+  lineAt(offset: number): { start: number; end: number; next: number };
 }
 
 export function parseConfigDocument(uri: string, text: string): ConfigDocument {
-  const lineCounter = new LineCounter();
-  const yaml = parseDocument(text, { lineCounter, keepSourceTokens: false, prettyErrors: false, uniqueKeys: true });
-  let value: unknown;
-  try {
-    value = yaml.toJS({ maxAliasCount: 100 });
-  } catch {
-    value = undefined; // alias bombs and similar: the syntax diagnostics already say what is wrong
-  }
-  const lineStarts = lineCounter.lineStarts;
-  const positionAt = (offset: number): Position => {
-    const clamped = Math.max(0, Math.min(offset, text.length));
-    const { line, col } = lineCounter.linePos(clamped);
-    return { line: line - 1, character: col - 1 };
-  };
-  const offsetAt = (position: Position): number => {
-    if (position.line < 0) return 0;
-    if (position.line >= lineStarts.length) return text.length;
-    const lineStart = lineStarts[position.line] ?? 0;
-    const nextLineStart = lineStarts[position.line + 1] ?? text.length;
-    return Math.min(lineStart + Math.max(0, position.character), nextLineStart);
-  };
+  const lines = TextDocument.create(uri, 'nlp-config', 0, text);
+  const { yaml, value } = parseBoundedYaml(text);
+  const positionAt = (offset: number): Position => lines.positionAt(offset);
+  const offsetAt = (position: Position): number => lines.offsetAt(position);
   return {
     uri,
     text,
     yaml,
     value,
-    lineCounter,
+    lineCount: lines.lineCount,
     positionAt,
     offsetAt,
     rangeOf: (start, end) => ({ start: positionAt(start), end: positionAt(end) }),
+    lineAt: (offset) => {
+      const { line } = positionAt(offset);
+      const start = offsetAt({ line, character: 0 });
+      const next = line + 1 < lines.lineCount ? offsetAt({ line: line + 1, character: 0 }) : text.length;
+      let end = next;
+      while (end > start && (text[end - 1] === '\n' || text[end - 1] === '\r')) end--;
+      return { start, end, next };
+    },
   };
 }
 
@@ -241,7 +239,7 @@ export function locate(doc: ConfigDocument, offset: number): LocationInfo {
   const text = doc.text;
   const position = doc.positionAt(offset);
   const lineStart = offset - position.character;
-  const lines = text.split(/\r?\n/);
+  const lines = text.split(/\r\n|\r|\n/);
   const before = (lines[position.line] ?? '').slice(0, position.character);
   const stack = openEntriesBefore(lines, position.line);
   const pathOf = (entries: OpenEntry[]): ConfigPath => entries.map((entry) => entry.segment);
@@ -297,7 +295,7 @@ export function locate(doc: ConfigDocument, offset: number): LocationInfo {
     const lastComma = items.lastIndexOf(',');
     const index = items.split(',').length - 1;
     let start = valueStart + flowOpen + 1 + lastComma + 1;
-    while (text[start] === ' ' || text[start] === '"' || text[start] === "'") start++;
+    while (start < offset && (text[start] === ' ' || text[start] === '"' || text[start] === "'")) start++;
     const end = Math.max(start, wordEnd(text, Math.max(start, offset)));
     return finish({
       path: [...keyPath, index],

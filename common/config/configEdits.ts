@@ -19,21 +19,27 @@ function lastContentOffset(doc: ConfigDocument, start: number, end: number): num
   return offset;
 }
 
-function indentedBlock(entries: Record<string, unknown>, indent: string): string {
+/** The document's own line break (its first one), so inserted lines match the lines around them. */
+function lineBreakOf(doc: ConfigDocument): string {
+  return /\r\n|\r|\n/.exec(doc.text)?.[0] ?? '\n';
+}
+
+function indentedBlock(entries: Record<string, unknown>, indent: string, lineBreak: string): string {
   const text = stringify(entries, { indent: 2, lineWidth: 0 });
   return text
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => indent + line)
-    .join('\n');
+    .join(lineBreak);
 }
 
 function mapInsertion(doc: ConfigDocument, path: ConfigPath): MapInsertion | undefined {
   const node = path.length === 0 ? (doc.yaml.contents ?? undefined) : findNode(doc, path);
+  const br = lineBreakOf(doc);
   if (path.length === 0 && node === undefined) {
     // an empty document (perhaps only comments): entries start at column 0 after the text
-    const needsNewline = doc.text.length > 0 && !doc.text.endsWith('\n');
-    return { offset: doc.text.length, render: (entries) => `${needsNewline ? '\n' : ''}${indentedBlock(entries, '')}\n` };
+    const needsNewline = doc.text.length > 0 && !/[\r\n]$/.test(doc.text);
+    return { offset: doc.text.length, render: (entries) => `${needsNewline ? br : ''}${indentedBlock(entries, '', br)}${br}` };
   }
   if (!isMap(node) || !node.range) return undefined;
   if (node.flow) {
@@ -56,9 +62,9 @@ function mapInsertion(doc: ConfigDocument, path: ConfigPath): MapInsertion | und
   const indent = ' '.repeat(doc.positionAt(firstKey.range[0]).character);
   const lastNode = ((last.value as Node | null) ?? (last.key as Node | null));
   const lastEnd = lastNode?.range ? lastContentOffset(doc, lastNode.range[0], lastNode.range[1]) : firstKey.range[1];
-  const newline = doc.text.indexOf('\n', lastEnd);
-  if (newline < 0) return { offset: doc.text.length, render: (entries) => `\n${indentedBlock(entries, indent)}` };
-  return { offset: newline + 1, render: (entries) => `${indentedBlock(entries, indent)}\n` };
+  const line = doc.lineAt(lastEnd);
+  if (line.end === line.next) return { offset: line.end, render: (entries) => `${br}${indentedBlock(entries, indent, br)}` }; // the last line, no break after it
+  return { offset: line.next, render: (entries) => `${indentedBlock(entries, indent, br)}${br}` };
 }
 
 /** `${1:text}` → `text` in a defaultSnippets body. */
@@ -130,11 +136,10 @@ export function removeEntryEdit(doc: ConfigDocument, path: ConfigPath): TextEdit
     if (!isSeq(parent) || parent.flow !== true) start = dash >= 0 && doc.text.slice(dash + 1, start).trim() === '' ? dash : start;
   }
   if (start === undefined || end === undefined) return undefined;
-  const lineStart = doc.text.lastIndexOf('\n', start - 1) + 1;
+  const lineStart = doc.lineAt(start).start;
   const ownLine = doc.text.slice(lineStart, start).trim() === '';
   if (!ownLine) return TextEdit.del(doc.rangeOf(start, end));
-  const newline = doc.text.indexOf('\n', end);
-  return TextEdit.del(doc.rangeOf(lineStart, newline < 0 ? doc.text.length : newline + 1));
+  return TextEdit.del(doc.rangeOf(lineStart, doc.lineAt(end).next));
 }
 
 /** Model keys that only mean something for one model type (the schema keeps one flat `model` section). */

@@ -19,6 +19,10 @@ export type DiagnosticCode =
   | 'schema'
   | 'missing-file'
   | 'missing-column'
+  | 'unreadable-data'
+  | 'single-class'
+  | 'label-case'
+  | 'outside-workspace'
   | 'incomplete-model'
   | 'hub-model'
   | 'bad-vectors'
@@ -26,7 +30,8 @@ export type DiagnosticCode =
   | 'stage-schedule'
   | 'learning-rate'
   | 'conflict'
-  | 'unsupported';
+  | 'unsupported'
+  | 'too-many-problems';
 
 /** What a quick fix for a diagnostic needs; every field is optional and plain JSON (it crosses LSP). */
 export interface DiagnosticData {
@@ -66,6 +71,19 @@ export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
     a.range.end.line - b.range.end.line ||
     a.range.end.character - b.range.end.character
   );
+}
+
+/** The most diagnostics one config gets; after them, one more says how many are not listed. */
+export const MAX_DIAGNOSTICS = 200;
+
+/** Diagnostics top to bottom, at most MAX_DIAGNOSTICS of them (a pasted data file must not flood the editor). */
+export function listDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  const sorted = [...diagnostics].sort(compareDiagnostics);
+  if (sorted.length <= MAX_DIAGNOSTICS) return sorted;
+  const kept = sorted.slice(0, MAX_DIAGNOSTICS);
+  const more = sorted.length - MAX_DIAGNOSTICS;
+  kept.push(diagnostic(kept[kept.length - 1]!.range, DiagnosticSeverity.Information, 'too-many-problems', `${more} more problems after this one are not listed: fix these first.`));
+  return kept;
 }
 
 export { DiagnosticSeverity };

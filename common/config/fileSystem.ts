@@ -8,6 +8,11 @@ export interface ConfigFileSystem {
   readDirectory(path: string): Promise<{ name: string; kind: 'file' | 'directory' }[]>;
   /** At most maxBytes from the start of the file, decoded as UTF-8: never reads huge files whole. */
   readHead(path: string, maxBytes: number): Promise<string>;
+  /**
+   * The head of a data file as the engine reads it (common/data/textFile.ts): decoded from UTF-8 or
+   * UTF-16; rejects with UnreadableTextError when it is not text.
+   */
+  readTextHead(path: string, maxBytes: number): Promise<string>;
   /** Files matching a glob, absolute paths, relative to cwd. */
   glob(pattern: string, cwd: string): Promise<string[]>;
   /**

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 // import.meta.url, which is empty in the CommonJS bundles of the server and the CLI.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import tinyglobby = require('tinyglobby');
+import { readTextHead } from '../data/textFile';
 import { hubCacheDir, isHubOffline } from '../huggingface/hubCache';
 import type { ConfigFileSystem } from './fileSystem';
 
@@ -49,6 +50,8 @@ export const nodeFileSystem: ConfigFileSystem = {
       await handle.close();
     }
   },
+
+  readTextHead,
 
   async glob(pattern, cwd) {
     try {

@@ -1,7 +1,13 @@
 // Checks the schema cannot express: files exist, columns exist, models are complete, sizes agree, the
-// stage schedule makes sense. Only for values that passed the schema; reads at most a file's head.
+// stage schedule makes sense. Only for values that passed the schema; reads at most a file's head
+// (LABEL_SCAN_BYTES of a labelled file, for its classes).
 import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-types';
+import { readColumns, type ColumnFormat } from '../data/dataHeader';
+import { asDataFormat, dataFormatOf, type DataFormat } from '../data/dataFormat';
+import { labelsInHead } from '../data/labelledRecords';
+import { caseCollisionMessage, labelsDifferingOnlyInCase } from '../data/labels';
+import { UnreadableTextError } from '../data/textFile';
 import { cachedSnapshot, DEFAULT_REVISION, isHubReference } from '../huggingface/hubCache';
 import { findPair, type ConfigDocument, type ConfigPath } from './configDocument';
 import { keyRange, valueRange } from './configRanges';
@@ -13,6 +19,8 @@ import { architectureOf, parseEncoderConfig, type EncoderConfig } from '../huggi
 import { MODEL_FOLDER_FILES, missingModelFiles } from '../huggingface/modelFolderFiles';
 
 const HEAD_BYTES = 64 * 1024;
+/** Bytes of a labelled file read for its labels: a smaller file is read whole, so one class is an error here as in the run. */
+export const LABEL_SCAN_BYTES = 256 * 1024;
 const LEARNING_RATE_TOO_HIGH = 1e-2;
 const LEARNING_RATE_TOO_LOW = 1e-7;
 
@@ -27,9 +35,15 @@ interface CheckContext {
   results: Diagnostic[];
   /** The value at `path` passed the schema (errors about a map's keys do not count against its values). */
   trusted(path: ConfigPath): boolean;
+  options: SemanticOptions;
 }
 
-export async function semanticDiagnostics(doc: ConfigDocument, fs: ConfigFileSystem): Promise<Diagnostic[]> {
+export interface SemanticOptions {
+  /** The editor's workspace folders: a path outside all of them gets a warning. None given: no such check (the CLI). */
+  readonly workspaceFolders?: readonly string[];
+}
+
+export async function semanticDiagnostics(doc: ConfigDocument, fs: ConfigFileSystem, options: SemanticOptions = {}): Promise<Diagnostic[]> {
   const config = asObject(doc.value);
   if (!config) return [];
   const errorPointers = schemaErrors(doc.value)
@@ -41,13 +55,14 @@ export async function semanticDiagnostics(doc: ConfigDocument, fs: ConfigFileSys
     folder: configFolder(doc),
     config,
     results: [],
+    options,
     trusted: (target) => {
       const pointer = target.map((segment) => `/${String(segment).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
       return !errorPointers.some((error) => error === pointer || error.startsWith(`${pointer}/`) || pointer.startsWith(`${error}/`));
     },
   };
   const task = ctx.trusted(['task']) ? config.task : undefined;
-  const checks: Promise<void>[] = [checkData(ctx, task)];
+  const checks: Promise<void>[] = [checkData(ctx, task), checkOutput(ctx)];
   if (task === 'text-classification') checks.push(checkModelAndStages(ctx));
   if (task === 'word2vec') checks.push(checkWord2vec(ctx));
   await Promise.all(checks.map((check) => check.catch(() => undefined))); // a failed read is not a diagnostic
@@ -86,7 +101,7 @@ async function checkData(ctx: CheckContext, task: unknown): Promise<void> {
     });
   }
   if (!ctx.folder) return;
-  const trainFiles: string[] = [];
+  const trainFiles: DataFile[] = [];
   if (ctx.trusted(['data', 'train'])) {
     const entries: { value: unknown; at: ConfigPath }[] = Array.isArray(data.train)
       ? (data.train as unknown[]).map((value, index) => ({ value, at: ['data', 'train', index] }))
@@ -98,24 +113,35 @@ async function checkData(ctx: CheckContext, task: unknown): Promise<void> {
   const validation = valueAt(ctx, ['data', 'validation'], 'string');
   const validationFiles = validation === undefined ? [] : await existingDataFiles(ctx, validation, ['data', 'validation']);
   const checked = new Set<string>();
-  for (const file of [trainFiles[0], validationFiles[0]]) {
-    if (file === undefined || checked.has(file)) continue;
-    checked.add(file);
-    await checkColumns(ctx, file, task === 'text-classification');
+  for (const [file, only] of [[trainFiles[0], trainFiles.length === 1], [validationFiles[0], false]] as const) {
+    if (file === undefined || checked.has(file.path)) continue;
+    checked.add(file.path);
+    await checkDataFile(ctx, file, task === 'text-classification', only);
   }
 }
 
+/** A data file the config names, and the config value that names it. */
+interface DataFile {
+  path: string;
+  at: ConfigPath;
+}
+
 /** The files a data path names (a glob may name several); reports a missing path. */
-async function existingDataFiles(ctx: CheckContext, written: string, at: ConfigPath): Promise<string[]> {
+async function existingDataFiles(ctx: CheckContext, written: string, at: ConfigPath): Promise<DataFile[]> {
   const folder = ctx.folder ?? '.';
   if (isGlobPattern(written)) {
     const matches = (await ctx.fs.glob(written, folder)).sort();
     if (matches.length === 0) report(ctx, valueRange(ctx.doc, at), DiagnosticSeverity.Error, 'missing-file', `No files match "${written}" (relative to the config's folder).`);
-    return matches;
+    const outside = matches.find((match) => !insideWorkspace(ctx, match));
+    if (outside !== undefined) reportOutsideWorkspace(ctx, written, outside, at, 'reads');
+    return matches.map((match) => ({ path: match, at }));
   }
   const resolved = resolveConfigPath(folder, written);
   const info = await ctx.fs.stat(resolved);
-  if (info?.kind === 'file') return [resolved];
+  if (info?.kind === 'file') {
+    if (!insideWorkspace(ctx, resolved)) reportOutsideWorkspace(ctx, written, resolved, at, 'reads');
+    return [{ path: resolved, at }];
+  }
   if (info?.kind === 'directory') {
     report(ctx, valueRange(ctx.doc, at), DiagnosticSeverity.Error, 'missing-file', `"${written}" is a folder; expected a file or a glob such as "${written.replace(/\/$/, '')}/*.txt".`);
     return [];
@@ -124,8 +150,13 @@ async function existingDataFiles(ctx: CheckContext, written: string, at: ConfigP
   return [];
 }
 
-/** "File not found", with a did-you-mean among the siblings of the missing path. */
+/** "File not found", with a did-you-mean among the siblings of the missing path, or the file that stands where a folder should. */
 async function reportMissingPath(ctx: CheckContext, written: string, at: ConfigPath, kind: 'file' | 'directory' | 'any', what: string): Promise<void> {
+  const blocker = await fileInTheWay(ctx, written);
+  if (blocker !== undefined) {
+    report(ctx, valueRange(ctx.doc, at), DiagnosticSeverity.Error, 'missing-file', `${what}: "${written}" (relative to the config's folder): "${blocker}" is a file, not a folder.`);
+    return;
+  }
   const slash = written.lastIndexOf('/');
   const writtenFolder = written.slice(0, slash + 1);
   const siblings = await ctx.fs.readDirectory(resolveConfigPath(ctx.folder ?? '.', writtenFolder || '.'));
@@ -135,32 +166,82 @@ async function reportMissingPath(ctx: CheckContext, written: string, at: ConfigP
   report(ctx, valueRange(ctx.doc, at), DiagnosticSeverity.Error, 'missing-file', `${what}: "${written}" (relative to the config's folder).${hint}`, close.length > 0 ? { replacements: close, preferFirst: true } : undefined);
 }
 
-type DataFormat = 'csv' | 'tsv' | 'jsonl' | 'text';
+/** The leading part of a written path that is a file, when the path goes on below it (`data.csv/x`). */
+async function fileInTheWay(ctx: CheckContext, written: string): Promise<string | undefined> {
+  const parts = written.split('/');
+  for (let end = 1; end < parts.length; end++) {
+    const prefix = parts.slice(0, end).join('/');
+    if (prefix === '' || prefix === '.' || prefix === '..') continue;
+    if ((await ctx.fs.stat(resolveConfigPath(ctx.folder ?? '.', prefix)))?.kind === 'file') return prefix;
+  }
+  return undefined;
+}
+
+function insideWorkspace(ctx: CheckContext, resolved: string): boolean {
+  const folders = ctx.options.workspaceFolders ?? [];
+  if (folders.length === 0) return true;
+  return folders.some((folder) => {
+    const relative = path.relative(folder, resolved);
+    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  });
+}
+
+function reportOutsideWorkspace(ctx: CheckContext, written: string, resolved: string, at: ConfigPath, verb: 'reads' | 'writes'): void {
+  const what = verb === 'reads' ? 'the run would read it' : 'the run would write there';
+  report(ctx, valueRange(ctx.doc, at), DiagnosticSeverity.Warning, 'outside-workspace', `"${written}" is outside the workspace (${resolved}): ${what}.`);
+}
 
 function formatOf(ctx: CheckContext, file: string): DataFormat {
   const declared = valueAt(ctx, ['data', 'format'], 'string');
-  if (declared === 'csv' || declared === 'tsv' || declared === 'jsonl' || declared === 'text') return declared;
-  const extension = path.extname(file).toLowerCase();
-  if (extension === '.csv') return 'csv';
-  if (extension === '.tsv') return 'tsv';
-  if (extension === '.jsonl' || extension === '.ndjson') return 'jsonl';
-  return 'text';
+  return dataFormatOf(file, asDataFormat(declared));
 }
 
-async function checkColumns(ctx: CheckContext, file: string, needsLabel: boolean): Promise<void> {
-  const format = formatOf(ctx, file);
+
+/** Reads a data file's head as the engine would: text in its encoding, its columns, its labels. */
+async function checkDataFile(ctx: CheckContext, file: DataFile, needsLabel: boolean, onlyTrainFile: boolean): Promise<void> {
+  const format = formatOf(ctx, file.path);
+  const shown = path.relative(ctx.folder ?? '.', file.path) || file.path;
+  const scanned = needsLabel && format !== 'text' ? LABEL_SCAN_BYTES : HEAD_BYTES;
+  let head: string;
+  try {
+    head = await ctx.fs.readTextHead(file.path, scanned);
+  } catch (error) {
+    if (!(error instanceof UnreadableTextError)) throw error;
+    report(ctx, valueRange(ctx.doc, file.at), DiagnosticSeverity.Error, 'unreadable-data', `${shown} cannot be read as text: ${error.reason}.`);
+    return;
+  }
   if (format === 'text') return;
-  const columns = readColumns(await ctx.fs.readHead(file, HEAD_BYTES), format);
-  if (!columns) return;
-  const shown = path.relative(ctx.folder ?? '.', file) || file;
+  const columns = readColumns(head, format);
+  if (!columns || !checkColumns(ctx, shown, format, columns, needsLabel) || !needsLabel) return;
+  const size = (await ctx.fs.stat(file.path))?.size;
+  const complete = size !== undefined && size <= scanned;
+  const textColumn = valueAt(ctx, ['data', 'text_column'], 'string') ?? 'text';
+  const labelColumn = valueAt(ctx, ['data', 'label_column'], 'string') ?? 'label';
+  const labels = labelsInHead(head, format, textColumn, labelColumn, complete);
+  if (!labels) return;
+  const labelRange = findPair(ctx.doc, ['data', 'label_column']) ? valueRange(ctx.doc, ['data', 'label_column']) : keyRange(ctx.doc, ['data']);
+  for (const pair of labelsDifferingOnlyInCase(labels).slice(0, 3)) report(ctx, labelRange, DiagnosticSeverity.Warning, 'label-case', caseCollisionMessage(pair, shown));
+  if (complete && onlyTrainFile && labels.size === 1) {
+    const [only] = labels;
+    report(ctx, valueRange(ctx.doc, file.at), DiagnosticSeverity.Error, 'single-class', `${shown} has one class ("${only}"): a classifier needs at least two.`);
+  }
+}
+
+/** Reports text and label columns the header lacks; true when both are there. */
+function checkColumns(ctx: CheckContext, shown: string, format: ColumnFormat, columns: string[], needsLabel: boolean): boolean {
   const kinds: { key: 'text_column' | 'label_column'; fallback: string }[] = [{ key: 'text_column', fallback: 'text' }];
   if (needsLabel) kinds.push({ key: 'label_column', fallback: 'label' });
+  let found = true;
   for (const { key, fallback } of kinds) {
     const at: ConfigPath = ['data', key];
     const given = findPair(ctx.doc, at) !== undefined;
-    if (given && !ctx.trusted(at)) continue;
+    if (given && !ctx.trusted(at)) {
+      found = false;
+      continue;
+    }
     const column = valueAt(ctx, at, 'string') ?? fallback;
     if (columns.includes(column)) continue;
+    found = false;
     const close = closeMatches(column, columns);
     const hint = close[0] ? ` Did you mean "${close[0]}"?` : '';
     const what = format === 'jsonl' ? 'Field' : 'Column';
@@ -171,48 +252,22 @@ async function checkColumns(ctx: CheckContext, file: string, needsLabel: boolean
       close.length === 0 ? undefined : given ? { replacements: close, preferFirst: true } : { insertKey: { path: ['data'], key, value: close[0] } };
     report(ctx, range, DiagnosticSeverity.Error, 'missing-column', message, data);
   }
+  return found;
 }
 
-/** Column names from a CSV/TSV header row, or field names from the first JSON line. */
-export function readColumns(head: string, format: 'csv' | 'tsv' | 'jsonl'): string[] | undefined {
-  const lines = head.replace(/^\uFEFF/, '').split(/\r?\n/);
-  if (format === 'jsonl') {
-    const first = lines.find((line) => line.trim() !== '');
-    if (first === undefined) return undefined;
-    try {
-      const parsed = asObject(JSON.parse(first));
-      return parsed ? Object.keys(parsed) : undefined;
-    } catch {
-      return undefined; // a bad first line is the engine's to report, with its line number
-    }
+/** `output.dir` must be a folder (created when missing), inside the workspace. */
+async function checkOutput(ctx: CheckContext): Promise<void> {
+  const written = valueAt(ctx, ['output', 'dir'], 'string');
+  if (written === undefined || !ctx.folder) return;
+  const at: ConfigPath = ['output', 'dir'];
+  const resolved = resolveConfigPath(ctx.folder, written);
+  const blocker = (await ctx.fs.stat(resolved))?.kind === 'file' ? written : await fileInTheWay(ctx, written);
+  if (blocker === written) {
+    report(ctx, valueRange(ctx.doc, at), DiagnosticSeverity.Error, 'missing-file', `"${written}" is a file; output.dir is a folder (created when missing).`);
+  } else if (blocker !== undefined) {
+    report(ctx, valueRange(ctx.doc, at), DiagnosticSeverity.Error, 'missing-file', `"${written}" goes through "${blocker}", which is a file, not a folder.`);
   }
-  const header = lines[0];
-  return header ? splitDelimited(header, format === 'csv' ? ',' : '\t') : undefined;
-}
-
-/** One CSV/TSV row, honouring double quotes ("" inside quotes is a quote). */
-function splitDelimited(line: string, delimiter: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const char = line[i];
-    if (quoted) {
-      if (char === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      }
-      else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"' && field === '') quoted = true;
-    else if (char === delimiter) {
-      fields.push(field.trim());
-      field = '';
-    }
-    else field += char;
-  }
-  fields.push(field.trim());
-  return fields;
+  if (!insideWorkspace(ctx, resolved)) reportOutsideWorkspace(ctx, written, resolved, at, 'writes');
 }
 
 // ------------------------------------------------------------------------------------------- models
@@ -253,6 +308,8 @@ async function checkBert(ctx: CheckContext, model: Json): Promise<number | undef
     if (snapshot === undefined) return undefined;
     return checkModelFolder(ctx, snapshot, `"${written}" in the Hugging Face cache`, range);
   }
+  // A local folder outside the workspace is worth a word; the Hugging Face cache always is outside.
+  if (!insideWorkspace(ctx, resolved)) reportOutsideWorkspace(ctx, written, resolved, at, 'reads');
   return checkModelFolder(ctx, resolved, `The model folder "${written}"`, range);
 }
 
@@ -326,6 +383,7 @@ async function checkVectorsPath(ctx: CheckContext, written: string, at: ConfigPa
     await reportMissingPath(ctx, written, at, 'any', missingWhat);
     return undefined;
   }
+  if (!insideWorkspace(ctx, resolved)) reportOutsideWorkspace(ctx, written, resolved, at, 'reads');
   let file = resolved;
   if (info.kind === 'directory') {
     const names = new Set((await ctx.fs.readDirectory(resolved)).map((entry) => entry.name));

@@ -20,12 +20,15 @@ function pairSymbol(doc: ConfigDocument, pair: Pair<Node | null, Node | null>, d
   if (!isScalar(key) || !key.range) return undefined;
   const name = String(key.value) || '""';
   const value = pair.value;
-  const end = value?.range?.[1] ?? key.range[1];
+  const start = key.range[0];
+  // An empty or multi-line key can end in line breaks: neither range may end after its last character.
+  const keyEnd = trimEnd(doc, start, key.range[1]);
+  const end = trimEnd(doc, keyEnd, value?.range?.[1] ?? keyEnd);
   const symbol: DocumentSymbol = {
     name,
     kind: kindOf(value, depth),
-    range: doc.rangeOf(key.range[0], trimEnd(doc, Math.max(end, key.range[1]))),
-    selectionRange: doc.rangeOf(key.range[0], key.range[1]),
+    range: doc.rangeOf(start, end),
+    selectionRange: doc.rangeOf(start, keyEnd),
   };
   if (isMap(value)) symbol.children = mapSymbols(doc, value, depth + 1);
   else if (isSeq(value)) {
@@ -41,7 +44,7 @@ function sequenceSymbols(doc: ConfigDocument, seq: YAMLSeq, key: string, depth: 
   return seq.items.flatMap((item, index) => {
     const node = item as Node | null;
     if (!node?.range) return [];
-    const range = doc.rangeOf(node.range[0], trimEnd(doc, node.range[1]));
+    const range = doc.rangeOf(node.range[0], trimEnd(doc, node.range[0], node.range[1]));
     if (isMap(node)) {
       const itemName = node.get('name');
       const label = `${noun} ${index + 1}${isScalar(itemName) || typeof itemName === 'string' ? `: ${String(isScalar(itemName) ? itemName.value : itemName)}` : ''}`;
@@ -52,10 +55,10 @@ function sequenceSymbols(doc: ConfigDocument, seq: YAMLSeq, key: string, depth: 
   });
 }
 
-/** Block collections end after their last line break: an outline entry ends with its last character. */
-function trimEnd(doc: ConfigDocument, end: number): number {
-  while (end > 0 && /\s/.test(doc.text[end - 1] ?? '')) end--;
-  return end;
+/** Block collections end after their last line break: an outline entry ends with its last character (not before `start`). */
+function trimEnd(doc: ConfigDocument, start: number, end: number): number {
+  while (end > start && /\s/.test(doc.text[end - 1] ?? '')) end--;
+  return Math.max(start, end);
 }
 
 function kindOf(node: Node | null, depth: number): SymbolKind {

@@ -1,12 +1,15 @@
 // Validation of a config in two tiers: fast and synchronous (YAML + schema), then semantic (needs files).
-import { isAlias, visit } from 'yaml';
+import { isAlias, isScalar, visit, type Node } from 'yaml';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { ConfigDocument } from './configDocument';
 import { topLevelRange } from './configRanges';
-import { compareDiagnostics, diagnostic, DiagnosticSeverity } from './diagnostics';
+import { diagnostic, DiagnosticSeverity, listDiagnostics } from './diagnostics';
 import type { ConfigFileSystem } from './fileSystem';
 import { schemaDiagnostics } from './schemaDiagnostics';
-import { semanticDiagnostics as checkSemantics } from './semanticDiagnostics';
+import { semanticDiagnostics as checkSemantics, type SemanticOptions } from './semanticDiagnostics';
+
+/** Beyond this many YAML errors the rest are counted, not listed: the first ones are what to fix. */
+const MAX_SYNTAX_DIAGNOSTICS = 50;
 
 /** YAML syntax errors and warnings (duplicate keys included) at the parser's ranges. */
 export function yamlSyntaxDiagnostics(doc: ConfigDocument): Diagnostic[] {
@@ -14,14 +17,15 @@ export function yamlSyntaxDiagnostics(doc: ConfigDocument): Diagnostic[] {
     ...doc.yaml.errors.map((problem) => ({ problem, severity: DiagnosticSeverity.Error })),
     ...doc.yaml.warnings.map((problem) => ({ problem, severity: DiagnosticSeverity.Warning })),
   ];
-  const results = problems.map(({ problem, severity }) => {
-    const [start, parserEnd] = problem.pos;
-    const code = problem.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax';
-    // the parser points at a duplicate key's first character: cover the whole key
-    const end = code === 'duplicate-key' ? (keyEndAt(doc, start) ?? parserEnd) : parserEnd;
-    const message = problem.code === 'DUPLICATE_KEY' ? `Duplicate key "${doc.text.slice(start, end)}": keys in a map must be unique.` : problem.message;
-    return diagnostic(doc.rangeOf(start, Math.max(end, start)), severity, code, message);
+  const results = problems.slice(0, MAX_SYNTAX_DIAGNOSTICS).map(({ problem, severity }) => {
+    if (problem.code === 'DUPLICATE_KEY') return duplicateKeyDiagnostic(doc, problem.pos[0], severity);
+    const [start, end] = problem.pos;
+    return diagnostic(doc.rangeOf(start, Math.max(end, start)), severity, 'yaml-syntax', problem.message);
   });
+  if (problems.length > MAX_SYNTAX_DIAGNOSTICS) {
+    const last = results[results.length - 1]!.range;
+    results.push(diagnostic(last, DiagnosticSeverity.Information, 'too-many-problems', `${problems.length - MAX_SYNTAX_DIAGNOSTICS} more YAML errors after this one are not listed.`));
+  }
   if (doc.value === undefined && doc.yaml.contents !== null && results.length === 0) {
     // toJS failed without a parse error: an alias to a missing anchor, or too many aliases
     let found = false;
@@ -38,15 +42,25 @@ export function yamlSyntaxDiagnostics(doc: ConfigDocument): Diagnostic[] {
   return results;
 }
 
-function keyEndAt(doc: ConfigDocument, start: number): number | undefined {
-  let end: number | undefined;
+/** The parser points at a duplicate key's first character: cover the whole key, and name it. */
+function duplicateKeyDiagnostic(doc: ConfigDocument, start: number, severity: DiagnosticSeverity): Diagnostic {
+  const key = keyAt(doc, start);
+  const value: unknown = isScalar(key) ? key.value : null;
+  const name = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) || undefined : undefined;
+  const end = key?.range && key.range[1] > start ? key.range[1] : doc.lineAt(start).end;
+  const message = name === undefined ? 'Duplicate empty key: keys in a map must be unique.' : `Duplicate key ${JSON.stringify(name)}: keys in a map must be unique.`;
+  return diagnostic(doc.rangeOf(start, Math.max(start, end)), severity, 'duplicate-key', message);
+}
+
+function keyAt(doc: ConfigDocument, start: number): Node | undefined {
+  let found: Node | undefined;
   visit(doc.yaml, {
     Pair: (_key, pair) => {
-      const range = (pair.key as { range?: [number, number, number] } | null)?.range;
-      if (range?.[0] === start) end = range[1];
+      const key = pair.key as Node | null;
+      if (key?.range?.[0] === start) found = key;
     },
   });
-  return end;
+  return found;
 }
 
 /** Whether the YAML itself is broken (duplicate keys aside): then the parsed value is only a guess. */
@@ -61,15 +75,15 @@ export function hasYamlSyntaxErrors(doc: ConfigDocument): boolean {
 export function syntaxAndSchemaDiagnostics(doc: ConfigDocument): Diagnostic[] {
   const syntax = yamlSyntaxDiagnostics(doc);
   const schema = doc.value === undefined || hasYamlSyntaxErrors(doc) ? [] : schemaDiagnostics(doc);
-  return [...syntax, ...schema].sort(compareDiagnostics);
+  return listDiagnostics([...syntax, ...schema]);
 }
 
-export async function semanticDiagnostics(doc: ConfigDocument, fs: ConfigFileSystem): Promise<Diagnostic[]> {
+export async function semanticDiagnostics(doc: ConfigDocument, fs: ConfigFileSystem, options: SemanticOptions = {}): Promise<Diagnostic[]> {
   if (hasYamlSyntaxErrors(doc)) return [];
-  return checkSemantics(doc, fs);
+  return checkSemantics(doc, fs, options);
 }
 
-export async function validateConfig(doc: ConfigDocument, fs: ConfigFileSystem): Promise<Diagnostic[]> {
-  const semantic = await semanticDiagnostics(doc, fs);
-  return [...syntaxAndSchemaDiagnostics(doc), ...semantic].sort(compareDiagnostics);
+export async function validateConfig(doc: ConfigDocument, fs: ConfigFileSystem, options: SemanticOptions = {}): Promise<Diagnostic[]> {
+  const semantic = await semanticDiagnostics(doc, fs, options);
+  return listDiagnostics([...syntaxAndSchemaDiagnostics(doc), ...semantic]);
 }

@@ -90,7 +90,7 @@ export interface Data {
    */
   text_column?: string;
   /**
-   * Column or field that holds the label: a class name or an integer id. For `text-classification` only.
+   * Column or field that holds the label: a class name or an integer id. For `text-classification` only. Labels are compared exactly as written, after trimming surrounding spaces: `HAM` and `ham` are two classes (the editor and the run warn when labels differ only in case). The training data needs at least two classes.
    */
   label_column?: string;
   /**
@@ -135,7 +135,7 @@ export interface Training {
    */
   eval_every?: 'epoch' | 'stage';
   /**
-   * Write a line to `metrics.jsonl` every this many steps.
+   * Write a step row (loss, learning rate, throughput) to `metrics.jsonl` every this many optimisation steps; epoch rows are always written. The progress shown while training is throttled by time instead.
    */
   log_every_steps?: number;
   early_stopping?: EarlyStopping;

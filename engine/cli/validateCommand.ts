@@ -1,11 +1,12 @@
 // `nlp-studio validate <file…> [--json]`: the editor's diagnostics, printed; exit 1 when any is an error.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
 import { nodeFileSystem } from '../../common/config/nodeFileSystem';
 import { parseConfigDocument } from '../../common/config/configDocument';
 import { validateConfig } from '../../common/config/validate';
+import { readConfigText, type ConfigText } from '../config/configText';
 import type { CliIo } from './io';
 
 const SEVERITY_NAMES: Record<DiagnosticSeverity, string> = {
@@ -44,25 +45,34 @@ export function formatCliDiagnostic(d: CliDiagnostic): string {
   return `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.code}]`;
 }
 
+const NOT_FOUND = 'file not found';
+
+async function readConfigArgument(file: string): Promise<ConfigText> {
+  const info = await stat(file).catch(() => undefined);
+  if (info?.isFile()) return readConfigText(file);
+  return { problem: info?.isDirectory() ? 'is a folder, not a config file' : NOT_FOUND };
+}
+
 export async function validateCommand(files: string[], options: { json: boolean }, io: CliIo): Promise<number> {
   if (files.length === 0) {
     io.stderr('nlp-studio validate: give at least one config file, e.g. nlp-studio validate train.nlp.yaml\n');
     return 2;
   }
-  const missing: string[] = [];
+  const configs: { file: string; text: string }[] = [];
+  const problems: string[] = [];
   for (const file of files) {
-    const info = await stat(resolve(io.cwd, file)).catch(() => undefined);
-    if (!info?.isFile()) missing.push(file);
+    const read = await readConfigArgument(resolve(io.cwd, file));
+    if ('text' in read) configs.push({ file, text: read.text });
+    else problems.push(read.problem === NOT_FOUND ? `${NOT_FOUND}: ${file}` : `${file}: ${read.problem}`);
   }
-  if (missing.length > 0) {
-    for (const file of missing) io.stderr(`nlp-studio validate: file not found: ${file}\n`);
+  if (problems.length > 0) {
+    for (const problem of problems) io.stderr(`nlp-studio validate: ${problem}\n`);
     return 2;
   }
   let errors = 0;
   let others = 0;
-  for (const file of files) {
-    const absolute = resolve(io.cwd, file);
-    const doc = parseConfigDocument(pathToFileURL(absolute).href, await readFile(absolute, 'utf8'));
+  for (const { file, text } of configs) {
+    const doc = parseConfigDocument(pathToFileURL(resolve(io.cwd, file)).href, text);
     for (const diagnostic of await validateConfig(doc, nodeFileSystem)) {
       const reported = toCliDiagnostic(file, diagnostic);
       if (reported.severity === 'error') errors++;

@@ -1,5 +1,4 @@
 // Reads a *.nlp.yaml for a run: the editor's validation, then schema defaults, absolute paths, YAML out.
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types';
@@ -11,6 +10,7 @@ import { keyRange, valueRange } from '../../common/config/configRanges';
 import { isGlobPattern } from '../../common/config/fileSystem';
 import { validateConfig } from '../../common/config/validate';
 import { ConfigError } from './configError';
+import { readConfigText } from './configText';
 import type { ResolvedConfig } from './resolvedConfig';
 import { withSchemaDefaults } from './schemaDefaults';
 
@@ -39,13 +39,9 @@ function locationOf(doc: ConfigDocument, file: string, range: Diagnostic['range'
 export async function loadConfig(configPath: string): Promise<LoadedConfig> {
   const file = path.resolve(configPath);
   const folder = path.dirname(file);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError([{ message: `cannot read the config: ${(error as Error).message}`, location: { file } }]);
-  }
-  const doc = parseConfigDocument(pathToFileURL(file).href, text);
+  const read = await readConfigText(file);
+  if ('problem' in read) throw new ConfigError([{ message: `cannot read the config: ${read.problem}`, location: { file } }]);
+  const doc = parseConfigDocument(pathToFileURL(file).href, read.text);
   const diagnostics = await validateConfig(doc, nodeFileSystem);
   const located = diagnostics.map((d) => ({ severity: d.severity, message: d.message, location: locationOf(doc, file, d.range) }));
   const errors = located.filter((d) => d.severity === DiagnosticSeverity.Error);

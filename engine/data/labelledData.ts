@@ -44,7 +44,11 @@ export async function loadLabelledData({ data, seed, onBadLine, labels: givenLab
     for await (const row of readLabelledRows(file, rowOptions, badLines)) trainRows.push(row);
   }
   if (trainRows.length === 0) throw new DataError(`no labelled examples in ${data.train.join(', ')}`, undefined, ['data', 'train']);
-  const labels = givenLabels ?? LabelMap.fromLabels(trainRows.map((row) => row.label));
+  const occurring = new Set(trainRows.map((row) => row.label));
+  if (givenLabels === undefined && occurring.size < 2) {
+    throw new DataError(`${data.train.join(', ')} has one class ("${[...occurring][0] ?? ''}"): a classifier needs at least two`, undefined, ['data', 'label_column']);
+  }
+  const labels = givenLabels ?? LabelMap.fromLabels(occurring);
   const known = (row: LabelledRow, source: string, key: 'train' | 'validation'): LabelledExample => {
     const labelId = labels.idOf(row.label);
     if (labelId === undefined) {

@@ -1,10 +1,14 @@
 // Labelled examples from one CSV/TSV/JSONL file, streamed, each with the file:line it came from.
-import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
+import { DELIMITERS, headerColumns } from '../../common/data/dataHeader';
+import { dataFormatOf, type DataFormat } from '../../common/data/dataFormat';
+import { readDelimitedRecords } from '../../common/data/delimitedRecords';
+import { readDelimitedRecord, readJsonRecord, type LabelledColumns } from '../../common/data/labelledRecords';
+import { readTextChunks, UnreadableTextError } from '../../common/data/textFile';
+import { fileErrorReason } from '../io/fileErrors';
 import type { BadLineLog } from './badLines';
-import { dataFormatOf, type DataFormat } from './dataFormat';
 import { DataError } from './dataError';
-import { readDelimitedRecords } from './delimitedRecords';
 
 /** An example as written in the file: the label is a class name or the decimal text of an integer id. */
 export interface LabelledRow {
@@ -26,12 +30,12 @@ export async function* readLabelledRows(file: string, options: LabelledRowOption
   const format = dataFormatOf(file, options.format);
   try {
     if (format === 'jsonl') yield* jsonlRows(file, options, badLines);
-    else if (format === 'csv' || format === 'tsv') yield* delimitedRows(file, format === 'csv' ? ',' : '\t', options, badLines);
+    else if (format === 'csv' || format === 'tsv') yield* delimitedRows(file, DELIMITERS[format], options, badLines);
     else throw new DataError('a plain-text file holds no labels: labelled data must be CSV, TSV or JSONL (set data.format when the extension does not say)', { file }, ['data', 'format']);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR') {
-      throw new DataError(`cannot read the data file (${(error as Error).message})`, { file }, ['data', 'train']);
-    }
+    if (error instanceof UnreadableTextError) throw new DataError(`cannot be read as text: ${error.reason}`, { file }, ['data', 'train']);
+    const reason = fileErrorReason(error);
+    if (reason !== undefined) throw new DataError(`cannot read the data file: ${reason}`, { file }, ['data', 'train']);
     throw error;
   }
 }
@@ -40,54 +44,34 @@ async function* delimitedRows(file: string, delimiter: string, options: Labelled
   const records = readDelimitedRecords(file, delimiter);
   const first = await records.next();
   if (first.done === true) return;
-  const header = first.value.fields.map((name) => name.trim());
+  const header = headerColumns(first.value);
   const columnAt = (name: string, key: string): number => {
     const at = header.indexOf(name);
     if (at < 0) throw new DataError(`no column "${name}" in the header (${header.join(', ')})`, { file, line: first.value.line }, ['data', key]);
     return at;
   };
-  const textAt = columnAt(options.textColumn, 'text_column');
-  const labelAt = columnAt(options.labelColumn, 'label_column');
+  const columns: LabelledColumns = {
+    textColumn: options.textColumn,
+    labelColumn: options.labelColumn,
+    textAt: columnAt(options.textColumn, 'text_column'),
+    labelAt: columnAt(options.labelColumn, 'label_column'),
+    width: header.length,
+  };
   for await (const record of records) {
-    const { line, fields } = record;
-    if (record.unterminatedQuote) badLines.report(file, line, 'a quoted field is not closed before the end of the file');
-    else if (fields.length !== header.length) badLines.report(file, line, `${fields.length} fields, the header has ${header.length}`);
-    else if (fields[textAt]!.trim() === '') badLines.report(file, line, `empty text in column "${options.textColumn}"`);
-    else if (fields[labelAt]!.trim() === '') badLines.report(file, line, `no label in column "${options.labelColumn}"`);
-    else yield { text: fields[textAt]!, label: fields[labelAt]!.trim(), file, line };
+    const reading = readDelimitedRecord(record, columns);
+    if ('bad' in reading) badLines.report(file, record.line, reading.bad);
+    else yield { ...reading, file, line: record.line };
   }
 }
 
 async function* jsonlRows(file: string, options: LabelledRowOptions, badLines: BadLineLog): AsyncGenerator<LabelledRow> {
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const lines = createInterface({ input: Readable.from(readTextChunks(file)), crlfDelay: Infinity });
   let line = 0;
-  for await (const raw of lines) {
+  for await (const source of lines) {
     line++;
-    const source = line === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-    if (source.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(source);
-    } catch (error) {
-      badLines.report(file, line, `invalid JSON (${(error as Error).message})`);
-      continue;
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      badLines.report(file, line, 'not a JSON object');
-      continue;
-    }
-    const record = value as Record<string, unknown>;
-    const text = record[options.textColumn];
-    const label = labelText(record[options.labelColumn]);
-    if (typeof text !== 'string' || text.trim() === '') badLines.report(file, line, `no text in field "${options.textColumn}"`);
-    else if (label === undefined) badLines.report(file, line, `no label in field "${options.labelColumn}" (a class name or an integer id)`);
-    else yield { text, label, file, line };
+    const reading = readJsonRecord(source, options.textColumn, options.labelColumn);
+    if (reading === undefined) continue;
+    if ('bad' in reading) badLines.report(file, line, reading.bad);
+    else yield { ...reading, file, line };
   }
-}
-
-/** A JSON label as text: a non-empty string, or an integer id written in decimal. */
-function labelText(value: unknown): string | undefined {
-  if (typeof value === 'string' && value.trim() !== '') return value.trim();
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
-  return undefined;
 }

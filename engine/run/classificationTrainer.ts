@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
-import type { RunEpoch, ValidationMetrics } from '../../common/protocol/runEvents';
+import type { RunEpoch, RunStep, ValidationMetrics } from '../../common/protocol/runEvents';
 import type { Stage } from '../../common/schema/config.generated';
 import { planBucketedBatches } from '../data/lengthBuckets';
 import { assembleBatch } from '../data/tokenBatches';
@@ -80,6 +80,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
   const batchSize = training.batch_size ?? 16;
   const maxGradNorm = training.max_grad_norm ?? 1;
   const evalEvery = training.eval_every ?? 'epoch';
+  const logEverySteps = training.log_every_steps ?? 10;
   const stepsPerEpoch = Math.ceil(trainSet.count / batchSize);
   const schedule = new LearningRateSchedule(stages, stepsPerEpoch, training.warmup_ratio ?? 0.1);
   const groupNames = [...model.groups.keys()];
@@ -257,8 +258,10 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
           samples += indices.length;
           const now = context.now();
           const lastOfEpoch = samples === trainSet.count;
-          if (now - lastEmit >= context.progressIntervalMs || lastOfEpoch) {
-            context.emit({
+          const progressDue = now - lastEmit >= context.progressIntervalMs || lastOfEpoch;
+          const rowDue = step % logEverySteps === 0;
+          if (progressDue || rowDue) {
+            const event: RunStep = {
               kind: 'step',
               step,
               epoch: epoch + 1,
@@ -268,8 +271,12 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
               throughputUnit: 'samples/s',
               stage: scheduled.name,
               ...progressAt(stageIndex, scheduled.startStep + scheduled.steps - step),
-            });
-            lastEmit = now;
+            };
+            if (rowDue) context.logStep(event);
+            if (progressDue) {
+              context.emit(event);
+              lastEmit = now;
+            }
           }
           await nextTurn(); // lets stop requests in
         }

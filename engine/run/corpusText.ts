@@ -1,106 +1,112 @@
-// The word2vec corpus as plain-text files (one document per line): text files as they are, the text
-// column of CSV/TSV/JSONL files extracted into the run folder first, since the corpus reader reads lines.
-import { mkdir, readFile } from 'node:fs/promises';
+// The word2vec corpus as UTF-8 plain-text files (one document per line), since the corpus reader reads
+// lines of bytes: UTF-8 text files as they are; UTF-16 text files, and the text column of CSV/TSV/JSONL
+// files, written into the run folder first, through the readers every other part of NLP Studio uses.
+import { mkdir, open } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import * as path from 'node:path';
+import { DELIMITERS, headerColumns, type ColumnFormat } from '../../common/data/dataHeader';
+import { dataFormatOf } from '../../common/data/dataFormat';
+import { readDelimitedRecords } from '../../common/data/delimitedRecords';
+import { readJsonText, readTextRecord } from '../../common/data/labelledRecords';
+import { detectEncoding } from '../../common/data/textEncoding';
+import { CHECKED_HEAD_BYTES, readTextChunks, readTextHead, UnreadableTextError } from '../../common/data/textFile';
 import { writeFileAtomic } from '../io/atomicWrite';
+import { fileErrorReason } from '../io/fileErrors';
 import { RunError } from './runError';
 import type { TrainerContext } from './trainerContext';
 
-type Format = 'csv' | 'tsv' | 'jsonl' | 'text';
+type BadRow = (line: number, why: string) => void;
 
-function formatOf(file: string, declared: Format | undefined): Format {
-  if (declared) return declared;
-  const extension = path.extname(file).toLowerCase();
-  return extension === '.csv' ? 'csv' : extension === '.tsv' ? 'tsv' : extension === '.jsonl' ? 'jsonl' : 'text';
-}
-
-/** Rows of a delimited file with the line each starts on; quoted fields may hold delimiters, quotes ("") and newlines. */
-export function* delimitedRows(text: string, delimiter: string): Generator<{ line: number; fields: string[] }> {
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let rowLine = 1;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else {
-        if (ch === '\n') line++;
-        field += ch;
-      }
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === delimiter) {
-      fields.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      fields.push(field);
-      if (fields.length > 1 || fields[0] !== '') yield { line: rowLine, fields };
-      fields = [];
-      field = '';
-      line++;
-      rowLine = line;
-    } else field += ch;
-  }
-  fields.push(field);
-  if (fields.length > 1 || fields[0] !== '') yield { line: rowLine, fields };
-}
-
-/** The texts of one CSV/TSV/JSONL file; unreadable rows are reported (bad_lines: skip) or stop the run (error). */
-async function extractTexts(file: string, format: Exclude<Format, 'text'>, column: string, onBadLine: (line: number, why: string) => void): Promise<string[]> {
-  const text = await readFile(file, 'utf8');
+/** The texts of one CSV/TSV file; rows that cannot be read go to `onBadRow`. */
+async function delimitedTexts(file: string, format: Exclude<ColumnFormat, 'jsonl'>, column: string, onBadRow: BadRow): Promise<string[]> {
+  const records = readDelimitedRecords(file, DELIMITERS[format]);
+  const first = await records.next();
+  if (first.done === true) return [];
+  const header = headerColumns(first.value);
+  const columns = { textColumn: column, textAt: header.indexOf(column), width: header.length };
+  if (columns.textAt < 0) throw new RunError(`${file}: no column "${column}" in the header (${header.join(', ')})`, ['data', 'text_column']);
   const texts: string[] = [];
-  if (format === 'jsonl') {
-    text.split('\n').forEach((raw, index) => {
-      if (raw.trim() === '') return;
-      try {
-        const value = (JSON.parse(raw) as Record<string, unknown>)[column];
-        if (typeof value === 'string' && value.trim() !== '') texts.push(value);
-        else onBadLine(index + 1, `no text in field "${column}"`);
-      } catch (error) {
-        onBadLine(index + 1, `invalid JSON (${(error as Error).message})`);
-      }
-    });
-    return texts;
-  }
-  const rows = delimitedRows(text, format === 'csv' ? ',' : '\t');
-  const header = rows.next();
-  if (header.done) return texts;
-  const at = header.value.fields.indexOf(column);
-  if (at < 0) throw new RunError(`${file}: no column "${column}" in the header (${header.value.fields.join(', ')})`, ['data', 'text_column']);
-  for (const row of rows) {
-    if (row.fields.length !== header.value.fields.length) onBadLine(row.line, `${row.fields.length} fields, the header has ${header.value.fields.length}`);
-    else if (row.fields[at]!.trim() === '') onBadLine(row.line, `empty text in column "${column}"`);
-    else texts.push(row.fields[at]!);
+  for await (const record of records) {
+    const reading = readTextRecord(record, columns);
+    if ('bad' in reading) onBadRow(record.line, reading.bad);
+    else texts.push(reading.text);
   }
   return texts;
 }
 
-/** Plain-text corpus files for `data.train`, extracting CSV/TSV/JSONL text columns under `<run>/corpus/`. */
+/** The texts of one JSONL file. */
+async function jsonlTexts(file: string, field: string, onBadRow: BadRow): Promise<string[]> {
+  const texts: string[] = [];
+  let line = 0;
+  for await (const source of createInterface({ input: Readable.from(readTextChunks(file)), crlfDelay: Infinity })) {
+    line++;
+    const reading = readJsonText(source, field);
+    if (reading === undefined) continue;
+    if ('bad' in reading) onBadRow(line, reading.bad);
+    else texts.push(reading.text);
+  }
+  return texts;
+}
+
+/** The lines of a text file in another encoding than UTF-8 (UTF-16). */
+async function transcodedLines(file: string): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const line of createInterface({ input: Readable.from(readTextChunks(file)), crlfDelay: Infinity })) lines.push(line);
+  return lines;
+}
+
+async function isUtf8(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(head, 0, 4, 0);
+    return detectEncoding(head.subarray(0, bytesRead)) === 'utf-8';
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A corpus file's lines when it must be rewritten as UTF-8 text, else undefined (a UTF-8 text file, read as it is). */
+async function linesToRewrite(file: string, context: TrainerContext, onBadRow: BadRow): Promise<string[] | undefined> {
+  const { data } = context.config;
+  const format = dataFormatOf(file, data.format);
+  const column = data.text_column ?? 'text';
+  try {
+    if (format === 'jsonl') return await jsonlTexts(file, column, onBadRow);
+    if (format === 'csv' || format === 'tsv') return await delimitedTexts(file, format, column, onBadRow);
+    if (await isUtf8(file)) {
+      await readTextHead(file, CHECKED_HEAD_BYTES); // its head must be text: a binary file is refused here
+      return undefined;
+    }
+    return await transcodedLines(file);
+  } catch (error) {
+    if (error instanceof UnreadableTextError) throw new RunError(`${file} cannot be read as text: ${error.reason}`, ['data', 'train']);
+    const reason = fileErrorReason(error);
+    if (reason !== undefined) throw new RunError(`${file}: ${reason}`, ['data', 'train']);
+    throw error;
+  }
+}
+
+/** Plain-text corpus files for `data.train`, writing CSV/TSV/JSONL text columns and UTF-16 text under `<run>/corpus/`. */
 export async function corpusTextFiles(context: TrainerContext): Promise<string[]> {
   const { data } = context.config;
   const files: string[] = [];
   let skipped = 0;
   for (const [index, file] of data.train.entries()) {
-    const format = formatOf(file, data.format);
-    if (format === 'text') {
-      files.push(file);
-      continue;
-    }
-    const column = data.text_column ?? 'text';
-    const texts = await extractTexts(file, format, column, (line, why) => {
+    const lines = await linesToRewrite(file, context, (line, why) => {
       if (data.bad_lines === 'error') throw new RunError(`${file}:${line}: ${why} (data.bad_lines: error)`, ['data', 'bad_lines']);
       skipped++;
       if (skipped <= 10) context.emit({ kind: 'log', level: 'warning', message: `skipped ${why}`, location: { file, line } });
     });
+    if (lines === undefined) {
+      files.push(file);
+      continue;
+    }
     const folder = path.join(context.folder.dir, 'corpus');
     await mkdir(folder, { recursive: true });
     const extracted = path.join(folder, `${index}-${path.basename(file)}.txt`);
-    await writeFileAtomic(extracted, texts.map((text) => text.replace(/\s+/g, ' ').trim()).join('\n') + '\n');
+    await writeFileAtomic(extracted, lines.map((text) => text.replace(/\s+/g, ' ').trim()).join('\n') + '\n');
     files.push(extracted);
   }
   if (skipped > 10) context.emit({ kind: 'log', level: 'warning', message: `${skipped} unreadable rows skipped in all (the first 10 are listed above).` });

@@ -8,6 +8,7 @@ import { BackendUnavailableError, installAdvice, selectBackend, type BackendChoi
 import { WebGpuDeviceError } from '../backend/webgpuBackend';
 import { ConfigError } from '../config/configError';
 import { DataError } from '../data/dataError';
+import { describeFileError } from '../io/fileErrors';
 import { loadConfig, resolvedConfigYaml, type LoadedConfig } from '../config/loadConfig';
 import { writeFileAtomic } from '../io/atomicWrite';
 import { VectorsFormatError } from '../word2vec/vectorsFormat';
@@ -74,12 +75,14 @@ async function tensorBackendFor(loaded: LoadedConfig, configPath: string): Promi
 /** Where a thrown error points: a config key, a data or vectors file line, or nowhere. */
 function failureOf(error: unknown, loaded: LoadedConfig | undefined): RunFailed {
   if (error instanceof ConfigError) return { kind: 'failed', message: error.message, ...(error.problems[0] ? { location: error.problems[0].location } : {}) };
-  const message = error instanceof Error ? error.message : String(error);
+  const message = describeFileError(error) ?? (error instanceof Error ? error.message : String(error));
   let location: SourceLocation | undefined;
-  if (error instanceof RunError && error.configKey && loaded) location = loaded.locate(error.configKey);
+  // a data problem about the file as a whole (one class) points at its config key, as a RunError does
+  const configKey = error instanceof RunError || (error instanceof DataError && !error.location) ? error.configKey : undefined;
+  if (configKey && loaded) location = loaded.locate(configKey);
   if (error instanceof DataError && error.location) location = { file: error.location.file, ...(error.location.line ? { line: error.location.line } : {}) };
   if (error instanceof VectorsFormatError) location = { file: error.file, ...(/^\d+$/.test(error.where) ? { line: Number(error.where) } : {}) };
-  const where = location && error instanceof RunError && loaded ? `${location.file}:${location.line ?? 1}:${location.column ?? 1}: ` : '';
+  const where = location && configKey && loaded ? `${location.file}:${location.line ?? 1}:${location.column ?? 1}: ` : '';
   return { kind: 'failed', message: `${where}${message}`, ...(location ? { location } : {}) };
 }
 
@@ -139,9 +142,10 @@ export async function runTraining(configPath: string, options: RunOptions): Prom
         options.onEvent(event);
       },
       emit(event) {
-        if (event.kind === 'step' || event.kind === 'epoch') log.append(event);
+        if (event.kind === 'epoch') log.append(event);
         options.onEvent(event);
       },
+      logStep: (event) => log.append(event),
       checkpointPath: (epoch) => path.join(folder.checkpoints, checkpointName(epoch)),
       async recordCheckpoint(record) {
         const checkpoint = await recordCheckpoint(folder.checkpoints, { ...record, model: checkpointName(record.epoch), elapsedSeconds: elapsedSeconds() }, config.output.keep_checkpoints);

@@ -1,5 +1,5 @@
 // What a task's trainer gets from the run and gives back: the seam between the run and each task.
-import type { RunEvent, RunStarted } from '../../common/protocol/runEvents';
+import type { RunEvent, RunStarted, RunStep } from '../../common/protocol/runEvents';
 import type { Output } from '../../common/schema/config.generated';
 import type { BackendChoice } from '../backend/selectBackend';
 import type { LoadedConfig } from '../config/loadConfig';
@@ -27,7 +27,10 @@ export interface TrainerContext {
   abortSignal: AbortSignal;
   /** Emits `started`; call once, when the trainer knows the run's size. */
   started(info: StartInfo): void;
+  /** Reports progress; `epoch` events are also rows of metrics.jsonl. */
   emit(event: Exclude<RunEvent, RunStarted | { kind: 'finished' } | { kind: 'failed' }>): void;
+  /** Writes a step row to metrics.jsonl (which steps is the task's choice: `training.log_every_steps` for classifiers). */
+  logStep(event: RunStep): void;
   /** Records a checkpoint whose model is saved under `checkpointPath(epoch)`, prunes old ones, emits `checkpoint`. */
   checkpointPath(epoch: number): string;
   recordCheckpoint(record: Omit<CheckpointRecord, 'model' | 'elapsedSeconds'>): Promise<void>;

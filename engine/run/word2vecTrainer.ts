@@ -1,7 +1,7 @@
 // The `word2vec` task: maps the resolved config onto engine/word2vec's trainer and reports as RunEvents.
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
-import type { Neighbour, RunEpoch } from '../../common/protocol/runEvents';
+import type { Neighbour, RunEpoch, RunStep } from '../../common/protocol/runEvents';
 import type { Word2Vec } from '../../common/schema/config.generated';
 import { driftReport, prepareContinuedTraining, type WordDrift } from '../word2vec/continueTraining';
 import { loadFullModel, saveFullModel } from '../word2vec/fullModel';
@@ -175,7 +175,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
       halt.abort();
       return;
     }
-    context.emit({
+    const event: RunStep = {
       kind: 'step',
       step,
       epoch,
@@ -186,7 +186,9 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
       throughputUnit: 'words/s',
       ...(Number.isFinite(progress.etaSeconds) && { etaSeconds: progress.etaSeconds }),
       elapsedSeconds: context.elapsedSeconds(),
-    });
+    };
+    context.emit(event);
+    context.logStep(event); // every progress report is a row: word2vec has no log_every_steps
   };
   const onEpoch = async (summary: { epoch: number; loss: number; meanLoss: number; words: number }, trained: Word2VecModel): Promise<void> => {
     const epoch = summary.epoch + 1;

@@ -1,6 +1,6 @@
 // Which config a run command trains: the one given, the active editor's, or one picked from the workspace.
 import * as vscode from 'vscode';
-import { parse } from 'yaml';
+import { parseBoundedYaml } from '../../common/config/boundedYaml';
 import { LANGUAGE_ID } from '../languageClient';
 
 export const CONFIG_GLOB = '**/*.nlp.{yaml,yml}';
@@ -22,15 +22,12 @@ export const isAnyConfig: ConfigKind = () => true;
 
 /** The few keys the picker needs; a config that does not parse still shows, so its errors can be seen. */
 export function summarizeConfig(text: string): ConfigSummary {
-  try {
-    const value: unknown = parse(text, { prettyErrors: false });
-    if (typeof value !== 'object' || value === null) return {};
-    const config = value as Record<string, unknown>;
-    const word2vec = config.word2vec as Record<string, unknown> | undefined;
-    return { task: config.task, name: config.name, initFrom: typeof word2vec === 'object' && word2vec !== null ? word2vec.init_from : undefined };
-  } catch {
-    return {};
-  }
+  // the config language's bounded reader: a pasted run of `{` in some workspace config must not block the extension host
+  const { value } = parseBoundedYaml(text);
+  if (typeof value !== 'object' || value === null) return {};
+  const config = value as Record<string, unknown>;
+  const word2vec = config.word2vec as Record<string, unknown> | undefined;
+  return { task: config.task, name: config.name, initFrom: typeof word2vec === 'object' && word2vec !== null ? word2vec.init_from : undefined };
 }
 
 /**

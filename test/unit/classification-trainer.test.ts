@@ -92,6 +92,21 @@ test('events: two stages with their frozen groups, epochs with validation metric
   assert.equal(ofKind(events, 'checkpoint').length, 6);
 });
 
+test('metrics.jsonl has a step row every training.log_every_steps steps (default 10) and a row per epoch', async () => {
+  const rows = (await readFile(path.join(project.runDir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as RunEvent);
+  const totalSteps = ofKind(events, 'started')[0]!.totalSteps;
+  const stepRows = ofKind(rows, 'step').map((row) => row.step);
+  assert.deepEqual(stepRows, Array.from({ length: Math.floor(totalSteps / 10) }, (_, i) => (i + 1) * 10));
+  assert.deepEqual(ofKind(rows, 'epoch').map((row) => row.epoch), [1, 2, 3, 4, 5, 6]);
+
+  const every2 = await project_({ training: 'training:\n  log_every_steps: 2\n  stages: [{ epochs: 2, learning_rate: 0.01, freeze: encoder }]' });
+  const { events: events2, outcome: finished } = await run(every2.config);
+  assert.equal(finished.kind, 'finished', JSON.stringify(finished));
+  const steps2 = ofKind(events2, 'started')[0]!.totalSteps;
+  const rows2 = (await readFile(path.join(every2.runDir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as RunEvent);
+  assert.deepEqual(ofKind(rows2, 'step').map((row) => row.step), Array.from({ length: Math.floor(steps2 / 2) }, (_, i) => (i + 1) * 2));
+});
+
 test('the frozen-encoder stage trains on cached [CLS] features and reports the speed-up', () => {
   const logs = ofKind(events, 'log').map((log: RunLog) => log.message);
   assert.ok(logs.some((message) => /Stage head: the encoder is frozen, so its \[CLS\] features were computed once/.test(message)), logs.join('\n'));

@@ -1,8 +1,9 @@
 // The `nlp-studio` CLI as users run it: bundled by esbuild (here, into a temporary folder, so the test
 // does not depend on `npm run build`), spawned on fixtures, checked by its output and exit code.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -77,6 +78,17 @@ describe('nlp-studio CLI', () => {
     assert.match(unknown.stderr, /unknown command "frobnicate"/);
     assert.equal(run(['validate']).code, 2);
     assert.equal(run(['--no-such-option']).code, 2);
+  });
+
+  it('finishes quietly, with its exit code, when the reader of its output goes away (validate … | head)', async () => {
+    const configs = readdirSync(malformed).filter((name) => name.endsWith('.nlp.yaml'));
+    const child = spawn(process.execPath, [cli, 'validate', ...configs, ...configs, ...configs], { cwd: malformed, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.once('data', () => child.stdout.destroy());
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 1);
+    assert.doesNotMatch(stderr, /EPIPE|\n +at /);
   });
 
   it('lists the commands with --help, prints the package version with --version', () => {

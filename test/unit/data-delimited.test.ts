@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DelimitedRecordParser, type DelimitedRecord } from '../../engine/data/delimitedRecords';
+import { DelimitedRecordParser, type DelimitedRecord } from '../../common/data/delimitedRecords';
 
 /** Parses `text` fed in pieces of `pieceSize` characters (Infinity: at once). */
 function parse(text: string, delimiter = ',', pieceSize = Infinity): DelimitedRecord[] {

@@ -1,24 +1,22 @@
-// Thousands of random mutations of real configs: every language feature must answer, never throw.
+// Thousands of seeded mutations of real configs through every language feature, in process: each answer
+// keeps the invariants the editor relies on (ranges inside the document, edits that apply cleanly, a
+// completion edit on the cursor's line, outline selections inside their symbols). The LSP and CLI fuzz
+// tests (test/lsp/fuzz.test.ts, test/unit/fuzz-validate.test.ts) drive the same through real processes.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import type { Range } from 'vscode-languageserver-types';
-import { mulberry32 } from '../../engine/data/seededRandom';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { DocumentSymbol, Position, Range } from 'vscode-languageserver-types';
 import { codeActions } from '../../common/config/codeActions';
 import { completion } from '../../common/config/completion';
 import { parseConfigDocument } from '../../common/config/configDocument';
 import type { ConfigFileSystem } from '../../common/config/fileSystem';
 import { hover } from '../../common/config/hover';
 import { documentSymbols } from '../../common/config/symbols';
+import { MAX_DIAGNOSTICS } from '../../common/config/diagnostics';
 import { semanticDiagnostics, syntaxAndSchemaDiagnostics } from '../../common/config/validate';
-
-const MUTATIONS = 3000;
-const root = path.resolve(__dirname, '../..');
-const projectFolder = path.join(root, 'test/fixtures/project');
-
-/** Seeded, so a failure reproduces from its seed. */
-const prng = mulberry32;
+import { applyEditsChecked, assertRangeInside, editorLines, fuzzSettings, nextConfig, projectFolder, seedConfigs, seededRandom } from '../fixtures/fuzz/configFuzz';
 
 /** An in-memory copy of the sample project: the fuzzer must not depend on disk timing. */
 function memoryFileSystem(base: string): { fs: ConfigFileSystem; folder: string } {
@@ -49,67 +47,64 @@ function memoryFileSystem(base: string): { fs: ConfigFileSystem; folder: string 
       const text = files.get(p);
       return text === undefined ? Promise.reject(new Error(`ENOENT ${p}`)) : Promise.resolve(text.slice(0, maxBytes));
     },
+    readTextHead: (p, maxBytes) => fs.readHead(p, maxBytes),
     glob: (pattern, cwd) => Promise.resolve([...files.keys()].filter((file) => path.matchesGlob(path.relative(cwd, file), pattern))),
   };
   return { fs, folder };
 }
 
-function seedConfigs(): string[] {
-  const examples = path.join(root, 'examples');
-  const fromExamples = existsSync(examples) ? readdirSync(examples).filter((name) => name.endsWith('.nlp.yaml')).map((name) => path.join(examples, name)) : [];
-  const fromProject = readdirSync(projectFolder).filter((name) => name.endsWith('.nlp.yaml')).map((name) => path.join(projectFolder, name));
-  return [...fromExamples, ...fromProject].map((file) => readFileSync(file, 'utf8'));
-}
-
-const TOKENS = [':', ' ', '  ', '\t', '-', '- ', '[', ']', '{', '}', '"', "'", '#', '&a', '*a', '|', '>', '?', '!!str', '\n', '0', '-1', '1e309', 'null', '~', 'true',
-  'learning_rate: ', 'stages:', '  - epochs: 1\n', 'task: word2vec', 'freeze: all-but-top-99', 'train: data/*.csv', 'vectors: vectors/small.txt', 'pretrained: models/tiny-bert',
-  'model:', 'training:', 'word2vec:', 'negative: 0', '\u{1F600}', '\uFEFF', '\r\n', '%YAML 1.2\n---\n', '...\n'];
-
-function mutate(text: string, random: () => number): string {
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  const at = Math.floor(random() * (text.length + 1));
-  const lines = text.split('\n');
-  const line = Math.floor(random() * lines.length);
-  switch (Math.floor(random() * 9)) {
-    case 0: return text.slice(0, at) + text.slice(at + 1 + Math.floor(random() * 8));
-    case 1: return text.slice(0, at) + text.slice(at, at + 5) + text.slice(at);
-    case 2: return text.slice(0, at) + text.charAt(at + 1) + text.charAt(at) + text.slice(at + 2);
-    case 3: lines.splice(line, 1); return lines.join('\n');
-    case 4: lines.splice(line, 0, lines[Math.floor(random() * lines.length)] ?? ''); return lines.join('\n');
-    case 5: { const other = Math.floor(random() * lines.length); [lines[line], lines[other]] = [lines[other] ?? '', lines[line] ?? '']; return lines.join('\n'); }
-    case 6: lines[line] = random() < 0.5 ? ` ${lines[line] ?? ''}` : (lines[line] ?? '').replace(/^ {1,2}/, ''); return lines.join('\n');
-    case 7: return text.slice(0, at) + pick(TOKENS) + text.slice(at);
-    default: return text.slice(0, at) + `${pick(['zz', 'lerning_rate', 'epochs', 'name', 'seed', 'train'])}: ${pick(TOKENS)}\n` + text.slice(at);
+function assertSymbolsInside(lines: TextDocument, symbols: DocumentSymbol[]): void {
+  for (const symbol of symbols) {
+    assertRangeInside(lines, symbol.range, `symbol ${symbol.name}`);
+    assertRangeInside(lines, symbol.selectionRange, `selection of symbol ${symbol.name}`);
+    const within = lines.offsetAt(symbol.range.start) <= lines.offsetAt(symbol.selectionRange.start) && lines.offsetAt(symbol.selectionRange.end) <= lines.offsetAt(symbol.range.end);
+    assert.ok(within, `symbol ${symbol.name}: its selection ${JSON.stringify(symbol.selectionRange)} is not inside ${JSON.stringify(symbol.range)}`);
+    assertSymbolsInside(lines, symbol.children ?? []);
   }
 }
 
-describe('fuzz', () => {
-  it(`answers ${MUTATIONS} mutated configs without throwing`, async () => {
-    const random = prng(20_240_601);
+/** A completion edit replaces text on the cursor's line, around the cursor (what VS Code accepts). */
+function assertCompletionRange(lines: TextDocument, range: Range, position: Position, label: string): void {
+  assertRangeInside(lines, range, `completion ${label}`);
+  assert.equal(range.start.line, range.end.line, `completion ${label}: ${JSON.stringify(range)} spans lines`);
+  const offset = lines.offsetAt(position);
+  assert.ok(lines.offsetAt(range.start) <= offset && offset <= lines.offsetAt(range.end), `completion ${label}: ${JSON.stringify(range)} does not hold the cursor ${JSON.stringify(position)}`);
+}
+
+describe('fuzz: the config language in process', () => {
+  const { seed, cases, replay } = fuzzSettings(20_240_601, 3000);
+  it(`keeps its invariants over ${cases} mutated configs (seed ${seed})`, async () => {
+    const random = seededRandom(seed);
     const { fs, folder } = memoryFileSystem(projectFolder);
     const seeds = seedConfigs();
     assert.ok(seeds.length > 0);
     const uri = `file://${folder}/fuzz.nlp.yaml`;
-    const everywhere: Range = { start: { line: 0, character: 0 }, end: { line: 100_000, character: 0 } };
     let text = '';
-    for (let i = 0; i < MUTATIONS; i++) {
-      // mostly one mutation of a seed; sometimes keep mutating the previous text, which drifts further
-      text = mutate(random() < 0.7 || text === '' ? seeds[i % seeds.length] ?? '' : text, random);
-      if (random() < 0.5) text = mutate(text, random);
+    for (let i = 0; i < cases; i++) {
+      text = nextConfig(text, seeds, random);
       try {
+        const lines = editorLines(text, uri);
         const doc = parseConfigDocument(uri, text);
-        const diagnostics = syntaxAndSchemaDiagnostics(doc);
-        assert.ok(Array.isArray(diagnostics));
-        const semantic = await semanticDiagnostics(doc, fs);
-        assert.ok(Array.isArray(semantic));
-        assert.ok(Array.isArray(codeActions(doc, everywhere, [...diagnostics, ...semantic])));
-        const position = doc.positionAt(Math.floor(random() * (text.length + 1)));
-        assert.ok(Array.isArray((await completion(doc, position, fs)).items));
+        const diagnostics = [...syntaxAndSchemaDiagnostics(doc), ...(await semanticDiagnostics(doc, fs))];
+        assert.ok(diagnostics.length <= MAX_DIAGNOSTICS + 2, `${diagnostics.length} diagnostics`);
+        diagnostics.forEach((d) => assertRangeInside(lines, d.range, `diagnostic "${d.message}"`));
+        const everywhere = { start: { line: 0, character: 0 }, end: lines.positionAt(text.length) };
+        for (const action of codeActions(doc, everywhere, diagnostics)) {
+          const fixed = applyEditsChecked(lines, action.edit?.changes?.[uri] ?? [], `quick fix "${action.title}"`);
+          const after = parseConfigDocument(uri, fixed);
+          syntaxAndSchemaDiagnostics(after).forEach((d) => assertRangeInside(editorLines(fixed, uri), d.range, `after "${action.title}": diagnostic "${d.message}"`));
+        }
+        const position = lines.positionAt(Math.floor(random() * (text.length + 1)));
+        for (const item of (await completion(doc, position, fs)).items) {
+          const edit = item.textEdit;
+          if (edit && 'range' in edit) assertCompletionRange(lines, edit.range, position, item.label);
+          assert.ok(!edit || 'range' in edit, `completion ${item.label}: an insert/replace edit`);
+        }
         const answer = hover(doc, position);
-        assert.ok(answer === null || typeof answer === 'object');
-        assert.ok(Array.isArray(documentSymbols(doc)));
+        if (answer?.range) assertRangeInside(lines, answer.range, 'hover');
+        assertSymbolsInside(lines, documentSymbols(doc));
       } catch (error) {
-        assert.fail(`mutation ${i} threw ${String((error as Error).stack)}\n--- text:\n${text}`);
+        assert.fail(`case ${i} of ${replay} failed: ${String((error as Error).stack)}\n--- text:\n${JSON.stringify(text)}`);
       }
     }
   });

@@ -9,7 +9,8 @@ import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types
 import { nodeFileSystem } from '../../common/config/nodeFileSystem';
 import { parseConfigDocument } from '../../common/config/configDocument';
 import type { ConfigFileSystem } from '../../common/config/fileSystem';
-import { parseVectorsHeader, readColumns } from '../../common/config/semanticDiagnostics';
+import { parseVectorsHeader } from '../../common/config/semanticDiagnostics';
+import { readColumns } from '../../common/data/dataHeader';
 import { semanticDiagnostics, validateConfig } from '../../common/config/validate';
 
 const project = resolve(__dirname, '../fixtures/project');
@@ -101,7 +102,11 @@ describe('semanticDiagnostics', () => {
     after(() => rmSync(folder, { recursive: true, force: true }));
     writeFileSync(join(folder, 'big.csv'), `text,label\n${'some text,pos\n'.repeat(400_000)}`); // ~5.6 MB
     const reads: number[] = [];
-    const recording: ConfigFileSystem = { ...nodeFileSystem, readHead: (path, maxBytes) => (reads.push(maxBytes), nodeFileSystem.readHead(path, maxBytes)) };
+    const recording: ConfigFileSystem = {
+      ...nodeFileSystem,
+      readHead: (path, maxBytes) => (reads.push(maxBytes), nodeFileSystem.readHead(path, maxBytes)),
+      readTextHead: (path, maxBytes) => (reads.push(maxBytes), nodeFileSystem.readTextHead(path, maxBytes)),
+    };
     const doc = parseConfigDocument(pathToFileURL(join(folder, 'big.nlp.yaml')).href, 'task: word2vec\nname: w\ndata:\n  train: big.csv\n  text_column: txt\n');
     const diagnostics = await semanticDiagnostics(doc, recording);
     assert.deepEqual(codes(diagnostics), ['missing-column']);

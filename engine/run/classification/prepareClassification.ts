@@ -2,6 +2,7 @@
 // of `model.type` with the examples tokenised for it once. Adding a model type adds a row to MODEL_TYPES.
 import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../../../common/schema/config.generated';
+import { caseCollisionMessage, labelsDifferingOnlyInCase, warnsAboutCaseCollision } from '../../../common/data/labels';
 import { formatBadLine } from '../../data/badLines';
 import { loadLabelledData, type LabelledData } from '../../data/labelledData';
 import { RunError } from '../runError';
@@ -40,6 +41,10 @@ export async function prepareClassification(context: TrainerContext): Promise<Pr
       }
     },
   });
+  // the config's diagnostics (already logged) say this for the labels its check read; the rest are new
+  for (const pair of labelsDifferingOnlyInCase(data.labels.names)) {
+    if (!context.loaded.notes.some((note) => warnsAboutCaseCollision(note.message, pair))) notices.push({ level: 'warning', message: caseCollisionMessage(pair) });
+  }
   if (data.badLines.count > BAD_LINES_LOGGED) notices.push({ level: 'warning', message: `${data.badLines.count} bad lines skipped in all (the first ${BAD_LINES_LOGGED} are listed above).` });
   if (data.validation.length === 0) notices.push({ level: 'warning', message: 'No validation data (data.validation or data.validation_split): no validation metrics, no early stopping, and the last epoch is the model written.' });
 

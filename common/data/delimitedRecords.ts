@@ -1,7 +1,8 @@
 // CSV/TSV records (RFC 4180), parsed incrementally so a large file is read in chunks: quoted fields
 // may hold delimiters, doubled quotes and line breaks; CRLF, LF or CR end a record; a leading BOM is
 // dropped. Lenient where RFC 4180 is silent in practice: a quote inside an unquoted field is kept.
-import { createReadStream } from 'node:fs';
+// The engine trains from these records and the language server checks headers with them.
+import { readTextChunks } from './textFile';
 
 export interface DelimitedRecord {
   /** 1-based line of the file on which the record starts. */
@@ -24,10 +25,16 @@ export class DelimitedRecordParser {
   /** The previous chunk ended a record with CR: a LF starting this chunk belongs to it. */
   private afterCarriageReturn = false;
 
+  /** Finds the next delimiter or line break of an unquoted field. */
+  private readonly unquotedEnd: RegExp;
+
   constructor(private readonly delimiter: string) {
     if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') throw new Error(`unusable delimiter ${JSON.stringify(delimiter)}`);
+    this.unquotedEnd = new RegExp(`[${delimiter === '\t' ? '\\t' : delimiter.replace(/[\\\]^-]/g, '\\$&')}\\r\\n]`, 'g');
   }
 
+  // Runs of ordinary characters are found with indexOf / a regex and appended as one slice: a
+  // character-by-character loop made reading a 1 MB file take 0.2–0.5 s.
   push(chunk: string): DelimitedRecord[] {
     const records: DelimitedRecord[] = [];
     let i = 0;
@@ -35,52 +42,56 @@ export class DelimitedRecordParser {
       this.atFileStart = false;
       if (chunk.charCodeAt(0) === 0xfeff) i = 1;
     }
-    for (; i < chunk.length; i++) {
-      const ch = chunk[i]!;
-      if (this.afterCarriageReturn) {
-        this.afterCarriageReturn = false;
-        if (ch === '\n') continue;
+    if (this.afterCarriageReturn && i < chunk.length) {
+      this.afterCarriageReturn = false;
+      if (chunk[i] === '\n') i++;
+    }
+    while (i < chunk.length) {
+      if (this.state === 'quoted') {
+        const quote = chunk.indexOf('"', i);
+        const end = quote < 0 ? chunk.length : quote;
+        this.field += chunk.slice(i, end);
+        for (let newline = chunk.indexOf('\n', i); newline >= 0 && newline < end; newline = chunk.indexOf('\n', newline + 1)) this.line++;
+        if (quote < 0) return records;
+        this.state = 'quoteInQuoted';
+        i = quote + 1;
+        continue;
       }
-      switch (this.state) {
-        case 'quoted':
-          if (ch === '"') this.state = 'quoteInQuoted';
-          else {
-            if (ch === '\n') this.line++;
-            this.field += ch;
-          }
+      const ch = chunk[i]!;
+      if (this.state === 'quoteInQuoted') {
+        if (ch === '"') {
+          this.field += '"';
+          this.state = 'quoted';
+          i++;
           continue;
-        case 'quoteInQuoted':
-          if (ch === '"') {
-            this.field += '"';
-            this.state = 'quoted';
-            continue;
-          }
-          // The quote closed the field; what follows is read as unquoted text (or a delimiter, or an end of line).
-          this.state = 'unquoted';
-          break;
-        case 'fieldStart':
-          if (ch === '"') {
-            this.state = 'quoted';
-            continue;
-          }
-          this.state = 'unquoted';
-          break;
-        case 'unquoted':
-          break;
+        }
+        this.state = 'unquoted'; // the quote closed the field; what follows is unquoted text, a delimiter or a line end
+      } else if (this.state === 'fieldStart' && ch === '"') {
+        this.state = 'quoted';
+        i++;
+        continue;
       }
       if (ch === this.delimiter) {
         this.fields.push(this.field);
         this.field = '';
         this.state = 'fieldStart';
+        i++;
       } else if (ch === '\n' || ch === '\r') {
         this.finishRecord(records, false);
         this.line++;
         this.recordLine = this.line;
+        i++;
         if (ch === '\r') {
-          if (chunk[i + 1] === '\n') i++;
-          else if (i + 1 === chunk.length) this.afterCarriageReturn = true;
+          if (chunk[i] === '\n') i++;
+          else if (i === chunk.length) this.afterCarriageReturn = true;
         }
-      } else this.field += ch;
+      } else {
+        this.unquotedEnd.lastIndex = i;
+        const stop = this.unquotedEnd.exec(chunk)?.index ?? chunk.length;
+        this.field += chunk.slice(i, stop);
+        this.state = 'unquoted';
+        i = stop;
+      }
     }
     return records;
   }
@@ -101,9 +112,17 @@ export class DelimitedRecordParser {
   }
 }
 
-/** The records of a CSV/TSV file, read in chunks. */
+/** The records of a CSV/TSV file (UTF-8 or UTF-16), read in chunks. */
 export async function* readDelimitedRecords(file: string, delimiter: string): AsyncGenerator<DelimitedRecord> {
   const parser = new DelimitedRecordParser(delimiter);
-  for await (const chunk of createReadStream(file, { encoding: 'utf8' })) yield* parser.push(chunk as string);
+  for await (const chunk of readTextChunks(file)) yield* parser.push(chunk);
   yield* parser.end();
+}
+
+/** The records of text already in memory (a file's head), the last one left out when `complete` is false (it may be cut). */
+export function parseDelimitedRecords(text: string, delimiter: string, complete: boolean): DelimitedRecord[] {
+  const parser = new DelimitedRecordParser(delimiter);
+  const records = parser.push(text);
+  if (complete) records.push(...parser.end());
+  return records;
 }
