@@ -4,6 +4,7 @@ import packageJson from '../../package.json';
 import type { CliIo } from './io';
 import { envCommand } from './envCommand';
 import { evalCommand } from './evalCommand';
+import { exportCommand } from './exportCommand';
 import { predictCommand } from './predictCommand';
 import { trainCommand } from './trainCommand';
 import { validateCommand } from './validateCommand';
@@ -76,6 +77,13 @@ const COMMANDS: Record<string, Command> = {
       json,
     },
     run: evalCommand,
+  }),
+  export: command('export', {
+    usage: 'export <run-or-model-folder> --format onnx [--quantize] [--json]',
+    description:
+      'Write onnx/model.onnx into a classifier folder (a run, or a Hugging Face folder with a head), the layout transformers.js and Optimum read; --quantize adds onnx/model_quantized.onnx with int8 weights.',
+    options: { format: { type: 'string' }, quantize: { type: 'boolean', default: false }, json },
+    run: exportCommand,
   }),
   validate: command('validate', {
     usage: 'validate <config.nlp.yaml…> [--json]',
