@@ -96,6 +96,8 @@ export interface ClassifierPredictResult {
   labels: string[];
   /** config.json's model_type, e.g. `bert`. */
   modelType: string;
+  /** What computed the predictions: "onnxruntime 1.30.0 (onnx/model.onnx)" where the folder has an ONNX export, else "TensorFlow.js (wasm)". */
+  runtime: string;
   /** One per text, in order. */
   predictions: ClassifierPrediction[];
 }

@@ -50,6 +50,7 @@ export async function predictCommand({ values, positionals }: PredictArgs, io: C
     io.stderr(`nlp-studio predict: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
+  io.stderr(`nlp-studio predict: ${classifier.modelType} classifier on ${classifier.runtime}\n`);
   try {
     const print = async (batch: string[]): Promise<void> => {
       if (batch.length === 0) return;

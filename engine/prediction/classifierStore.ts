@@ -8,7 +8,7 @@ import { evaluateTextClassifier } from './evaluateClassifier';
 import { predictionsOf } from './predictions';
 
 /** The files whose change means the folder holds another model. */
-const STAMPED_FILES = ['config.json', 'model.safetensors'];
+const STAMPED_FILES = ['config.json', 'model.safetensors', 'onnx/model.onnx'];
 
 interface Entry {
   readonly stamp: string;
@@ -88,6 +88,7 @@ export class ClassifierStore {
     return this.with(params.modelPath, async (classifier) => ({
       labels: [...classifier.labels],
       modelType: classifier.modelType,
+      runtime: classifier.runtime,
       predictions: predictionsOf(classifier.labels, await classifier.predict(params.texts)),
     }));
   }

@@ -39,6 +39,8 @@ export interface ClassificationAnswer {
   modelName: string;
   modelDescription: string;
   modelType: string;
+  /** What computed it, as the engine says: "onnxruntime 1.30.0 (onnx/model.onnx)", "TensorFlow.js (wasm)". */
+  runtime: string;
   /** The most probable class. */
   label: string;
   /** The model's classes, by id. */
@@ -155,6 +157,7 @@ async function classify(ctx: Ctx, model: ModelInfo, args: PredictOnSelectionArgs
     modelName: model.name,
     modelDescription: model.description,
     modelType: result.modelType,
+    runtime: result.runtime,
     label: prediction.label,
     labels: result.labels,
     probabilities: Object.fromEntries(result.labels.map((label, i) => [label, prediction.probabilities[i] ?? 0])),
@@ -189,7 +192,7 @@ export function classificationHover(answer: ClassificationAnswer): vscode.Markdo
       '|:--|--:|:--|',
       ...rows,
       '',
-      `[Predict with another model…](${again})`,
+      `Computed by ${escape(answer.runtime)} · [Predict with another model…](${again})`,
     ].join('\n'),
   );
   markdown.isTrusted = { enabledCommands: [COMMAND] };
