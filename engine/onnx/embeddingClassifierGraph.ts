@@ -23,9 +23,9 @@ export function embeddingClassifierGraph(config: EmbeddingClassifierConfig, stat
   const attentionMask = graph.input('attention_mask', 'int64', [BATCH, SEQUENCE]);
   const tokens = weights.embedding(graph, tensor('embeddings.weight'), inputIds, 'embeddings');
   const mask = graph.node('Unsqueeze', [graph.node('Cast', [attentionMask], { to: FLOAT }), graph.int64s('token_axis', [2])]);
-  const sequenceAxis = graph.int64s('sequence_axis', [1]);
   const parts: string[] = [];
   if (config.pooling !== 'max') {
+    const sequenceAxis = graph.int64s('sequence_axis', [1]);
     const sum = graph.node('ReduceSum', [graph.node('Mul', [tokens, mask]), sequenceAxis], { keepdims: 0 });
     const count = graph.node('Max', [graph.node('ReduceSum', [mask, sequenceAxis], { keepdims: 0 }), graph.scalar('one', 1)]);
     parts.push(graph.node('Div', [sum, count]));
