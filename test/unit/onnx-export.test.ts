@@ -3,7 +3,7 @@
 // architecture and the word-vector classifier; transformers.js' text-classification pipeline on the
 // folder, local files only, gives the labels and probabilities `nlp-studio predict` prints.
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, stat, utimes } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -20,6 +20,8 @@ import { loadEncoderClassifier } from '../../engine/models/huggingfaceFolder';
 import { loadTextClassifier, TEXT_CLASSIFIER_LOADERS } from '../../engine/models/textClassifier';
 import { exportOnnx } from '../../engine/onnx/onnxExport';
 import { OnnxSession } from '../../engine/onnx/onnxSession';
+import { runTraining } from '../../engine/run/runTraining';
+import { makeSentimentProject } from '../fixtures/classification/sentimentProject';
 import { TINY_MODEL_TYPES } from '../fixtures/models/tinyEncoders';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/models');
@@ -218,7 +220,7 @@ describe('nlp-studio export', () => {
     assert.match(missing.stderr, /not a model folder/);
     const base = await copyFixture('tiny-bert');
     const config = JSON.parse(await readFile(path.join(base, 'config.json'), 'utf8')) as Record<string, unknown>;
-    await import('node:fs/promises').then((fs) => fs.writeFile(path.join(base, 'config.json'), JSON.stringify({ ...config, architectures: ['BertModel'] })));
+    await writeFile(path.join(base, 'config.json'), JSON.stringify({ ...config, architectures: ['BertModel'] }));
     const headless = await run([base]);
     assert.equal(headless.code, 1);
     assert.match(headless.stderr, /BertModel has no head to export/);
@@ -236,4 +238,28 @@ describe('nlp-studio export', () => {
     assert.match(tensorflow.runtime, /^TensorFlow\.js/);
     tensorflow.dispose();
   });
+});
+
+test('a run with output.formats [huggingface, onnx] and quantize writes both graphs, and summary.json has the int8 accuracy change', async () => {
+  const project = await makeSentimentProject({ training: ['training:', '  batch_size: 16', '  stages:', '    - { name: all, epochs: 4, learning_rate: 0.02, freeze: none }'].join('\n') });
+  const yaml = (await readFile(project.config, 'utf8'))
+    .replace(/model:\n {2}type: bert\n {2}pretrained: .*\n/, 'model:\n  type: embedding-classifier\n  vector_size: 16\n  pooling: mean\n  hidden_size: 8\n')
+    .replace('output:\n', 'output:\n  formats: [huggingface, onnx]\n  quantize: true\n');
+  await writeFile(project.config, yaml);
+  const outcome = await runTraining(project.config, { onEvent: () => undefined });
+  assert.equal(outcome.kind, 'finished', JSON.stringify(outcome));
+  const summary = JSON.parse(await readFile(path.join(project.runDir, 'summary.json'), 'utf8')) as {
+    validation: { accuracy: number };
+    onnx: { model: string; quantized: string; validation: { accuracy: number; quantizedAccuracy: number; accuracyChange: number } };
+    files: string[];
+  };
+  assert.equal(summary.onnx.model, 'onnx/model.onnx');
+  assert.equal(summary.onnx.quantized, 'onnx/model_quantized.onnx');
+  // The float graph scores what the engine scored; the change is the int8 graph's difference from it.
+  assert.ok(Math.abs(summary.onnx.validation.accuracy - summary.validation.accuracy) < 1e-9, JSON.stringify(summary.onnx));
+  assert.ok(Math.abs(summary.onnx.validation.accuracyChange - (summary.onnx.validation.quantizedAccuracy - summary.onnx.validation.accuracy)) < 1e-12);
+  assert.ok(summary.files.includes(path.join(project.runDir, 'onnx', 'model.onnx')));
+  const { stderr } = await predictLines(project.runDir, ['good fun', 'boring spam']);
+  assert.match(stderr, /onnxruntime/);
+  await rm(project.dir, { recursive: true, force: true });
 });
