@@ -44,3 +44,25 @@ export const PIPELINE_TASK_DESCRIPTIONS: Readonly<Record<PipelineTask, string>> 
   'fill-mask': 'the likeliest words for each mask token',
   'zero-shot-classification': 'how well each of your candidate labels fits the text',
 };
+
+/** The graphs transformers.js loads from onnx/ by `dtype` (its file-suffix table), the one to prefer first. */
+export const ONNX_DTYPE_FILES: readonly { readonly file: string; readonly dtype: string }[] = [
+  { file: 'onnx/model.onnx', dtype: 'fp32' },
+  { file: 'onnx/model_quantized.onnx', dtype: 'q8' },
+  { file: 'onnx/model_fp16.onnx', dtype: 'fp16' },
+  { file: 'onnx/model_int8.onnx', dtype: 'int8' },
+  { file: 'onnx/model_uint8.onnx', dtype: 'uint8' },
+  { file: 'onnx/model_q4.onnx', dtype: 'q4' },
+];
+
+/**
+ * Whether a folder answers only as a transformers.js pipeline: it has a graph in onnx/, and either a
+ * head the engine's own classifiers are not (token classification, masked LM) or no weights file for
+ * the engine to load (a folder made for transformers.js). A sequence classifier with its weights is
+ * one of the engine's classifiers, which use the ONNX graph themselves.
+ */
+export function isPipelineFolder(config: Readonly<Record<string, unknown>>, has: (relativePath: string) => boolean): boolean {
+  if (!ONNX_DTYPE_FILES.some(({ file }) => has(file)) || pipelineTasksOf(config).length === 0) return false;
+  const head = headOfClass(architectureClass(config));
+  return head?.head !== 'sequence-classification' || !(has('model.safetensors') || has('pytorch_model.bin'));
+}

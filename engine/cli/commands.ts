@@ -57,9 +57,10 @@ const COMMANDS: Record<string, Command> = {
     run: ({ values, positionals }, io) => trainCommand(positionals, { json: values.json, resume: values.resume }, io),
   }),
   predict: command('predict', {
-    usage: 'predict <model-dir> [text…] [--file F]',
-    description: 'Classify texts (the arguments, the lines of F, or stdin): one JSON line each with the label and every class\'s probability.',
-    options: { file: { type: 'string' } },
+    usage: 'predict <model-dir> [text…] [--file F] [--task T] [--labels a,b,…] [--top-k N]',
+    description:
+      'Classify texts (the arguments, the lines of F, or stdin): one JSON line each with the label and every class\'s probability; a folder transformers.js runs answers with its task (text-classification, token-classification, fill-mask, zero-shot-classification with --labels).',
+    options: { file: { type: 'string' }, task: { type: 'string' }, labels: { type: 'string' }, 'top-k': { type: 'string' } },
     run: predictCommand,
   }),
   eval: command('eval', {

@@ -12,6 +12,7 @@ import { classProbabilities } from './classProbabilities';
 import { encoderInputs } from './encoderClassifier';
 import { loadEncoderClassifier } from './huggingfaceFolder';
 import { ModelFolderError } from '../../common/huggingface/modelFolderFiles';
+import { architectureClass, headOfClass } from '../../common/huggingface/pipelineTasks';
 import { currentOnnxModel, loadOnnxTextClassifier } from '../onnx/onnxTextClassifier';
 
 export interface TextClassifier {
@@ -74,6 +75,12 @@ export async function readClassifierFolderConfig(folder: string): Promise<Classi
   if (!Object.hasOwn(TEXT_CLASSIFIER_LOADERS, raw.model_type)) {
     throw new ModelFolderError(
       `${configFile}: model_type ${JSON.stringify(raw.model_type)} is not a text classifier this engine can run; the supported model types are ${supported}.`,
+    );
+  }
+  const head = headOfClass(architectureClass(raw));
+  if (head !== undefined && head.head !== 'sequence-classification') {
+    throw new ModelFolderError(
+      `${configFile}: ${architectureClass(raw)} is a ${head.tasks.join('/')} model, not a text classifier; with onnx/model.onnx (nlp-studio export) it runs as a transformers.js pipeline.`,
     );
   }
   const id2label = raw.id2label;

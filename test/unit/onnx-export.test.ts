@@ -58,7 +58,7 @@ async function onnxLogits(file: string, batch: TokenBatch): Promise<Float32Array
   }
 }
 
-async function withTransformers<T>(use: (transformers: typeof import('@huggingface/transformers')) => Promise<T>): Promise<T> {
+async function withTransformers<T>(use: (transformers: typeof import('@huggingface/transformers', { with: { 'resolution-mode': 'import' } })) => Promise<T>): Promise<T> {
   const transformers = await import('@huggingface/transformers');
   transformers.env.allowRemoteModels = false;
   return use(transformers);
