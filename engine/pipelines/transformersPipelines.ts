@@ -10,12 +10,13 @@ import { readJsonObject } from '../models/modelTokenizer';
 import { ONNX_RUNTIME_NAME, onnxRuntimeVersion } from '../onnx/onnxSession';
 import { groupEntities, type TokenPrediction } from './entityOffsets';
 
-type Transformers = typeof import('@huggingface/transformers', { with: { 'resolution-mode': 'import' } });
+const importTransformers = () => import('@huggingface/transformers');
+type Transformers = Awaited<ReturnType<typeof importTransformers>>;
 
 let transformers: Promise<Transformers> | undefined;
 
 function loadTransformers(): Promise<Transformers> {
-  transformers ??= import('@huggingface/transformers').then(
+  transformers ??= importTransformers().then(
     (library) => {
       library.env.allowRemoteModels = false;
       library.env.useFSCache = false;

@@ -58,8 +58,10 @@ async function onnxLogits(file: string, batch: TokenBatch): Promise<Float32Array
   }
 }
 
-async function withTransformers<T>(use: (transformers: typeof import('@huggingface/transformers', { with: { 'resolution-mode': 'import' } })) => Promise<T>): Promise<T> {
-  const transformers = await import('@huggingface/transformers');
+const importTransformers = () => import('@huggingface/transformers');
+
+async function withTransformers<T>(use: (transformers: Awaited<ReturnType<typeof importTransformers>>) => Promise<T>): Promise<T> {
+  const transformers = await importTransformers();
   transformers.env.allowRemoteModels = false;
   return use(transformers);
 }
