@@ -6,6 +6,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { copyDawn } from './scripts/dawn-binaries.mjs';
+import { copyOnnxRuntime } from './scripts/onnxruntime-binaries.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -21,7 +22,11 @@ const node = {
   sourcemap: !production,
   minify: production,
   // The Node bindings of TensorFlow are optional and native: loaded at run time when the user has them.
-  external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+  // onnxruntime-node is native too: out/node_modules/ carries the target's (scripts/onnxruntime-binaries.mjs),
+  // with the one onnxruntime-common that it and the bundled transformers.js share.
+  external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'onnxruntime-common'],
+  // transformers.js imports sharp (libvips) for image pipelines, which NLP Studio does not offer (engine/pipelines/noImageProcessing.ts).
+  alias: { sharp: './engine/pipelines/noImageProcessing.ts' },
   logLevel: 'warning',
 };
 
@@ -58,6 +63,7 @@ const nativeGemm = 'engine/backend/native/build/Release/openblas_gemm.node';
 if (existsSync(nativeGemm)) await copyFile(nativeGemm, 'out/openblas_gemm.node');
 // WebGPU's Dawn is native and per platform (scripts/dawn-binaries.mjs): out/dawn/ holds the target's.
 await copyDawn(target, 'out');
+await copyOnnxRuntime(target, 'out');
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

@@ -64,6 +64,7 @@ export async function semanticDiagnostics(doc: ConfigDocument, fs: ConfigFileSys
   const task = ctx.trusted(['task']) ? config.task : undefined;
   const checks: Promise<void>[] = [checkData(ctx, task), checkOutput(ctx)];
   if (task === 'text-classification') checks.push(checkModelAndStages(ctx));
+  checkQuantize(ctx);
   if (task === 'word2vec') checks.push(checkWord2vec(ctx));
   await Promise.all(checks.map((check) => check.catch(() => undefined))); // a failed read is not a diagnostic
   return ctx.results.sort(compareDiagnostics);
@@ -88,6 +89,14 @@ function valueAt<T extends 'string' | 'number' | 'boolean'>(
    
   if (typeof value !== type || !ctx.trusted(at)) return undefined;
   return value as never;
+}
+
+/** `output.quantize` writes the int8 copy of onnx/model.onnx: without `onnx` in the formats it does nothing. */
+function checkQuantize(ctx: CheckContext): void {
+  if (valueAt(ctx, ['output', 'quantize'], 'boolean') !== true) return;
+  const formats = asObject(ctx.config.output)?.formats;
+  if (Array.isArray(formats) && formats.includes('onnx')) return;
+  report(ctx, keyRange(ctx.doc, ['output', 'quantize']), DiagnosticSeverity.Error, 'conflict', 'quantize writes onnx/model_quantized.onnx beside onnx/model.onnx: add onnx to output.formats (with huggingface).');
 }
 
 // ---------------------------------------------------------------------------------------------- data

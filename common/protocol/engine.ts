@@ -1,6 +1,7 @@
 // The extension ⇄ engine channel: JSON-RPC (vscode-jsonrpc) over Node IPC, the same requests,
 // notifications and cancellation as LSP. Each message is typed once here; both sides import it.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
+import type { PipelineTask } from '../huggingface/pipelineTasks';
 import type { Neighbour, RunEvent } from './runEvents';
 
 export interface StartRunParams {
@@ -96,12 +97,68 @@ export interface ClassifierPredictResult {
   labels: string[];
   /** config.json's model_type, e.g. `bert`. */
   modelType: string;
+  /** What computed the predictions: "onnxruntime 1.30.0 (onnx/model.onnx)" where the folder has an ONNX export, else "TensorFlow.js (wasm)". */
+  runtime: string;
   /** One per text, in order. */
   predictions: ClassifierPrediction[];
 }
 
 /** extension → engine: classify texts; the engine keeps recently used classifiers loaded. */
 export const ClassifierPredictRequest = new RequestType<ClassifierPredictParams, ClassifierPredictResult, void>('classifier/predict');
+
+export interface PipelineParams {
+  /** A local folder transformers.js can run: config.json, tokenizer files, onnx/*.onnx. */
+  modelPath: string;
+  task: PipelineTask;
+  texts: string[];
+  /** zero-shot-classification: the labels to score each text against. */
+  candidateLabels?: string[];
+  /** fill-mask: how many fills to give (5 when absent). */
+  topK?: number;
+}
+
+export interface ScoredLabel {
+  label: string;
+  score: number;
+}
+
+/** An entity found by a token classifier: its label group (`PER` from `B-PER`/`I-PER`), where it is in the text, and its mean token score. */
+export interface PipelineEntity {
+  group: string;
+  /** The text's characters [start, end). */
+  start: number;
+  end: number;
+  text: string;
+  score: number;
+}
+
+export interface MaskFill {
+  /** The token put in place of the mask, as decoded. */
+  token: string;
+  score: number;
+  /** The text with the mask filled. */
+  sequence: string;
+}
+
+/** One text's answer, by task. */
+export type PipelineOutput =
+  | { task: 'text-classification'; scores: ScoredLabel[] }
+  | { task: 'token-classification'; entities: PipelineEntity[] }
+  | { task: 'fill-mask'; fills: MaskFill[] }
+  | { task: 'zero-shot-classification'; scores: ScoredLabel[] };
+
+export interface PipelineResult {
+  task: PipelineTask;
+  /** config.json's model_type. */
+  modelType: string;
+  /** "transformers.js 4.3.1 on onnxruntime 1.30.0 (onnx/model.onnx)". */
+  runtime: string;
+  /** One per text, in order; scores best first. */
+  outputs: PipelineOutput[];
+}
+
+/** extension → engine: run a transformers.js pipeline on texts; the engine keeps recently used pipelines loaded. */
+export const PipelineRequest = new RequestType<PipelineParams, PipelineResult, void>('pipeline/run');
 
 export interface ClassifierEvaluateParams {
   modelPath: string;

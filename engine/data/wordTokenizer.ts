@@ -9,7 +9,9 @@ export const UNK_TOKEN = '[UNK]';
 export const PAD_ID = 0;
 export const UNK_ID = 1;
 
-const TOKEN = /[\p{L}\p{M}\p{N}]+(?:['’-][\p{L}\p{M}\p{N}]+)*|[^\s\p{L}\p{M}\p{N}]/gu;
+/** A word (letters, marks, digits; ' ’ - inside) or one other non-space character; data/wordTokenizerJson.ts writes it into tokenizer.json. */
+export const TOKEN_PATTERN = "[\\p{L}\\p{M}\\p{N}]+(?:['’-][\\p{L}\\p{M}\\p{N}]+)*|[^\\s\\p{L}\\p{M}\\p{N}]";
+const TOKEN = new RegExp(TOKEN_PATTERN, 'gu');
 
 export interface WordTokenizeOptions {
   readonly lowercase?: boolean;

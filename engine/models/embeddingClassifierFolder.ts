@@ -131,7 +131,7 @@ export function predictProbabilities(model: EmbeddingClassifier, tokenizer: Word
 }
 
 /** The classifier in `folder` behind the model-type-independent `TextClassifier` interface. */
-export async function loadEmbeddingTextClassifier(folder: string): Promise<TextClassifier> {
+export async function loadEmbeddingTextClassifier(folder: string): Promise<Omit<TextClassifier, 'runtime'>> {
   const loaded = await readEmbeddingClassifierFolder(folder);
   const tokenizer = new WordTokenizer(loaded.words, loaded.config.lowercase);
   await tf.ready();

@@ -25,6 +25,7 @@ import { crossEntropy } from './classification/crossEntropy';
 import { evaluateClassifier, type Evaluation } from './classification/evaluate';
 import { encodeFeatures, featureRows } from './classification/frozenFeatures';
 import { prepareClassification } from './classification/prepareClassification';
+import { exportRunOnnx } from '../onnx/runOnnxExport';
 import { RunError } from './runError';
 import type { TaskTrainer, TrainerContext, TrainerResult } from './trainerContext';
 
@@ -67,8 +68,8 @@ function seconds(ms: number): string {
 async function train(context: TrainerContext): Promise<TrainerResult> {
   const { config, folder } = context;
   const formats = config.output.formats ?? classificationTrainer.defaultFormats;
-  if (formats.some((format) => format !== 'huggingface')) {
-    throw new RunError('output.formats: a classifier is written as huggingface; word2vec-text and word2vec-binary are for word vectors', ['output', 'formats']);
+  if (!formats.includes('huggingface') || formats.some((format) => format !== 'huggingface' && format !== 'onnx')) {
+    throw new RunError('output.formats: a classifier is written as huggingface (and onnx beside it); word2vec-text and word2vec-binary are for word vectors', ['output', 'formats']);
   }
   const prepared = await prepareClassification(context);
   const { data, train: trainSet, validation: validationSet } = prepared;
@@ -385,9 +386,10 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
       message: `Final model${bestEpoch !== null ? ` (epoch ${bestEpoch})` : ''} on validation: accuracy ${final.metrics.accuracy.toFixed(4)}, macro-F1 ${final.metrics.macroF1.toFixed(4)}, loss ${final.loss.toFixed(4)} (${perClass}).`,
     });
   }
-  const files = await model.writeFolder(folder.dir);
+  const files = (await model.writeFolder(folder.dir)).map((name) => path.join(folder.dir, name));
   model.dispose();
   adamW?.dispose();
+  const onnx = formats.includes('onnx') ? await exportRunOnnx(folder.dir, { quantize: config.output.quantize ?? false, validation: validationSet, batchSize }) : undefined;
   return {
     status: 'completed',
     summary: {
@@ -401,7 +403,8 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
           }
         : {}),
       trainLoss: history[history.length - 1]?.trainLoss,
-      files: files.map((name) => path.join(folder.dir, name)),
+      ...(onnx ? { onnx: onnx.summary } : {}),
+      files: [...files, ...(onnx?.files ?? [])],
     },
   };
 }

@@ -118,7 +118,8 @@ function describeDrift(drift: WordDrift): string {
 async function train(context: TrainerContext): Promise<TrainerResult> {
   const { config, folder } = context;
   const formats = config.output.formats ?? word2vecTrainer.defaultFormats;
-  if (formats.includes('huggingface')) throw new RunError('output.formats: huggingface is for classifiers; word vectors are written as word2vec-text and word2vec-binary', ['output', 'formats']);
+  const classifierFormat = formats.find((format) => format === 'huggingface' || format === 'onnx');
+  if (classifierFormat) throw new RunError(`output.formats: ${classifierFormat} is for classifiers; word vectors are written as word2vec-text and word2vec-binary`, ['output', 'formats']);
   const files = await corpusTextFiles(context);
   const options = trainerOptions(context);
   const { model, wordCounts, before, notices } = await prepareModel(context, files, options);

@@ -4,12 +4,13 @@
 // the embedding explorer, under that name, never as "word vectors" in a list of models to predict with.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { isPipelineFolder, ONNX_DTYPE_FILES, pipelineTasksOf, type PipelineTask } from '../../common/huggingface/pipelineTasks';
 import type { RunTask } from '../../common/protocol/runEvents';
 import type { RunRecord } from '../run/runSupervisor';
 import { exists } from '../workspaceFiles';
 
-/** How a model answers: the label of a text, or the neighbours of a word. */
-export type ModelKind = 'classifier' | 'vectors';
+/** How a model answers: the label of a text, the neighbours of a word, or a transformers.js pipeline (entities, fills, …). */
+export type ModelKind = 'classifier' | 'vectors' | 'pipeline';
 
 export interface ModelInfo {
   /** A run folder, a model folder or a vectors file. */
@@ -21,6 +22,8 @@ export interface ModelInfo {
   readonly description: string;
   /** Vectors that are a classifier's embedding layer: that classifier's folder. */
   readonly classifierFolder?: string;
+  /** A pipeline folder's tasks (config.json), the likeliest first. */
+  readonly tasks?: PipelineTask[];
 }
 
 export interface CatalogOptions {
@@ -66,12 +69,27 @@ async function isFile(file: string): Promise<boolean | undefined> {
   }
 }
 
+const architectureName = (config: Record<string, unknown>): string | undefined => {
+  const type = typeof config.model_type === 'string' ? config.model_type : undefined;
+  return (type && ARCHITECTURES[type]) ?? type;
+};
+
 /** "BERT classifier", from a classifier folder's config.json; undefined when the folder is not a classifier. */
 async function classifierDescription(folder: string): Promise<string | undefined> {
   const config = await readJson(path.join(folder, 'config.json'));
   if (typeof config?.id2label !== 'object' || config.id2label === null) return undefined;
-  const type = typeof config.model_type === 'string' ? config.model_type : undefined;
-  return `${(type && ARCHITECTURES[type]) ?? type ?? 'text'} classifier`;
+  return `${architectureName(config) ?? 'text'} classifier`;
+}
+
+/** A folder transformers.js runs (pipelineTasks.ts): "token-classification pipeline (BERT, ONNX)". */
+async function pipelineModel(folder: string): Promise<ModelInfo | undefined> {
+  const config = await readJson(path.join(folder, 'config.json'));
+  if (!config) return undefined;
+  const files = ['model.safetensors', 'pytorch_model.bin', ...ONNX_DTYPE_FILES.map(({ file }) => file)];
+  const present = new Set((await Promise.all(files.map(async (file) => ((await isFile(path.join(folder, file))) ? file : undefined)))).filter((file) => file !== undefined));
+  if (!isPipelineFolder(config, (file) => present.has(file))) return undefined;
+  const tasks = pipelineTasksOf(config);
+  return { path: folder, kind: 'pipeline', name: await runName(folder), description: `${tasks.join(' / ')} pipeline (${architectureName(config) ?? 'ONNX'}, ONNX)`, tasks };
 }
 
 async function runName(folder: string): Promise<string> {
@@ -91,6 +109,8 @@ export async function describeModel(modelPath: string): Promise<ModelInfo | unde
     if (!owner) return { path: modelPath, kind: 'vectors', name, description: 'word vectors' };
     return { path: modelPath, kind: 'vectors', name, description: `embeddings of the ${owner} ${name}`, classifierFolder: folder };
   }
+  const pipeline = await pipelineModel(modelPath);
+  if (pipeline) return pipeline;
   const classifier = await classifierDescription(modelPath);
   if (classifier) return { path: modelPath, kind: 'classifier', name: await runName(modelPath), description: classifier };
   for (const name of [...VECTOR_FILES, ...FULL_MODEL_FILES]) {
@@ -112,7 +132,7 @@ export async function findModels(sessionRuns: readonly RunRecord[], options: Cat
   const candidates: string[] = [];
   const finished = sessionRuns.filter((run) => run.status === 'completed' && options.kinds.includes(KIND_OF_TASK[run.task]));
   candidates.push(...finished.map((run) => run.runDir).reverse());
-  if (options.kinds.includes('classifier')) {
+  if (options.kinds.includes('classifier') || options.kinds.includes('pipeline')) {
     for (const uri of await vscode.workspace.findFiles('**/config.json', EXCLUDED, 200)) candidates.push(path.dirname(uri.fsPath));
   }
   if (options.kinds.includes('vectors')) {

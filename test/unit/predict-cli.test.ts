@@ -44,7 +44,8 @@ describe('nlp-studio predict and eval on a classifier', () => {
       format: 'cjs',
       target: 'node20',
       logLevel: 'error',
-      external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+      external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'onnxruntime-common'],
+      alias: { sharp: join(root, 'engine/pipelines/noImageProcessing.ts') },
       define: { 'import.meta.url': '__bundleUrl' },
       banner: { js: "const __bundleUrl = require('url').pathToFileURL(__filename).href;" },
     };

@@ -27,6 +27,7 @@ function fakeClassifier(folder: string, log: string[], labels = ['ham', 'spam'])
     folder,
     modelType: 'fake',
     labels,
+    runtime: 'fake',
     // The class named in the text (else the first) gets 0.9; the others share the rest.
     predict: (texts) =>
       Promise.resolve(
