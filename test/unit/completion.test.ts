@@ -138,9 +138,9 @@ describe('completion of values', () => {
 
   it('offers enum items inside a flow sequence and a block sequence', async () => {
     const flow = await complete('output:\n  formats: [huggingface, wo|]');
-    assert.deepEqual(labels(flow), ['huggingface', 'word2vec-text', 'word2vec-binary']);
+    assert.deepEqual(labels(flow), ['huggingface', 'onnx', 'word2vec-text', 'word2vec-binary']);
     assert.deepEqual(edit(item(flow, 'word2vec-text')).range, { start: { line: 1, character: 25 }, end: { line: 1, character: 27 } });
-    assert.deepEqual(labels(await complete('output:\n  formats:\n    - |')), ['huggingface', 'word2vec-text', 'word2vec-binary']);
+    assert.deepEqual(labels(await complete('output:\n  formats:\n    - |')), ['huggingface', 'onnx', 'word2vec-text', 'word2vec-binary']);
   });
 
   it('offers freeze examples', async () => {
