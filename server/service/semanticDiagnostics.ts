@@ -2,6 +2,7 @@
 // stage schedule makes sense. Only for values that passed the schema; reads at most a file's head.
 import * as path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-types';
+import { describeVectorsHead, VECTORS_HEAD_BYTES } from '../../common/vectorsHead';
 import { findPair, type ConfigDocument, type ConfigPath } from './configDocument';
 import { keyRange, valueRange } from './configRanges';
 import { compareDiagnostics, diagnostic, DiagnosticSeverity, type DiagnosticCode, type DiagnosticData } from './diagnostics';
@@ -270,13 +271,7 @@ async function checkBert(ctx: CheckContext, model: Json): Promise<number | undef
   }
 }
 
-/** The `<count> <dimensions>` header of a word2vec .txt or .bin file. */
-export function parseVectorsHeader(head: string): { count: number; dimensions: number } | undefined {
-  const match = /^\s*(\d+)[ \t]+(\d+)[ \t]*\r?\n/.exec(head);
-  return match ? { count: Number(match[1]), dimensions: Number(match[2]) } : undefined;
-}
-
-/** Reads the header of a vectors file, or of the vectors in a word2vec run folder; reports what is wrong. */
+/** Reads the head of a vectors file, or of the vectors in a word2vec run folder; reports what is wrong. */
 async function checkVectorsPath(ctx: CheckContext, written: string, at: ConfigPath, folderOk: boolean, missingWhat: string): Promise<number | undefined> {
   const resolved = resolveConfigPath(ctx.folder ?? '.', written);
   const info = await ctx.fs.stat(resolved);
@@ -286,6 +281,7 @@ async function checkVectorsPath(ctx: CheckContext, written: string, at: ConfigPa
     return undefined;
   }
   let file = resolved;
+  let size = info.size;
   if (info.kind === 'directory') {
     const names = new Set((await ctx.fs.readDirectory(resolved)).map((entry) => entry.name));
     const inside = ['vectors.txt', 'vectors.bin'].find((name) => names.has(name));
@@ -294,16 +290,15 @@ async function checkVectorsPath(ctx: CheckContext, written: string, at: ConfigPa
       return undefined;
     }
     file = path.join(resolved, inside);
-  } else if (!/\.(txt|bin|vec)$/i.test(file)) {
-    report(ctx, range, DiagnosticSeverity.Error, 'bad-vectors', `"${written}" is not a word2vec file: expected a .txt or .bin file, or a word2vec run folder.`);
+    size = (await ctx.fs.stat(file))?.size ?? Number.POSITIVE_INFINITY;
+  }
+  // The engine's reader decides the format from the same head (common/vectorsHead.ts).
+  const head = describeVectorsHead(await ctx.fs.readHead(file, VECTORS_HEAD_BYTES), size <= VECTORS_HEAD_BYTES);
+  if ('problem' in head) {
+    report(ctx, range, DiagnosticSeverity.Error, 'bad-vectors', `"${written}" cannot be read as word vectors: ${head.problem}.`);
     return undefined;
   }
-  const header = parseVectorsHeader(await ctx.fs.readHead(file, 256));
-  if (!header) {
-    report(ctx, range, DiagnosticSeverity.Error, 'bad-vectors', `"${written}" does not start with a word2vec header "<count> <dimensions>".`);
-    return undefined;
-  }
-  return header.dimensions;
+  return head.dim;
 }
 
 async function checkEmbeddingClassifier(ctx: CheckContext, model: Json): Promise<void> {

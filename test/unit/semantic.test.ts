@@ -9,7 +9,8 @@ import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types
 import { nodeFileSystem } from '../../server/io/nodeFileSystem';
 import { parseConfigDocument } from '../../server/service/configDocument';
 import type { ConfigFileSystem } from '../../server/service/fileSystem';
-import { parseVectorsHeader, readColumns } from '../../server/service/semanticDiagnostics';
+import { describeVectorsHead } from '../../common/vectorsHead';
+import { readColumns } from '../../server/service/semanticDiagnostics';
 import { semanticDiagnostics, validateConfig } from '../../server/service/validate';
 
 const project = resolve(__dirname, '../fixtures/project');
@@ -81,6 +82,13 @@ describe('semanticDiagnostics', () => {
     assert.deepEqual(wrong[0]?.data, { replacements: ['4'], preferFirst: true });
   });
 
+  it('reads the dimension of header-less GloVe vectors the way the engine does', async () => {
+    const doc = projectDoc('task: text-classification\nname: e\nmodel:\n  type: embedding-classifier\n  vectors: vectors/glove.txt\n  vector_size: 4\ndata:\n  train: data/*.jsonl\n');
+    assert.deepEqual(await semanticDiagnostics(doc, nodeFileSystem), []);
+    const wrong = await semanticDiagnostics(projectDoc(doc.text.replace('vector_size: 4', 'vector_size: 5')), nodeFileSystem);
+    assert.deepEqual(codes(wrong), ['vector-size']);
+  });
+
   it('warns about a high learning rate only where the encoder trains', async () => {
     const stages = (freeze: string) => `${CLASSIFIER}training:\n  stages:\n    - epochs: 1\n      learning_rate: 0.05\n      freeze: ${freeze}\n`;
     assert.deepEqual(codes(await semanticDiagnostics(projectDoc(stages('encoder')), nodeFileSystem)), []);
@@ -108,8 +116,13 @@ describe('file heads', () => {
     assert.equal(readColumns('not json\n', 'jsonl'), undefined);
   });
 
-  it('reads the word2vec header', () => {
-    assert.deepEqual(parseVectorsHeader('3 4\nthe 0.1'), { count: 3, dimensions: 4 });
-    assert.equal(parseVectorsHeader('the 0.1 0.2\n'), undefined);
+  it('tells the vector formats apart from a file head', () => {
+    assert.deepEqual(describeVectorsHead('3 4\nthe 0.1'), { format: 'word2vec-text', count: 3, dim: 4 });
+    assert.deepEqual(describeVectorsHead('3 4\nthe \u0000\uFFFD\uFFFD\u0000 dog'), { format: 'word2vec-binary', count: 3, dim: 4 });
+    assert.deepEqual(describeVectorsHead('the 0.1 -2e-3\n, 1 2\n'), { format: 'glove', dim: 2 });
+    assert.deepEqual(describeVectorsHead('the 0.1 -2e-3\n', true), { format: 'glove', dim: 2 });
+    assert.ok('problem' in describeVectorsHead('the 0.1 0.2\nof 0.3\n'));
+    assert.ok('problem' in describeVectorsHead('two three\n'));
+    assert.ok('problem' in describeVectorsHead(''));
   });
 });
