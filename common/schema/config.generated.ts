@@ -41,9 +41,21 @@ export interface Model {
    */
   pretrained?: string;
   /**
-   * Word vectors that initialise the embedding layer of an `embedding-classifier`: a `.txt` or `.bin` file in word2vec format, or the folder of an NLP Studio word2vec run.
+   * Word vectors that initialise the embedding layer of an `embedding-classifier`: a word2vec text or binary file, a fastText `.vec` file, a GloVe `.txt` file (no header), or the folder of an NLP Studio word2vec run. The format is read from the file itself. The vectors are rescaled so their average length matches a random initialisation's, which the head's learning rate suits.
    */
   vectors?: string;
+  /**
+   * Read only the first N vectors of `vectors` (vector files list the most frequent words first), e.g. `100000` of GloVe's 400,000. Only words that occur in the training data ever train; the other words of the file stay in the model, frozen, so predictions still know them: they cost memory and file size, not training time.
+   */
+  max_vectors?: number;
+  /**
+   * Longest word n-gram an `embedding-classifier` pools with the words, as fastText's `-wordNgrams`: `2` adds every pair of neighbouring words ("not good"), each hashed into one of `ngram_buckets` extra embedding rows.
+   */
+  word_ngrams?: number;
+  /**
+   * Hash buckets of the word n-grams (`word_ngrams` ≥ 2); n-grams that hash alike share a vector. fastText's default. Each bucket is a row of the embedding matrix: 2,000,000 buckets of 100 dimensions are 800 MB of weights (and twice that of AdamW state while training); fewer buckets make smaller models with more collisions.
+   */
+  ngram_buckets?: number;
   /**
    * Embedding size of an `embedding-classifier`. Must match the dimension of `vectors` when both are given; required when `vectors` is absent (random initialisation).
    */
@@ -98,6 +110,14 @@ export interface Data {
    */
   lowercase?: boolean;
   /**
+   * Each example has any number of labels (none included): in CSV/TSV the label column holds them joined by `label_separator` (`sports|politics`), in JSONL a list (`["sports", "politics"]`). The model gives every label its own probability (sigmoid, binary cross-entropy), predicts every label whose probability reaches `training.decision_threshold`, and is evaluated with micro- and macro-F1 and per-label precision and recall. Its `config.json` says `problem_type: multi_label_classification`, as Hugging Face expects.
+   */
+  multi_label?: boolean;
+  /**
+   * What separates the labels of one example in a CSV/TSV label column when `multi_label` is on (JSONL may give a list instead).
+   */
+  label_separator?: string;
+  /**
    * What to do with a data line that cannot be read (wrong column count, invalid JSON, empty text, no label). A validation label that the training data never uses always stops the run, with file and line.
    */
   bad_lines?: 'skip' | 'error';
@@ -131,6 +151,14 @@ export interface Training {
    */
   eval_every?: 'epoch' | 'stage';
   /**
+   * Threads that train an `embedding-classifier` (its own multi-threaded kernel: each thread takes whole batches and updates the shared weights lock-free, as fastText does). Defaults to the number of CPU cores. With `1`, a seed makes the run reproducible. BERT runs use the `backend`.
+   */
+  threads?: number;
+  /**
+   * Multi-label models (`data.multi_label`): a label is predicted when its probability reaches this. `tune` picks, after training, the threshold that maximises micro-F1 on the validation data, and stores it with the model.
+   */
+  decision_threshold?: number | 'tune';
+  /**
    * Write a line to `metrics.jsonl` every this many steps.
    */
   log_every_steps?: number;
@@ -147,9 +175,9 @@ export interface Training {
  */
 export interface EarlyStopping {
   /**
-   * Validation metric to watch (`loss` is minimised, the others maximised).
+   * Validation metric to watch (`loss` is minimised, the others maximised). For multi-label data, `accuracy` is exact-match accuracy (every label right).
    */
-  metric?: 'accuracy' | 'macro_f1' | 'loss';
+  metric?: 'accuracy' | 'macro_f1' | 'micro_f1' | 'loss';
   /**
    * Evaluations without improvement before stopping.
    */

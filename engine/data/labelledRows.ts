@@ -6,10 +6,13 @@ import { dataFormatOf, type DataFormat } from './dataFormat';
 import { DataError } from './dataError';
 import { readDelimitedRecords } from './delimitedRecords';
 
-/** An example as written in the file: the label is a class name or the decimal text of an integer id. */
+/**
+ * An example as written in the file: each label is a class name or the decimal text of an integer id.
+ * Single-label data has exactly one; multi-label data any number (none is a valid example).
+ */
 export interface LabelledRow {
   readonly text: string;
-  readonly label: string;
+  readonly labels: readonly string[];
   readonly file: string;
   readonly line: number;
 }
@@ -19,6 +22,17 @@ export interface LabelledRowOptions {
   readonly format?: DataFormat;
   readonly textColumn: string;
   readonly labelColumn: string;
+  /**
+   * `data.multi_label`: the label column holds the row's labels joined by this separator (CSV/TSV;
+   * `data.label_separator`), or a JSON list of them (JSONL). Absent: one label per row.
+   */
+  readonly labelSeparator?: string;
+}
+
+/** The labels of one label cell: one (single-label), or the separated list with blanks dropped. */
+function labelsOf(cell: string, separator: string | undefined): string[] {
+  if (separator === undefined) return [cell.trim()];
+  return [...new Set(cell.split(separator).map((label) => label.trim()).filter((label) => label !== ''))];
 }
 
 /** Rows of a labelled file; unreadable lines go to `badLines` (which throws when they are fatal). */
@@ -53,8 +67,8 @@ async function* delimitedRows(file: string, delimiter: string, options: Labelled
     if (record.unterminatedQuote) badLines.report(file, line, 'a quoted field is not closed before the end of the file');
     else if (fields.length !== header.length) badLines.report(file, line, `${fields.length} fields, the header has ${header.length}`);
     else if (fields[textAt]!.trim() === '') badLines.report(file, line, `empty text in column "${options.textColumn}"`);
-    else if (fields[labelAt]!.trim() === '') badLines.report(file, line, `no label in column "${options.labelColumn}"`);
-    else yield { text: fields[textAt]!, label: fields[labelAt]!.trim(), file, line };
+    else if (options.labelSeparator === undefined && fields[labelAt]!.trim() === '') badLines.report(file, line, `no label in column "${options.labelColumn}"`);
+    else yield { text: fields[textAt]!, labels: labelsOf(fields[labelAt]!, options.labelSeparator), file, line };
   }
 }
 
@@ -78,11 +92,25 @@ async function* jsonlRows(file: string, options: LabelledRowOptions, badLines: B
     }
     const record = value as Record<string, unknown>;
     const text = record[options.textColumn];
-    const label = labelText(record[options.labelColumn]);
+    const labels = jsonLabels(record[options.labelColumn], options.labelSeparator);
     if (typeof text !== 'string' || text.trim() === '') badLines.report(file, line, `no text in field "${options.textColumn}"`);
-    else if (label === undefined) badLines.report(file, line, `no label in field "${options.labelColumn}" (a class name or an integer id)`);
-    else yield { text, label, file, line };
+    else if (labels === undefined) {
+      const wanted = options.labelSeparator === undefined ? 'a class name or an integer id' : 'a list of class names or integer ids';
+      badLines.report(file, line, `no label in field "${options.labelColumn}" (${wanted})`);
+    } else yield { text, labels, file, line };
   }
+}
+
+/** A JSON label field: one label, or (multi-label) a list of them or a separated string. */
+function jsonLabels(value: unknown, separator: string | undefined): string[] | undefined {
+  if (separator === undefined) {
+    const label = labelText(value);
+    return label === undefined ? undefined : [label];
+  }
+  if (typeof value === 'string') return labelsOf(value, separator);
+  if (!Array.isArray(value)) return undefined;
+  const labels = value.map(labelText);
+  return labels.every((label) => label !== undefined) ? [...new Set(labels)] : undefined;
 }
 
 /** A JSON label as text: a non-empty string, or an integer id written in decimal. */

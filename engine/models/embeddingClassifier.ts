@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededRandom } from '../data/seededRandom';
 import type { TokenBatch } from '../data/tokenBatches';
+import type { Decision } from './decision';
 import type { FloatTensor } from './safetensors';
 
 /**
@@ -22,7 +23,11 @@ export type Pooling = 'mean' | 'max' | 'mean-max';
 export type EmbeddingClassifierGroup = 'embeddings' | 'head';
 
 export interface EmbeddingClassifierConfig {
+  /** Words (vocab.txt, [PAD] and [UNK] included). */
   readonly vocabSize: number;
+  /** Longest hashed word n-gram pooled with the words (1: none), and its buckets: embedding rows after the words'. */
+  readonly wordNgrams: number;
+  readonly ngramBuckets: number;
   readonly vectorSize: number;
   readonly pooling: Pooling;
   /** Width of the hidden dense layer; 0 is a linear head. */
@@ -33,6 +38,13 @@ export interface EmbeddingClassifierConfig {
   /** Tokenisation, kept with the model so a reload tokenises as training did. */
   readonly lowercase: boolean;
   readonly maxLength: number;
+  /** Multi-label models: sigmoid per label, labels over the threshold. */
+  readonly decision: Decision;
+}
+
+/** Rows of the embedding matrix: the words, then the n-gram buckets. */
+export function embeddingRows(config: Pick<EmbeddingClassifierConfig, 'vocabSize' | 'wordNgrams' | 'ngramBuckets'>): number {
+  return config.vocabSize + (config.wordNgrams > 1 ? config.ngramBuckets : 0);
 }
 
 export interface EmbeddingClassifierParameter {
@@ -49,7 +61,7 @@ export function pooledSize(config: Pick<EmbeddingClassifierConfig, 'vectorSize' 
 /** Every parameter, in state-dict order. */
 export function embeddingClassifierParameters(config: EmbeddingClassifierConfig): EmbeddingClassifierParameter[] {
   const pooled = pooledSize(config);
-  const specs: EmbeddingClassifierParameter[] = [{ name: 'embeddings.weight', group: 'embeddings', shape: [config.vocabSize, config.vectorSize] }];
+  const specs: EmbeddingClassifierParameter[] = [{ name: 'embeddings.weight', group: 'embeddings', shape: [embeddingRows(config), config.vectorSize] }];
   if (config.hiddenSize > 0) {
     specs.push({ name: 'pre_classifier.weight', group: 'head', shape: [config.hiddenSize, pooled] });
     specs.push({ name: 'pre_classifier.bias', group: 'head', shape: [config.hiddenSize] });
@@ -58,6 +70,27 @@ export function embeddingClassifierParameters(config: EmbeddingClassifierConfig)
   specs.push({ name: 'classifier.weight', group: 'head', shape: [config.labels.length, classifierInputs] });
   specs.push({ name: 'classifier.bias', group: 'head', shape: [config.labels.length] });
   return specs;
+}
+
+/**
+ * The parameters of a new model: `embeddings` ([rows × vectorSize], row-major) as given, the dense
+ * layers as torch initialises a Linear (uniform ±1/√in for weights and biases), from `seed`.
+ */
+export function initialEmbeddingClassifierState(config: EmbeddingClassifierConfig, embeddings: Float32Array, seed: number): Map<string, FloatTensor> {
+  const random = new SeededRandom(seed, 7);
+  const state = new Map<string, FloatTensor>();
+  for (const spec of embeddingClassifierParameters(config)) {
+    if (spec.name === 'embeddings.weight') {
+      state.set(spec.name, { shape: spec.shape, data: embeddings });
+      continue;
+    }
+    const fanIn = spec.name.startsWith('classifier.') ? (config.hiddenSize > 0 ? config.hiddenSize : pooledSize(config)) : pooledSize(config);
+    const bound = 1 / Math.sqrt(fanIn);
+    const data = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < data.length; i++) data[i] = (2 * random.nextFloat() - 1) * bound;
+    state.set(spec.name, { shape: spec.shape, data });
+  }
+  return state;
 }
 
 /** What the masked max gives padding, so it never wins (a real token always exists). */
@@ -103,25 +136,9 @@ export class EmbeddingClassifier {
     return new EmbeddingClassifier(config, variables, seed);
   }
 
-  /**
-   * A new model: `embeddings` ([vocabSize × vectorSize], row-major) as given, the dense layers as
-   * torch initialises a Linear (uniform ±1/√in for weights and biases), from `seed`.
-   */
+  /** A new model from `initialEmbeddingClassifierState`. */
   static initialised(config: EmbeddingClassifierConfig, embeddings: Float32Array, seed: number): EmbeddingClassifier {
-    const random = new SeededRandom(seed, 7);
-    const state = new Map<string, FloatTensor>();
-    for (const spec of embeddingClassifierParameters(config)) {
-      if (spec.name === 'embeddings.weight') {
-        state.set(spec.name, { shape: spec.shape, data: embeddings });
-        continue;
-      }
-      const fanIn = spec.name.startsWith('classifier.') ? (config.hiddenSize > 0 ? config.hiddenSize : pooledSize(config)) : pooledSize(config);
-      const bound = 1 / Math.sqrt(fanIn);
-      const data = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
-      for (let i = 0; i < data.length; i++) data[i] = (2 * random.nextFloat() - 1) * bound;
-      state.set(spec.name, { shape: spec.shape, data });
-    }
-    return EmbeddingClassifier.fromState(config, state, { seed });
+    return EmbeddingClassifier.fromState(config, initialEmbeddingClassifierState(config, embeddings, seed), { seed });
   }
 
   get pooledSize(): number {

@@ -8,13 +8,16 @@ import { EMBEDDING_CLASSIFIER_MODEL_TYPE } from './embeddingClassifier';
 import { loadEmbeddingTextClassifier } from './embeddingClassifierFolder';
 import { bertInputs } from './bert';
 import { classProbabilities } from './classProbabilities';
+import { decisionFromConfigJson, type Decision } from './decision';
 import { loadBertClassifier, ModelFolderError } from './huggingfaceFolder';
 
 export interface TextClassifier {
   readonly folder: string;
   readonly modelType: string;
   readonly labels: readonly string[];
-  /** Class probabilities per text, in label order. */
+  /** Single-label: the most probable class; multi-label: every label at or over the threshold. */
+  readonly decision: Decision;
+  /** Probabilities per text, in label order: a softmax over the classes, or each label's sigmoid (multi-label). */
   predict(texts: readonly string[]): Promise<Float32Array[]>;
   dispose(): void;
 }
@@ -97,9 +100,10 @@ export async function ensurePredictionBackend(): Promise<void> {
   await tf.ready();
 }
 
-/** A fine-tuned BERT: tokenised as in training, batched by length with dynamic padding, softmax of the logits. */
+/** A fine-tuned BERT: tokenised as in training, batched by length with dynamic padding, softmax (or sigmoid, multi-label) of the logits. */
 export async function loadBertTextClassifier(folder: string): Promise<TextClassifier> {
   const { model, tokenizer, config } = await loadBertClassifier(folder);
+  const decision = decisionFromConfigJson((await readClassifierFolderConfig(folder)).json);
   const declared = (tokenizer.inner as { model_max_length?: unknown }).model_max_length;
   const maxLength = Math.min(typeof declared === 'number' && Number.isFinite(declared) && declared > 2 ? declared : DEFAULT_MAX_LENGTH, config.maxPositionEmbeddings);
   const classCount = config.id2label.length;
@@ -107,10 +111,11 @@ export async function loadBertTextClassifier(folder: string): Promise<TextClassi
     folder,
     modelType: 'bert',
     labels: config.id2label,
+    decision,
     predict: (texts) =>
       // The executor turns a throw (a disposed model, a failing op) into a rejection.
       new Promise<Float32Array[]>((resolve) =>
-        resolve(classProbabilities(texts, tokenizer, { maxLength, batchSize: BERT_BATCH_SIZE, classCount }, (batch) => model.forward(bertInputs(batch)).logits)),
+        resolve(classProbabilities(texts, tokenizer, { maxLength, batchSize: BERT_BATCH_SIZE, classCount, decision }, (batch) => model.forward(bertInputs(batch)).logits)),
       ),
     dispose: () => model.dispose(),
   };

@@ -88,7 +88,8 @@ export class ClassifierStore {
     return this.with(params.modelPath, async (classifier) => ({
       labels: [...classifier.labels],
       modelType: classifier.modelType,
-      predictions: predictionsOf(classifier.labels, await classifier.predict(params.texts)),
+      ...(classifier.decision.multiLabel ? { multiLabel: { threshold: classifier.decision.threshold } } : {}),
+      predictions: predictionsOf(classifier.labels, await classifier.predict(params.texts), classifier.decision),
     }));
   }
 

@@ -280,6 +280,6 @@ function nonFiniteError(at: { value: number; epoch: number; step: number }, alph
 export const word2vecTrainer: TaskTrainer = {
   defaultFormats: ['word2vec-text', 'word2vec-binary'],
   // Its own WebAssembly SIMD kernels on worker threads, not TensorFlow.js.
-  usesTensorBackend: false,
+  usesTensorBackend: () => false,
   train,
 };

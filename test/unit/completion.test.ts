@@ -28,7 +28,7 @@ describe('completion of keys', () => {
     const items = await complete('training:\n  batch_size: 16\n  |');
     assert.deepEqual(
       labels(items).filter((label) => !label.includes(':')),
-      ['optimizer', 'weight_decay', 'max_grad_norm', 'warmup_ratio', 'eval_every', 'log_every_steps', 'early_stopping', 'stages'],
+      ['optimizer', 'weight_decay', 'max_grad_norm', 'warmup_ratio', 'eval_every', 'threads', 'decision_threshold', 'log_every_steps', 'early_stopping', 'stages'],
     );
     assert.equal(edit(item(items, 'optimizer')).newText, 'optimizer: ');
     assert.equal(edit(item(items, 'early_stopping')).newText, 'early_stopping:\n  $0');

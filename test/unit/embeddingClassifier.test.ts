@@ -7,26 +7,20 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunEvent } from '../../common/protocol/runEvents';
 import { loadConfig } from '../../engine/config/loadConfig';
 import { loadLabelledData } from '../../engine/data/labelledData';
-import { planBucketedBatches } from '../../engine/data/lengthBuckets';
-import { assembleBatch } from '../../engine/data/tokenBatches';
 import { tokenizeExamples } from '../../engine/data/tokenizedExamples';
 import { wordTokens, WordTokenizer } from '../../engine/data/wordTokenizer';
+import { SINGLE_LABEL } from '../../engine/models/decision';
 import { EmbeddingClassifier, embeddingClassifierParameters, type EmbeddingClassifierConfig } from '../../engine/models/embeddingClassifier';
 import { loadEmbeddingTextClassifier, predictProbabilities, writeEmbeddingClassifierFolder } from '../../engine/models/embeddingClassifierFolder';
 import { readSafetensors, readSafetensorsHeader } from '../../engine/models/safetensors';
-import { crossEntropy } from '../../engine/run/classification/crossEntropy';
 import { buildEmbeddingVocabulary, describeCoverage, prepareEmbeddingClassifier, tokenCoverage } from '../../engine/run/classification/embeddingClassifier';
-import { evaluateClassifier } from '../../engine/run/classification/evaluate';
-import { encodeFeatures, featureRows } from '../../engine/run/classification/frozenFeatures';
 import { RunError } from '../../engine/run/runError';
 import { runTraining, type RunOutcome } from '../../engine/run/runTraining';
 import type { TrainerContext } from '../../engine/run/trainerContext';
 import { planFreeze } from '../../engine/training/freezeSpec';
-import { namedGradients } from '../../engine/training/namedGradients';
 import { readVectorsText, writeVectorsText } from '../../engine/word2vec/vectorsFormat';
 import { sentences, toCsv } from '../fixtures/classification/sentimentProject';
 
-const LABELS = ['neg', 'pos'];
 /** Words of the toy task (fixture sentimentProject): a label word or two among fillers. */
 const VECTOR_WORDS = ['good', 'great', 'love', 'fun', 'bad', 'hate', 'boring', 'spam', 'the', 'a', 'movie', 'film', 'story'];
 const VECTOR_DIM = 8;
@@ -140,17 +134,20 @@ test('OOV accounting: vocabulary = vectors ∪ training words seen twice ∪ [PA
   const vocabulary = buildEmbeddingVocabulary(vectors, counts, 2, 1);
   assert.deepEqual(vocabulary.words, ['[PAD]', '[UNK]', 'the', 'war', 'peace', 'spam', '$']);
   assert.deepEqual([vocabulary.pretrained, vocabulary.random], [3, 2]);
-  assert.deepEqual(Array.from(vocabulary.embeddings.subarray(0, 10)), [0, 0, 0, 0, 1, 2, 3, 4, 5, 6]);
-  // Random rows are small next to the vectors (10% of their RMS) and not zero.
+  // The vectors are rescaled to an RMS of 1/√dim (a random initialisation's), directions kept.
   const rms = Math.sqrt((1 + 4 + 9 + 16 + 25 + 36) / 6);
-  for (const value of vocabulary.embeddings.subarray(10)) assert.ok(value !== 0 && Math.abs(value) < rms * 0.5, String(value));
+  const factor = 1 / Math.sqrt(2) / rms;
+  assert.ok(Math.abs(vocabulary.rescaled - factor) < 1e-12);
+  assert.deepEqual(Array.from(vocabulary.embeddings.subarray(0, 10)), [0, 0, 0, 0, 1, 2, 3, 4, 5, 6].map((value) => Math.fround(value * factor)));
+  // Random rows are small next to the vectors (10% of their RMS) and not zero.
+  for (const value of vocabulary.embeddings.subarray(10)) assert.ok(value !== 0 && Math.abs(value) < (1 / Math.sqrt(2)) * 0.5, String(value));
 
   const tokenizer = new WordTokenizer(vocabulary.words, true);
   // 10 tokens: the ×3 and war ×1 have vectors; spam ×2 and $ ×1 are random; once, unseen ×3 are [UNK].
   const examples = tokenizeExamples(
     [
-      { text: 'The war spam $ once', labelId: 0 },
-      { text: 'the the spam unseen unseen', labelId: 1 },
+      { text: 'The war spam $ once', labelIds: [0] },
+      { text: 'the the spam unseen unseen', labelIds: [1] },
     ],
     tokenizer,
     { maxLength: 16 },
@@ -180,44 +177,25 @@ test('vectors whose dimension differs from model.vector_size: a RunError pointin
   assert.equal(outcome.kind === 'failed' && outcome.location?.line, 7);
 });
 
-test('frozen embeddings: the cached pooled-features path gives the same loss and head gradients as the full model', async () => {
-  const { config } = await project(`  vectors: toy-vectors.txt\n  pooling: mean-max\n  hidden_size: 6\n  dropout: 0.3`, '', 'cached');
-  const context = await contextFor(config);
-  const data = await loadLabelledData({ data: context.config.data, seed: 3 });
-  const prepared = await prepareEmbeddingClassifier(context, data);
-  const { model, train } = prepared;
-  const plan = planFreeze('embeddings', model.groups.keys());
-  const head = new Map(plan.trainable.flatMap((group) => model.groups.get(group)!).map((name) => [name, model.variables.get(name)!]));
-  assert.deepEqual([...head.keys()], ['pre_classifier.weight', 'pre_classifier.bias', 'classifier.weight', 'classifier.bias']);
-  const cached = encodeFeatures(model.frozenFeatures, train, 16);
-  assert.equal(cached.length, train.count * 16);
-  for (const indices of planBucketedBatches(train.lengths, { batchSize: 16, seed: 3, epoch: 0 }).slice(0, 3)) {
-    const labels = Int32Array.from(indices, (example) => train.labels[example]!);
-    const full = namedGradients(() => tf.tidy(() => crossEntropy(model.logits(assembleBatch(train, indices), false), tf.tensor1d(labels, 'int32'))), head);
-    const fromCache = namedGradients(() => tf.tidy(() => crossEntropy(model.frozenFeatures.head(featureRows(cached, model.frozenFeatures.size, indices), false), tf.tensor1d(labels, 'int32'))), head);
-    assert.equal(full.loss.dataSync()[0], fromCache.loss.dataSync()[0]);
-    for (const [name, gradient] of full.gradients) assert.deepEqual(Array.from(gradient.dataSync()), Array.from(fromCache.gradients.get(name)!.dataSync()), name);
-    for (const result of [full, fromCache]) {
-      result.loss.dispose();
-      for (const gradient of result.gradients.values()) gradient.dispose();
-    }
-  }
-  // Validation through the cache equals validation through the model.
-  const validation = prepared.validation!;
-  const viaModel = evaluateClassifier(model, validation, 16, LABELS);
-  const viaCache = evaluateClassifier(model, validation, 16, LABELS, encodeFeatures(model.frozenFeatures, validation, 16));
-  assert.deepEqual(viaCache.metrics, viaModel.metrics);
-  assert.ok(Math.abs(viaCache.loss - viaModel.loss) < 1e-6);
-  model.dispose();
-});
-
 test('export → reload gives exactly the same probabilities', async () => {
-  const config: EmbeddingClassifierConfig = { vocabSize: 6, vectorSize: 3, pooling: 'mean-max', hiddenSize: 4, dropout: 0.2, labels: ['a', 'b', 'c'], lowercase: true, maxLength: 5 };
+  const config: EmbeddingClassifierConfig = {
+    vocabSize: 6,
+    wordNgrams: 1,
+    ngramBuckets: 0,
+    vectorSize: 3,
+    pooling: 'mean-max',
+    hiddenSize: 4,
+    dropout: 0.2,
+    labels: ['a', 'b', 'c'],
+    lowercase: true,
+    maxLength: 5,
+    decision: SINGLE_LABEL,
+  };
   const words = ['[PAD]', '[UNK]', 'red', 'green', 'blue', '!'];
   const embeddings = Float32Array.from({ length: 18 }, (_, i) => (i < 3 ? 0 : Math.sin(i) * 0.7));
   const model = EmbeddingClassifier.initialised(config, embeddings, 9);
   const folder = path.join(dir, 'exported');
-  const files = await writeEmbeddingClassifierFolder(folder, model, words);
+  const files = await writeEmbeddingClassifierFolder(folder, config, words, model.exportState());
   assert.deepEqual(files.sort(), ['config.json', 'model.safetensors', 'vectors.txt', 'vocab.txt']);
   const texts = ['Red green!', 'BLUE blue blue blue blue blue red', '', 'unknown words only', 'green'];
   const original = predictProbabilities(model, new WordTokenizer(words, true), texts);
@@ -250,8 +228,8 @@ test('random embeddings learn the toy task from about chance to ≥ 0.9, and the
   const context = await contextFor(config);
   const data = await loadLabelledData({ data: context.config.data, seed: 3 });
   const prepared = await prepareEmbeddingClassifier(context, data);
-  const start = evaluateClassifier(prepared.model, prepared.validation!, 16, LABELS);
-  prepared.model.dispose();
+  const start = prepared.training.evaluate(SINGLE_LABEL);
+  await prepared.training.dispose();
   assert.ok(start.metrics.accuracy <= 0.75, `accuracy before training ${start.metrics.accuracy}`);
 
   const { events, outcome } = await run(config);
@@ -268,7 +246,7 @@ test('random embeddings learn the toy task from about chance to ≥ 0.9, and the
   const classifier = await loadEmbeddingTextClassifier(runDir);
   const validation = await loadLabelledData({ data: { train: [path.join(dir, 'train.csv')], validation: path.join(dir, 'valid.csv') }, seed: 3 });
   const probabilities = await classifier.predict(validation.validation.map((example) => example.text));
-  const correct = probabilities.filter((row, i) => (row[1]! > row[0]! ? 1 : 0) === validation.validation[i]!.labelId).length;
+  const correct = probabilities.filter((row, i) => (row[1]! > row[0]! ? 1 : 0) === validation.validation[i]!.labelIds[0]).length;
   assert.equal(correct / probabilities.length, summary.validation.accuracy);
   classifier.dispose();
   const best = await loadEmbeddingTextClassifier(path.join(runDir, 'checkpoints', 'best'));
