@@ -1,12 +1,13 @@
 // `nlp-studio predict <model-dir> [text…] [--file F]`: one JSON line per text, with the predicted
-// label and every class's probability. Texts come from the arguments, then the lines of F (`-` is
+// label (a multi-label model: also every label over its threshold) and every class's probability. Texts come from the arguments, then the lines of F (`-` is
 // stdin); with neither, from the lines of stdin.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadTextClassifier, type TextClassifier } from '../models/textClassifier';
-import { argMax } from '../prediction/predictions';
+import { SINGLE_LABEL, type Decision } from '../models/decision';
+import { argMax, labelsOver } from '../prediction/predictions';
 import type { CliIo } from './io';
 
 const USAGE = 'usage: nlp-studio predict <model-dir> [text…] [--file F]\n';
@@ -16,7 +17,10 @@ const CHUNK = 64;
 /** One line of `predict`'s output. */
 export interface PredictLine {
   text: string;
+  /** The most probable class. */
   label: string;
+  /** Multi-label models: every label whose probability reaches the model's threshold. */
+  labels?: string[];
   probabilities: Record<string, number>;
 }
 
@@ -54,7 +58,7 @@ export async function predictCommand({ values, positionals }: PredictArgs, io: C
     const print = async (batch: string[]): Promise<void> => {
       if (batch.length === 0) return;
       const probabilities = await classifier.predict(batch);
-      io.stdout(batch.map((text, i) => `${JSON.stringify(predictLine(classifier.labels, text, probabilities[i]!))}\n`).join(''));
+      io.stdout(batch.map((text, i) => `${JSON.stringify(predictLine(classifier.labels, text, probabilities[i]!, classifier.decision))}\n`).join(''));
     };
     await print(texts);
     const stdin = io.stdin ?? process.stdin;
@@ -84,10 +88,11 @@ export async function predictCommand({ values, positionals }: PredictArgs, io: C
   return 0;
 }
 
-export function predictLine(labels: readonly string[], text: string, probabilities: Float32Array): PredictLine {
+export function predictLine(labels: readonly string[], text: string, probabilities: Float32Array, decision: Decision = SINGLE_LABEL): PredictLine {
   return {
     text,
     label: labels[argMax(probabilities)]!,
+    ...(decision.multiLabel ? { labels: labelsOver(labels, probabilities, decision.threshold) } : {}),
     probabilities: Object.fromEntries(labels.map((label, i) => [label, probabilities[i]!])),
   };
 }

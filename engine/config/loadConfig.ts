@@ -22,7 +22,7 @@ export interface LoadedConfig {
   /** The config as written, before defaults: tells a value the user chose from a default. */
   written: Record<string, unknown>;
   /** Warnings and hints the editor would show; a run goes ahead with them. */
-  notes: { message: string; location: SourceLocation }[];
+  notes: { level: 'warning' | 'info'; message: string; location: SourceLocation }[];
   /** Where a key's value is in the file (its key when the value is absent), for messages that point there. */
   locate(at: ConfigPath): SourceLocation;
 }
@@ -60,7 +60,9 @@ export async function loadConfig(configPath: string): Promise<LoadedConfig> {
   for (const at of PATH_KEYS) resolvePathAt(config, at, folder);
   const pretrained = config.model?.pretrained;
   if (pretrained !== undefined && (await nodeFileSystem.stat(path.resolve(folder, pretrained)))) config.model!.pretrained = path.resolve(folder, pretrained);
-  const notes = located.filter((d) => d.severity !== DiagnosticSeverity.Error).map(({ message, location }) => ({ message, location }));
+  const notes = located
+    .filter((d) => d.severity !== DiagnosticSeverity.Error)
+    .map(({ severity, message, location }) => ({ level: severity === DiagnosticSeverity.Warning ? ('warning' as const) : ('info' as const), message, location }));
   return { file, folder, config, written: doc.value as Record<string, unknown>, notes, locate };
 }
 

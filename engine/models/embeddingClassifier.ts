@@ -93,6 +93,13 @@ export function initialEmbeddingClassifierState(config: EmbeddingClassifierConfi
   return state;
 }
 
+/**
+ * The standardisation of the pooled vector the head reads, (pooled − mean) × scale per feature: buffers
+ * (never trained) fitted on the training data's pooled vectors when the run starts. A folder without
+ * them (trained before they existed) pools unstandardised.
+ */
+export const POOLED_NORM = { mean: 'pooled_norm.mean', scale: 'pooled_norm.scale' } as const;
+
 /** What the masked max gives padding, so it never wins (a real token always exists). */
 const MASKED = -1e9;
 
@@ -107,6 +114,7 @@ export class EmbeddingClassifier {
     readonly config: EmbeddingClassifierConfig,
     variables: Map<string, tf.Variable>,
     seed: number,
+    private readonly norm: { mean: tf.Tensor1D; scale: tf.Tensor1D } | undefined,
   ) {
     this.variables = variables;
     this.dropoutRandom = new SeededRandom(seed, 13);
@@ -118,6 +126,9 @@ export class EmbeddingClassifier {
   /** A model from stored tensors (torch names and layouts); every parameter must be there, shaped right. */
   static fromState(config: EmbeddingClassifierConfig, state: ReadonlyMap<string, FloatTensor>, { source = 'the weights', seed = 0 }: { source?: string; seed?: number } = {}): EmbeddingClassifier {
     const specs = embeddingClassifierParameters(config);
+    if (!state.has('embeddings.weight') && state.has('embeddings.weight.trained_rows')) {
+      throw new Error(`${source} are a training checkpoint's (only the embedding rows that train): load the run folder, not its checkpoints`);
+    }
     const problems: string[] = [];
     for (const spec of specs) {
       const tensor = state.get(spec.name);
@@ -127,13 +138,18 @@ export class EmbeddingClassifier {
       }
     }
     if (problems.length > 0) throw new Error(`${source} do not match the classifier's config: ${problems.join('; ')}`);
+    const width = pooledSize(config);
+    const buffers = [state.get(POOLED_NORM.mean), state.get(POOLED_NORM.scale)];
+    if (buffers.some((tensor) => tensor !== undefined && tensor.data.length !== width)) throw new Error(`${source}: the pooled_norm buffers must have ${width} values`);
     const variables = new Map<string, tf.Variable>();
     for (const spec of specs) {
       const value = tf.tensor(state.get(spec.name)!.data, [...spec.shape], 'float32');
       variables.set(spec.name, tf.variable(value, true));
       value.dispose();
     }
-    return new EmbeddingClassifier(config, variables, seed);
+    const [mean, scale] = buffers;
+    const norm = mean && scale ? { mean: tf.tensor1d(mean.data), scale: tf.tensor1d(scale.data) } : undefined;
+    return new EmbeddingClassifier(config, variables, seed, norm);
   }
 
   /** A new model from `initialEmbeddingClassifierState`. */
@@ -158,7 +174,8 @@ export class EmbeddingClassifier {
       parts.push(tokens.mul(mask).sum(1).div(counts));
     }
     if (this.config.pooling !== 'mean') parts.push(tokens.add(tf.scalar(1).sub(mask).mul(MASKED)).max(1));
-    return parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
+    const pooled = parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
+    return this.norm ? pooled.sub(this.norm.mean).mul(this.norm.scale) : pooled;
   }
 
   /** Logits from pooled vectors: [dense → ReLU] → dropout → classifier. Call inside tf.tidy. */
@@ -187,11 +204,15 @@ export class EmbeddingClassifier {
     return this.pool(tf.tensor2d(batch.inputIds, shape, 'int32'), tf.tensor2d(batch.attentionMask, shape, 'int32'));
   }
 
-  /** Parameters by name, in torch layout (copies). */
+  /** Parameters (and the pooled_norm buffers) by name, in torch layout (copies). */
   exportState(): Map<string, FloatTensor> {
     this.assertUsable();
     const state = new Map<string, FloatTensor>();
     for (const spec of embeddingClassifierParameters(this.config)) state.set(spec.name, { shape: spec.shape, data: Float32Array.from(this.param(spec.name).dataSync() as Float32Array) });
+    if (this.norm) {
+      state.set(POOLED_NORM.mean, { shape: [this.pooledSize], data: Float32Array.from(this.norm.mean.dataSync()) });
+      state.set(POOLED_NORM.scale, { shape: [this.pooledSize], data: Float32Array.from(this.norm.scale.dataSync()) });
+    }
     return state;
   }
 
@@ -208,6 +229,8 @@ export class EmbeddingClassifier {
     if (this.disposed) return;
     this.disposed = true;
     for (const variable of this.variables.values()) variable.dispose();
+    this.norm?.mean.dispose();
+    this.norm?.scale.dispose();
   }
 
   private assertUsable(): void {

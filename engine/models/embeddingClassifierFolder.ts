@@ -107,8 +107,8 @@ export async function writeEmbeddingClassifierFolder(
   await writeFileAtomic(path.join(dir, VOCAB_FILE), words.map((word) => `${word}\n`).join(''));
   await writeSafetensors(path.join(dir, MODEL_FILE), state, { format: 'pt' });
   const embeddings = state.get('embeddings.weight');
-  if (embeddings === undefined) throw new Error('the state has no embeddings.weight');
-  if (vectors) await writeVectorsText(path.join(dir, VECTORS_FILE), words, embeddings.data.subarray(0, words.length * config.vectorSize), config.vectorSize);
+  if (vectors && embeddings === undefined) throw new Error('the state has no embeddings.weight');
+  if (vectors && embeddings) await writeVectorsText(path.join(dir, VECTORS_FILE), words, embeddings.data.subarray(0, words.length * config.vectorSize), config.vectorSize);
   await writeFileAtomic(path.join(dir, CONFIG_FILE), `${JSON.stringify(embeddingClassifierConfigJson(config), null, 2)}\n`);
   return [VOCAB_FILE, MODEL_FILE, ...(vectors ? [VECTORS_FILE] : []), CONFIG_FILE];
 }

@@ -4,6 +4,7 @@
 // and the schedule goes on with the next), the best model kept, checkpoints, stop and resume, the
 // model's folder out. How a model computes — TensorFlow.js tensors for BERT, the sparse multi-threaded
 // kernel for word-vector classifiers — is its ClassifierTraining (classification/classifierTraining.ts).
+import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { RunEpoch, ValidationMetrics } from '../../common/protocol/runEvents';
 import type { Stage } from '../../common/schema/config.generated';
@@ -13,7 +14,8 @@ import { EarlyStopping, type EarlyStoppingMetric } from '../training/earlyStoppi
 import { describeFreezePlan, planFreeze } from '../training/freezeSpec';
 import { LearningRateSchedule } from '../training/learningRateSchedule';
 import { tuneThreshold } from '../training/multiLabelMetrics';
-import { MODEL_FILE, readTrainerState, writeTrainerState } from './classification/classifierFolder';
+import { linkFileAtomic } from '../io/atomicWrite';
+import { CONFIG_FILE, MODEL_FILE, readTrainerState, writeTrainerState } from './classification/classifierFolder';
 import { prepareClassification, type PreparedClassification } from './classification/prepareClassification';
 import type { Evaluation } from './classification/scoreLogits';
 import { RunError } from './runError';
@@ -102,6 +104,7 @@ async function trainPrepared(context: TrainerContext, prepared: PreparedClassifi
     await model.restore(checkpoint.path, optimizer);
     if (state.earlyStopping) tracker.importState(state.earlyStopping);
     epochsDone = state.epoch;
+    stagesEndedEarly.push(...(state.stagesEndedEarly ?? []));
     if (state.stoppedEarly) {
       const ended = stageOfEpoch(state.epoch - 1);
       if (ended >= 0) epochsDone = stageFirstEpoch[ended]! + stages[ended]!.epochs;
@@ -144,10 +147,16 @@ async function trainPrepared(context: TrainerContext, prepared: PreparedClassifi
   if (context.stopSignal.aborted) onStop();
   if (context.abortSignal.aborted) onAbort();
 
-  const checkpoint = async (epoch: number, stoppedEarly: boolean): Promise<void> => {
+  /** Writes the epoch's checkpoint; the best epoch's model files are linked into best/ (no second copy). */
+  const checkpoint = async (epoch: number, stoppedEarly: boolean, isBest: boolean): Promise<void> => {
     const at = context.checkpointPath(epoch);
-    await model.writeFolder(at, { decision, checkpoint: true });
-    await writeTrainerState(at, { epoch, step, earlyStopping: tracker.exportState(), stoppedEarly }, model.optimizerSnapshot());
+    const files = await model.writeFolder(at, { decision, checkpoint: true });
+    await writeTrainerState(at, { epoch, step, earlyStopping: tracker.exportState(), stoppedEarly, stagesEndedEarly }, model.optimizerSnapshot());
+    if (isBest) {
+      await mkdir(bestFolder, { recursive: true });
+      // config.json last, as every folder writer does: a best/ with a config.json is complete.
+      for (const name of [...files.filter((file) => file !== CONFIG_FILE), CONFIG_FILE]) await linkFileAtomic(path.join(at, name), path.join(bestFolder, name));
+    }
     await context.recordCheckpoint({ epoch, step, epochs: history });
   };
 
@@ -224,12 +233,11 @@ async function trainPrepared(context: TrainerContext, prepared: PreparedClassifi
         history.push(event);
         context.emit(event);
         let endsStage = false;
+        let improved = false;
         if (evaluation) {
           const verdict = tracker.update(metricValue(evaluation, metric), epoch + 1);
-          if (verdict.improved) {
-            best = model.exportState();
-            await model.writeFolder(bestFolder, { state: best, decision, checkpoint: true });
-          }
+          improved = verdict.improved;
+          if (improved) best = model.exportState();
           if (earlyStoppingConfig && verdict.shouldStop && epoch < endEpoch - 1) {
             endsStage = true;
             stagesEndedEarly.push(scheduled.name);
@@ -244,7 +252,7 @@ async function trainPrepared(context: TrainerContext, prepared: PreparedClassifi
           }
         }
         if (context.abortSignal.aborted) break stages;
-        await checkpoint(epoch + 1, endsStage);
+        await checkpoint(epoch + 1, endsStage, improved);
         epochsDone = endsStage ? endEpoch : epoch + 1;
         if (endsStage) break;
       }

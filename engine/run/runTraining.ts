@@ -108,7 +108,7 @@ export async function runTraining(configPath: string, options: RunOptions): Prom
     if (resumeFrom) await truncateMetrics(folder, resumeFrom);
     else await clearPreviousRun(folder);
     await writeFileAtomic(folder.resolvedConfig, resolvedConfigYaml(loaded));
-    for (const note of loaded.notes) options.onEvent({ kind: 'log', level: 'warning', message: note.message, location: note.location });
+    for (const note of loaded.notes) options.onEvent({ kind: 'log', level: note.level, message: note.message, location: note.location });
 
     const log = new MetricsLog(folder.metrics);
     metrics = log;

@@ -58,6 +58,9 @@ export class ExampleSetViews {
 export class SparseKernel {
   readonly embeddings: Float32Array;
   readonly head: Float32Array;
+  /** The standardisation of the pooled vector (per lane: subtract the mean, multiply by the scale). */
+  readonly normMean: Float32Array;
+  readonly normScale: Float32Array;
   readonly train: ExampleSetViews;
   readonly validation: ExampleSetViews;
   readonly order: Int32Array;
@@ -97,6 +100,8 @@ export class SparseKernel {
     this.simd = instantiateSimdKernels(memory);
     this.embeddings = new Float32Array(buffer, layout.embeddings, rows * layout.stride);
     this.head = new Float32Array(buffer, layout.headParameters, head.size);
+    this.normMean = new Float32Array(buffer, layout.normMean, pooled);
+    this.normScale = new Float32Array(buffer, layout.normScale, pooled);
     this.headM = new Float32Array(buffer, layout.headM, head.size);
     this.headV = new Float32Array(buffer, layout.headV, head.size);
     this.order = new Int32Array(buffer, layout.order, layout.train.count);
@@ -145,11 +150,14 @@ export class SparseKernel {
     for (let example = from; example < to; example++) set.pooled.set(this.poolTokens(set, example), example * width);
   }
 
+  /** The pooled vector the head reads: pooled (or the cached copy), then standardised (pooled_norm). */
   private pooledOf(set: ExampleSetViews, example: number, source: PooledSource): Float32Array {
-    if (source === 'tokens') return this.poolTokens(set, example);
-    const width = this.pooled.length;
-    this.pooled.set(set.pooled.subarray(example * width, (example + 1) * width));
-    return this.pooled;
+    const { pooled, normMean, normScale } = this;
+    const width = pooled.length;
+    if (source === 'tokens') this.poolTokens(set, example);
+    else pooled.set(set.pooled.subarray(example * width, (example + 1) * width));
+    for (let i = 0; i < width; i++) pooled[i] = (pooled[i]! - normMean[i]!) * normScale[i]!;
+    return pooled;
   }
 
   /** Logits of `pooled` into `this.logits`: [dense → ReLU] → dropout (when training) → classifier. */
@@ -264,10 +272,11 @@ export class SparseKernel {
 
   /** Adds dPooled to the rows of the example's tokens: 1/n of the mean's part to each, the max's to its winners. */
   private scatter(set: ExampleSetViews, example: number): void {
-    const { layout, scratch } = this;
+    const { layout, scratch, dPooled, normScale } = this;
     const { pooling } = layout.shape;
     const start = set.offsets[example]!;
     const count = set.offsets[example + 1]! - start;
+    for (let i = 0; i < dPooled.length; i++) dPooled[i]! *= normScale[i]!; // back through the standardisation
     if (pooling !== 'max') this.simd.scatterMean(set.layout.tokens + start * 4, count, scratch.dPooled, 1 / Math.max(1, count), scratch.slotBlock);
     if (pooling !== 'mean') this.simd.scatterMax(scratch.argMax, scratch.dPooled + (pooling === 'mean-max' ? layout.stride * 4 : 0), layout.stride, scratch.slotBlock);
   }

@@ -96,6 +96,9 @@ export interface SparseLayout {
   readonly embeddings: number;
   /** f32 [head.size] */
   readonly headParameters: number;
+  /** f32 [pooled′] each: what the pooled vector is shifted by and multiplied with before the head */
+  readonly normMean: number;
+  readonly normScale: number;
   /** Adam state: m and v of the head, and of each trainable embedding row (state rows). */
   readonly headM: number;
   readonly headV: number;
@@ -165,6 +168,8 @@ export function planSparseLayout({ shape, stateRows, train, validation, threads,
   });
   const embeddings = take(rows * stride * 4);
   const headParameters = take(head.size * 4);
+  const normMean = take(pooled * 4);
+  const normScale = take(pooled * 4);
   const headM = take(head.size * 4);
   const headV = take(head.size * 4);
   const stateOf = take(rows * 4);
@@ -204,6 +209,8 @@ export function planSparseLayout({ shape, stateRows, train, validation, threads,
     head,
     embeddings,
     headParameters,
+    normMean,
+    normScale,
     headM,
     headV,
     stateOf,

@@ -11,6 +11,15 @@ import type { EpochJob } from './workerProtocol';
 import type { WasmMemory } from '../word2vec/wasm/webAssemblyApi';
 
 export const EMBEDDINGS = 'embeddings.weight';
+/**
+ * A checkpoint's embeddings: only the rows that can train ([rows] ids as floats, exact below 2^24, and
+ * their [rows, dim] values); the others are the run's initial vectors, which the run recomputes.
+ */
+export const TRAINED_ROW_IDS = 'embeddings.weight.trained_rows';
+export const TRAINED_ROWS = 'embeddings.weight.trained_values';
+/** Buffers (not trained): the standardisation of the pooled vector, per feature. */
+export const NORM_MEAN = 'pooled_norm.mean';
+export const NORM_SCALE = 'pooled_norm.scale';
 
 export interface SparseModelOptions {
   readonly shape: SparseShape;
@@ -58,6 +67,34 @@ export class SparseModel {
     this.kernel = new SparseKernel(this.memory, this.layout, 0, this.threads.control);
     this.fill(this.layout.train, train);
     if (validation) this.fill(this.layout.validation, validation);
+    this.kernel.normScale.fill(1);
+  }
+
+  /**
+   * Sets the standardisation from the training examples' pooled vectors under the current
+   * embeddings: each feature centred on its mean and divided by its standard deviation, so the head
+   * reads features of unit variance whatever the vectors' scale (and leaves the pooled features cached).
+   */
+  async standardize(): Promise<void> {
+    await this.threads.encode('train', this.layout.train.count);
+    const { normMean, normScale, train } = this.kernel;
+    const width = normMean.length;
+    const count = this.layout.train.count;
+    const sum = new Float64Array(width);
+    const squares = new Float64Array(width);
+    for (let example = 0; example < count; example++) {
+      for (let i = 0; i < width; i++) {
+        const value = train.pooled[example * width + i]!;
+        sum[i]! += value;
+        squares[i]! += value * value;
+      }
+    }
+    for (let i = 0; i < width; i++) {
+      const mean = sum[i]! / Math.max(1, count);
+      const deviation = Math.sqrt(Math.max(0, squares[i]! / Math.max(1, count) - mean * mean));
+      normMean[i] = mean;
+      normScale[i] = deviation > 1e-12 ? 1 / deviation : 0; // a feature that never varies tells nothing
+    }
   }
 
   private fill(set: ExampleSetLayout, examples: TokenizedExamples): void {
@@ -71,24 +108,56 @@ export class SparseModel {
     }
   }
 
-  /** The parameters as torch names and shapes: embeddings [rows, dim], the head's Linear layers [out, in]. */
-  exportState(): Map<string, FloatTensor> {
+  /** The parameters as torch names and shapes: embeddings [rows, dim] (unless left out), the buffers, the head's Linear layers [out, in]. */
+  exportState(withEmbeddings = true): Map<string, FloatTensor> {
     const { shape, stride } = this.layout;
     const { rows, dim } = shape;
-    const embeddings = new Float32Array(rows * dim);
-    const stored = this.kernel.embeddings;
-    for (let row = 0; row < rows; row++) embeddings.set(stored.subarray(row * stride, row * stride + dim), row * dim);
-    return new Map([[EMBEDDINGS, { shape: [rows, dim], data: embeddings }], ...headTensors(this.layout, this.kernel.head)]);
+    const state = new Map<string, FloatTensor>();
+    if (withEmbeddings) {
+      const embeddings = new Float32Array(rows * dim);
+      const stored = this.kernel.embeddings;
+      for (let row = 0; row < rows; row++) embeddings.set(stored.subarray(row * stride, row * stride + dim), row * dim);
+      state.set(EMBEDDINGS, { shape: [rows, dim], data: embeddings });
+    }
+    const norm = (block: Float32Array): FloatTensor => ({ shape: [pooledSize(shape)], data: convertColumns(this.layout, block, 1, 'unpad') });
+    state.set(NORM_MEAN, norm(this.kernel.normMean));
+    state.set(NORM_SCALE, norm(this.kernel.normScale));
+    for (const [name, tensor] of headTensors(this.layout, this.kernel.head)) state.set(name, tensor);
+    return state;
   }
 
-  /** Writes the parameters found in `state` (torch names and shapes, as exportState gives them). */
+  /**
+   * The parameters as a checkpoint keeps them: the embedding rows that can train (TRAINED_ROW_IDS,
+   * TRAINED_ROWS) instead of the whole matrix, with the head and the buffers. A tenth of the bytes
+   * for GloVe's 100,000 words or a million n-gram buckets, of which a run touches few.
+   */
+  exportTrainedState(): Map<string, FloatTensor> {
+    const { stride } = this.layout;
+    const { dim } = this.layout.shape;
+    const ids = this.trainableRows;
+    const values = new Float32Array(ids.length * dim);
+    ids.forEach((row, index) => values.set(this.kernel.embeddings.subarray(row * stride, row * stride + dim), index * dim));
+    const state = this.exportState(false);
+    state.set(TRAINED_ROW_IDS, { shape: [ids.length], data: Float32Array.from(ids) });
+    state.set(TRAINED_ROWS, { shape: [ids.length, dim], data: values });
+    return state;
+  }
+
+  /** Writes the parameters found in `state` (torch names and shapes, as exportState or exportTrainedState give them). */
   importState(state: ReadonlyMap<string, FloatTensor>): void {
     const { shape, stride } = this.layout;
     const { rows, dim } = shape;
     const embeddings = state.get(EMBEDDINGS);
+    const stored = this.kernel.embeddings;
     if (embeddings) {
-      const stored = this.kernel.embeddings;
       for (let row = 0; row < rows; row++) stored.set(embeddings.data.subarray(row * dim, (row + 1) * dim), row * stride);
+    }
+    const ids = state.get(TRAINED_ROW_IDS);
+    const values = state.get(TRAINED_ROWS);
+    if (ids && values) ids.data.forEach((row, index) => stored.set(values.data.subarray(index * dim, (index + 1) * dim), row * stride));
+    for (const [name, block] of [[NORM_MEAN, this.kernel.normMean], [NORM_SCALE, this.kernel.normScale]] as const) {
+      const tensor = state.get(name);
+      if (tensor) block.set(convertColumns(this.layout, tensor.data, 1, 'pad'));
     }
     loadHeadTensors(this.layout, this.kernel.head, state);
   }

@@ -28,11 +28,15 @@ export class VectorsFormatError extends Error {
 
 /** The shortest decimal that reads back as exactly this float32 (so text round trips are lossless). */
 export function formatFloat32(value: number): string {
-  for (let precision = 6; precision < 9; precision++) {
-    const text = value.toPrecision(precision);
-    if (Math.fround(Number(text)) === value) return text;
+  // Most float32 values need 8 digits and about a third 7 (6 is rare): try 7 first, then down or up.
+  const reads = (text: string): boolean => Math.fround(Number(text)) === value;
+  const seven = value.toPrecision(7);
+  if (reads(seven)) {
+    const six = value.toPrecision(6);
+    return reads(six) ? six : seven;
   }
-  return value.toPrecision(9);
+  const eight = value.toPrecision(8);
+  return reads(eight) ? eight : value.toPrecision(9);
 }
 
 function checkShape(words: readonly string[], vectors: Float32Array, dim: number): void {

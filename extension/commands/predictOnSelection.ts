@@ -36,8 +36,10 @@ export interface ClassificationAnswer {
   label: string;
   /** The model's classes, by id. */
   labels: string[];
-  /** Every class's probability (they sum to 1). */
+  /** Every class's probability (they sum to 1, except for a multi-label model: each label its own). */
   probabilities: Record<string, number>;
+  /** Multi-label models: the labels at or over the threshold (maybe none), and the threshold. */
+  multiLabel?: { labels: string[]; threshold: number };
 }
 
 export type PredictionAnswer = NeighboursAnswer | ClassificationAnswer;
@@ -139,13 +141,23 @@ async function classify(ctx: Ctx, modelPath: string, args: PredictOnSelectionArg
     label: prediction.label,
     labels: result.labels,
     probabilities: Object.fromEntries(result.labels.map((label, i) => [label, prediction.probabilities[i] ?? 0])),
+    ...(result.multiLabel ? { multiLabel: { labels: prediction.labels ?? [], threshold: result.multiLabel.threshold } } : {}),
   };
   if (target) showClassification(ctx, target.editor, target.range, answer);
-  else void vscode.window.showInformationMessage(`NLP Studio: ${answer.label} ${percent(answer.probabilities[answer.label] ?? 0)} — ${summary(answer)}`);
+  else void vscode.window.showInformationMessage(`NLP Studio: ${verdict(answer)} — ${summary(answer)}`);
   return answer;
 }
 
 const percent = (probability: number): string => `${(probability * 100).toFixed(1)}%`;
+
+/** What the model says: `spam 97.3%`, or for a multi-label model every label over its threshold. */
+function verdict(answer: ClassificationAnswer): string {
+  const shown = (label: string): string => `${label} ${percent(answer.probabilities[label] ?? 0)}`;
+  if (!answer.multiLabel) return shown(answer.label);
+  return answer.multiLabel.labels.length > 0 ? answer.multiLabel.labels.map(shown).join(', ') : `no label ≥ ${percent(answer.multiLabel.threshold)}`;
+}
+
+const isPredicted = (answer: ClassificationAnswer, label: string): boolean => (answer.multiLabel ? answer.multiLabel.labels.includes(label) : label === answer.label);
 
 /** The classes, most probable first. */
 const ranked = (answer: ClassificationAnswer): [string, number][] => Object.entries(answer.probabilities).sort((a, b) => b[1] - a[1]);
@@ -166,13 +178,13 @@ function bar(probability: number, width = 20): string {
 export function classificationHover(answer: ClassificationAnswer): vscode.MarkdownString {
   const escape = (text: string): string => text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
   const rows = ranked(answer).map(([label, probability]) => {
-    const name = label === answer.label ? `**${escape(label)}**` : escape(label);
+    const name = isPredicted(answer, label) ? `**${escape(label)}**` : escape(label);
     return `| ${name} | ${percent(probability)} | \`${bar(probability) || ' '}\` |`;
   });
   const again = `command:${COMMAND}?${encodeURIComponent(JSON.stringify([{ chooseModel: true }]))}`;
   const markdown = new vscode.MarkdownString(
     [
-      `**${escape(answer.label)}** ${percent(answer.probabilities[answer.label] ?? 0)} · ${escape(vscode.workspace.asRelativePath(answer.modelPath))} (${escape(answer.modelType)})`,
+      `**${escape(verdict(answer))}** · ${escape(vscode.workspace.asRelativePath(answer.modelPath))} (${escape(answer.modelType)}${answer.multiLabel ? `, multi-label at ${percent(answer.multiLabel.threshold)}` : ''})`,
       '',
       '| class | probability | |',
       '|:--|--:|:--|',
@@ -225,7 +237,7 @@ function showClassification(ctx: Ctx, editor: vscode.TextEditor, range: vscode.R
       hoverMessage: classificationHover(answer),
       renderOptions: {
         after: {
-          contentText: `${answer.label} ${percent(answer.probabilities[answer.label] ?? 0)}`,
+          contentText: verdict(answer),
         },
       },
     },

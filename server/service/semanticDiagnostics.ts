@@ -363,6 +363,7 @@ function checkStages(ctx: CheckContext, modelType: unknown, layers: number | und
       `${stageName(stages, index)} freezes more (${current}) than ${stageName(stages, index - 1)} (${previous}): the usual schedule trains the head on a frozen encoder first, then unfreezes.`,
     );
   }
+  checkPatience(ctx, stages, epochs);
   stages.forEach((_, index) => {
     const freeze = freezes[index];
     const learningRate = valueAt(ctx, at(index, 'learning_rate'), 'number');
@@ -390,6 +391,32 @@ function checkStages(ctx: CheckContext, modelType: unknown, layers: number | und
       );
     }
   });
+}
+
+/**
+ * Early stopping ends the stage it happens in and the schedule goes on (classificationTrainer.ts):
+ * say so where patience is shorter than a stage that a later stage follows, so nobody expects the
+ * whole run to stop there, nor the stage to run its full length.
+ */
+function checkPatience(ctx: CheckContext, stages: unknown[], epochs: (number | undefined)[]): void {
+  const training = asObject(ctx.config.training);
+  const earlyStopping = asObject(training?.early_stopping);
+  if (!earlyStopping || (training?.eval_every ?? 'epoch') !== 'epoch') return;
+  const patience = earlyStopping.patience === undefined ? 2 : valueAt(ctx, ['training', 'early_stopping', 'patience'], 'number');
+  if (patience === undefined) return;
+  const lastTraining = epochs.map((count) => (count ?? 0) > 0).lastIndexOf(true);
+  const ended = stages.map((_, index) => index).filter((index) => index < lastTraining && (epochs[index] ?? 0) > patience);
+  if (ended.length === 0) return;
+  const at: ConfigPath = earlyStopping.patience === undefined ? ['training', 'early_stopping'] : ['training', 'early_stopping', 'patience'];
+  const range = earlyStopping.patience === undefined ? keyRange(ctx.doc, at) : valueRange(ctx.doc, at);
+  const named = ended.map((index) => `${stageName(stages, index)}, ${epochs[index]} epochs`).join('; ');
+  report(
+    ctx,
+    range,
+    DiagnosticSeverity.Information,
+    'stage-schedule',
+    `Early stopping ends a stage, not the run: with patience ${patience}, ${named} ${ended.length === 1 ? 'ends' : 'each end'} after ${patience} epoch(s) without a better validation ${typeof earlyStopping.metric === 'string' ? earlyStopping.metric : 'macro_f1'}, and the next stage starts. The best epoch of the whole run is the model written.`,
+  );
 }
 
 // ----------------------------------------------------------------------------------------- word2vec

@@ -249,12 +249,16 @@ test('random embeddings learn the toy task from about chance to ≥ 0.9, and the
   const correct = probabilities.filter((row, i) => (row[1]! > row[0]! ? 1 : 0) === validation.validation[i]!.labelIds[0]).length;
   assert.equal(correct / probabilities.length, summary.validation.accuracy);
   classifier.dispose();
-  const best = await loadEmbeddingTextClassifier(path.join(runDir, 'checkpoints', 'best'));
-  assert.deepEqual(
-    (await best.predict(['good fun', 'bad boring'])).map((row) => Array.from(row)),
-    (await (await loadEmbeddingTextClassifier(runDir)).predict(['good fun', 'bad boring'])).map((row) => Array.from(row)),
-  );
-  best.dispose();
+  // best/ holds the best epoch's checkpoint (linked, not copied): only the embedding rows that train, which
+  // are the run folder's rows (the best epoch is the model written); it is no model to predict with.
+  const bestState = (await readSafetensors(path.join(runDir, 'checkpoints', 'best', 'model.safetensors'))).tensors;
+  const finalState = (await readSafetensors(path.join(runDir, 'model.safetensors'))).tensors;
+  const ids = bestState.get('embeddings.weight.trained_rows')!.data;
+  const trained = bestState.get('embeddings.weight.trained_values')!.data;
+  const full = finalState.get('embeddings.weight')!.data;
+  ids.forEach((row, index) => assert.deepEqual(full.subarray(row * 16, row * 16 + 16), trained.subarray(index * 16, index * 16 + 16), `row ${row}`));
+  assert.deepEqual(bestState.get('classifier.weight')!.data, finalState.get('classifier.weight')!.data);
+  await assert.rejects(loadEmbeddingTextClassifier(path.join(runDir, 'checkpoints', 'best')), /a training checkpoint's \(only the embedding rows that train\): load the run folder/);
 });
 
 test('pretrained vectors: embeddings stay bit-identical over the frozen stage, then train; [PAD] stays zero', async () => {
@@ -269,20 +273,26 @@ test('pretrained vectors: embeddings stay bit-identical over the frozen stage, t
   assert.ok(logs.some((message) => /^Stage head: the embeddings are frozen, so the pooled token vectors were computed once/.test(message)), logs.join('\n'));
   assert.ok(logs.some((message) => /100\.0% of training tokens have a pretrained vector|[\d.]+% of training tokens have a pretrained vector/.test(message)));
 
-  const embeddingsAt = async (epoch: number): Promise<Float32Array> =>
-    (await readSafetensors(path.join(runDir, 'checkpoints', `epoch-${String(epoch).padStart(4, '0')}`, 'model.safetensors'))).tensors.get('embeddings.weight')!.data;
+  // Checkpoints keep the rows that can train; the run folder has them all.
+  const trainedAt = async (epoch: number): Promise<{ ids: Float32Array; values: Float32Array }> => {
+    const { tensors } = await readSafetensors(path.join(runDir, 'checkpoints', `epoch-${String(epoch).padStart(4, '0')}`, 'model.safetensors'));
+    return { ids: tensors.get('embeddings.weight.trained_rows')!.data, values: tensors.get('embeddings.weight.trained_values')!.data };
+  };
   const words = (await readFile(path.join(runDir, 'vocab.txt'), 'utf8')).split('\n').slice(0, -1);
-  const initial = buildEmbeddingVocabulary({ words: VECTOR_WORDS, dim: VECTOR_DIM, vectors: toyVectors() }, new Map(), VECTOR_DIM, 3);
-  const first = await embeddingsAt(1);
-  const second = await embeddingsAt(2);
-  const third = await embeddingsAt(3);
-  // Rows of the vectors' words are the file's vectors, bit for bit, through both frozen epochs.
-  const pretrainedRows = first.subarray(0, (2 + VECTOR_WORDS.length) * VECTOR_DIM);
-  assert.deepEqual(Buffer.from(pretrainedRows.buffer, pretrainedRows.byteOffset, pretrainedRows.byteLength), Buffer.from(initial.embeddings.buffer, 0, pretrainedRows.byteLength));
   assert.deepEqual(words.slice(0, 2 + VECTOR_WORDS.length), ['[PAD]', '[UNK]', ...VECTOR_WORDS]);
-  assert.ok(Buffer.from(first.buffer, first.byteOffset, first.byteLength).equals(Buffer.from(second.buffer, second.byteOffset, second.byteLength)));
-  assert.ok(!Buffer.from(second.buffer, second.byteOffset, second.byteLength).equals(Buffer.from(third.buffer, third.byteOffset, third.byteLength)), 'the unfrozen stage trains the embeddings');
-  for (const embeddings of [first, second, third]) assert.deepEqual(Array.from(embeddings.subarray(0, VECTOR_DIM)), new Array<number>(VECTOR_DIM).fill(0));
+  const initial = buildEmbeddingVocabulary({ words: VECTOR_WORDS, dim: VECTOR_DIM, vectors: toyVectors() }, new Map(), VECTOR_DIM, 3);
+  const [first, second, third] = [await trainedAt(1), await trainedAt(2), await trainedAt(3)];
+  assert.ok(!first.ids.includes(0), '[PAD] never trains');
+  assert.deepEqual(first.ids, third.ids);
+  const bytes = (values: Float32Array): Buffer => Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+  // Rows of the vectors' words are the (rescaled) file's vectors, bit for bit, through both frozen epochs.
+  first.ids.forEach((row, index) => {
+    if (row < 2 + VECTOR_WORDS.length && row > 1) assert.ok(bytes(first.values.subarray(index * VECTOR_DIM, (index + 1) * VECTOR_DIM)).equals(bytes(initial.embeddings.subarray(row * VECTOR_DIM, (row + 1) * VECTOR_DIM))), words[row]);
+  });
+  assert.ok(bytes(first.values).equals(bytes(second.values)));
+  assert.ok(!bytes(second.values).equals(bytes(third.values)), 'the unfrozen stage trains the embeddings');
+  const final = (await readSafetensors(path.join(runDir, 'model.safetensors'))).tensors.get('embeddings.weight')!.data;
+  assert.deepEqual(Array.from(final.subarray(0, VECTOR_DIM)), new Array<number>(VECTOR_DIM).fill(0));
 });
 
 test('stop after an epoch and resume: the run continues from the checkpoint to the end', async () => {
@@ -297,4 +307,38 @@ test('stop after an epoch and resume: the run continues from the checkpoint to t
     [2, 3],
   );
   await readFile(path.join(runDir, 'model.safetensors'));
+});
+
+test('early stopping ends the stage it happens in, says so, and the next stage runs; a resume keeps to that', async () => {
+  const { config } = await project(
+    `  vectors: toy-vectors.txt\n  pooling: mean`,
+    ['  early_stopping: { metric: loss, patience: 1, min_delta: 0.5 }', '  stages:', '    - { name: head, epochs: 30, learning_rate: 0.05, freeze: embeddings }', '    - { name: all, epochs: 3, learning_rate: 0.01, freeze: none }'].join('\n'),
+    'early',
+  );
+  const epochsOf = (events: RunEvent[]): [number, string][] => events.filter((event) => event.kind === 'epoch').map((event) => [(event as { epoch: number }).epoch, (event as { stage: string }).stage]);
+  const logsOf = (events: RunEvent[]): string[] => events.filter((event) => event.kind === 'log').map((event) => (event as { message: string }).message);
+  // min_delta 0.5 of the loss: no epoch after the first counts as better, so each stage ends after one epoch without improvement.
+  const whole = await run(config);
+  assert.equal(whole.outcome.kind === 'finished' && whole.outcome.status, 'completed', JSON.stringify(whole.outcome));
+  assert.deepEqual(epochsOf(whole.events), [
+    [1, 'head'],
+    [2, 'head'],
+    [31, 'all'],
+  ]);
+  const logs = logsOf(whole.events);
+  assert.ok(logs.some((message) => /^Early stopping ended stage head after epoch 2 of 30: validation loss has not improved for 1 evaluation\(s\).*The schedule goes on with stage all\.$/.test(message)), logs.join('\n'));
+  assert.ok(logs.some((message) => /^Early stopping ended stage all after epoch 31 of 33: .*That was the last stage\.$/.test(message)), logs.join('\n'));
+  assert.ok(logs.some((message) => /^Early stopping ends a stage, not the run: with patience 1, stage 1 \("head"\), 30 epochs ends/.test(message)), 'validate’s note is in the run log');
+  assert.deepEqual((whole.outcome as unknown as { summary: { stagesEndedEarly: string[] } }).summary.stagesEndedEarly, ['head', 'all']);
+
+  // Stopped in the first epoch and resumed, the run takes the same course.
+  const stop = new AbortController();
+  const first = await run(config, { signal: stop.signal, onEvent: (event) => event.kind === 'epoch' && stop.abort() });
+  assert.equal(first.outcome.kind === 'finished' && first.outcome.status, 'stopped', JSON.stringify(first.outcome));
+  const resumed = await run(config, { resume: true });
+  assert.deepEqual(epochsOf(resumed.events), [
+    [2, 'head'],
+    [31, 'all'],
+  ]);
+  assert.deepEqual((resumed.outcome as unknown as { summary: { stagesEndedEarly: string[] } }).summary.stagesEndedEarly, ['head', 'all']);
 });

@@ -89,6 +89,19 @@ describe('semanticDiagnostics', () => {
     assert.deepEqual(codes(wrong), ['vector-size']);
   });
 
+  it('says where early stopping would end a stage before the schedule goes on', async () => {
+    const config = (patience: string, head: number) =>
+      `${CLASSIFIER}training:\n  early_stopping:\n${patience}    metric: macro_f1\n  stages:\n    - { name: head, epochs: ${head}, learning_rate: 0.001, freeze: encoder }\n    - { name: all, epochs: 3, learning_rate: 0.00003, freeze: none }\n`;
+    const long = await semanticDiagnostics(projectDoc(config('    patience: 2\n', 30)), nodeFileSystem);
+    assert.deepEqual(codes(long), ['stage-schedule']);
+    assert.equal(long[0]?.severity, 3);
+    assert.match(long[0]?.message ?? '', /Early stopping ends a stage, not the run: with patience 2, stage 1 \("head"\), 30 epochs ends after 2 epoch\(s\)/);
+    assert.match(projectDoc(config('    patience: 2\n', 30)).text.split('\n')[long[0].range.start.line] ?? '', /patience: 2/);
+    // The default patience (2) applies when none is written; a short head stage or the last stage is not mentioned.
+    assert.deepEqual(codes(await semanticDiagnostics(projectDoc(config('', 5)), nodeFileSystem)), ['stage-schedule']);
+    assert.deepEqual(codes(await semanticDiagnostics(projectDoc(config('    patience: 2\n', 2)), nodeFileSystem)), []);
+  });
+
   it('warns about a high learning rate only where the encoder trains', async () => {
     const stages = (freeze: string) => `${CLASSIFIER}training:\n  stages:\n    - epochs: 1\n      learning_rate: 0.05\n      freeze: ${freeze}\n`;
     assert.deepEqual(codes(await semanticDiagnostics(projectDoc(stages('encoder')), nodeFileSystem)), []);

@@ -50,6 +50,8 @@ export interface TrainerState {
   readonly earlyStopping: EarlyStoppingState | null;
   /** Early stopping ended the stage running at this epoch (a later stage, if any, starts next). */
   readonly stoppedEarly: boolean;
+  /** The stages early stopping has ended so far. */
+  readonly stagesEndedEarly?: readonly string[];
   /** Optimiser updates per parameter (the moments are in optimizer.safetensors). */
   readonly optimizerSteps: Record<string, number>;
 }

@@ -58,13 +58,14 @@ export interface ClassifierTraining {
   laterMsPerStep(): number | undefined;
   /** What the run's summary.json adds about how it computed. */
   summary(): Record<string, unknown>;
+  /** The parameters, as a checkpoint needs them to restore (the sparse kernel: the rows that can train). */
   exportState(): Map<string, FloatTensor>;
   importState(state: ReadonlyMap<string, FloatTensor>): void;
   /**
-   * Writes the model folder (with `state` instead of the current parameters when given); returns file
-   * names. A `checkpoint` (or the best epoch's copy) leaves out what only the final folder needs.
+   * Writes the model folder with the current parameters; returns its file names. A `checkpoint` keeps
+   * only what resuming needs (no vectors.txt; the sparse kernel's trainable rows, not all of them).
    */
-  writeFolder(dir: string, options?: { state?: ReadonlyMap<string, FloatTensor>; decision?: Decision; checkpoint?: boolean }): Promise<string[]>;
+  writeFolder(dir: string, options?: { decision?: Decision; checkpoint?: boolean }): Promise<string[]>;
   /** Writes the untrained model (the same seed): the resume point of a run stopped before its first epoch. */
   writeInitialFolder(dir: string): Promise<void>;
   optimizerSnapshot(): OptimizerSnapshot;

@@ -202,6 +202,10 @@ export async function prepareEmbeddingClassifier(context: TrainerContext, data: 
     beta2: 0.999,
   });
   sparse.importState(initialState());
+  // Pretrained vectors pool to features that differ little between texts next to what they share
+  // (the common words' direction): standardised, the head sees them at unit variance and learns in
+  // the frozen stage (it barely moved before). Random embeddings have nothing to standardise yet.
+  if (vectors !== undefined) await sparse.standardize();
   const head = classifierConfig.hiddenSize > 0 ? `a hidden layer of ${classifierConfig.hiddenSize}` : 'a linear head';
   return {
     training: sparseTraining({
@@ -234,7 +238,7 @@ export async function prepareEmbeddingClassifier(context: TrainerContext, data: 
     maxLength,
     description:
       `an embedding classifier: ${rows} × ${dim} embeddings (${vectors === undefined ? 'random' : `from ${vectors.source}`}${wordNgrams > 1 ? `, word n-grams up to ${wordNgrams}` : ''}), ` +
-      `${classifierConfig.pooling} pooling (${pooledSize(classifierConfig)} features), ${head}, dropout ${classifierConfig.dropout}`,
+      `${classifierConfig.pooling} pooling (${pooledSize(classifierConfig)} features${vectors === undefined ? '' : ', standardised on the training data'}), ${head}, dropout ${classifierConfig.dropout}`,
     notices,
   };
 }

@@ -22,7 +22,7 @@ export interface SparseTrainingOptions {
   readonly seed: number;
   /** The untrained parameters (the same seed), torch names. */
   initialState(): Map<string, FloatTensor>;
-  /** Writes a model folder from parameters (a checkpoint without vectors.txt). */
+  /** Writes a model folder from parameters (a checkpoint: without vectors.txt, only the embedding rows that train). */
   writeFolder(dir: string, state: ReadonlyMap<string, FloatTensor>, options: { decision?: Decision; checkpoint?: boolean }): Promise<string[]>;
   /** The parameters of a checkpoint folder (checked against this run's vocabulary). */
   readState(dir: string): Promise<ReadonlyMap<string, FloatTensor>>;
@@ -122,9 +122,9 @@ export function sparseTraining(options: SparseTrainingOptions): ClassifierTraini
 
     laterMsPerStep: () => undefined,
     summary: () => ({ kernel: { threads, rows: model.layout.shape.rows, trainableRows: model.trainableRowCount } }),
-    exportState: () => model.exportState(),
+    exportState: () => model.exportTrainedState(),
     importState: (state) => model.importState(state),
-    writeFolder: (dir, { state, ...rest } = {}) => options.writeFolder(dir, state ?? model.exportState(), rest),
+    writeFolder: (dir, settings = {}) => options.writeFolder(dir, settings.checkpoint ? model.exportTrainedState() : model.exportState(), settings),
     async writeInitialFolder(dir) {
       await options.writeFolder(dir, options.initialState(), { checkpoint: true });
     },
