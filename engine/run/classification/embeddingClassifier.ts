@@ -20,7 +20,7 @@ import { sparseTraining } from './sparseTraining';
 
 const DEFAULT_MAX_LENGTH = 128;
 const DEFAULT_DROPOUT = 0.1;
-const DEFAULT_NGRAM_BUCKETS = 2_000_000;
+const DEFAULT_NGRAM_BUCKETS = 500_000;
 /** Training words seen fewer times than this map to [UNK]: a word seen once teaches nothing general. */
 const MIN_TRAINING_COUNT = 2;
 /** Random rows (training words without a vector) start at this fraction of the vectors' scale: small. */
