@@ -107,7 +107,7 @@ async function checkRun({ outcome, runDir }: { outcome: RunOutcome; runDir: stri
     const texts = ['good fun movie', 'boring bad plot', 'great but boring film', 'the actor is'];
     const probabilities = await classifier.predict(texts);
     // Each label its own sigmoid: they need not sum to 1.
-    assert.ok(Math.abs(probabilities[2]![0]! + probabilities[2]![1]! - 1) > 0.3, `both labels: ${Array.from(probabilities[2]!)}`);
+    assert.ok(Math.abs(probabilities[2]![0]! + probabilities[2]![1]! - 1) > 0.3, `both labels: ${Array.from(probabilities[2]!).join(", ")}`);
     assert.deepEqual(
       predictionsOf(classifier.labels, probabilities, classifier.decision).map((prediction) => prediction.labels),
       [['praise'], ['blame'], ['blame', 'praise'], []],
