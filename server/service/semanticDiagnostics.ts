@@ -224,6 +224,24 @@ async function checkModelAndStages(ctx: CheckContext): Promise<void> {
   if (model && type === 'bert') layers = await checkBert(ctx, model);
   if (model && type === 'embedding-classifier') await checkEmbeddingClassifier(ctx, model);
   checkStages(ctx, type, layers);
+  checkKeysWithoutEffect(ctx, type);
+}
+
+/** Keys whose effect depends on another setting, with what they need: a key that does nothing is said so. */
+const NEEDS: { at: ConfigPath; applies: (config: Json, modelType: unknown) => boolean; needs: string }[] = [
+  { at: ['model', 'max_vectors'], applies: (config) => asObject(config.model)?.vectors !== undefined, needs: 'model.vectors (there are no vectors to read the first of)' },
+  { at: ['model', 'word_ngrams'], applies: (_, type) => type === 'embedding-classifier', needs: 'model.type: embedding-classifier' },
+  { at: ['model', 'ngram_buckets'], applies: (config, type) => type === 'embedding-classifier' && Number(asObject(config.model)?.word_ngrams ?? 1) > 1, needs: 'word_ngrams of 2 or more' },
+  { at: ['training', 'threads'], applies: (_, type) => type === 'embedding-classifier', needs: 'model.type: embedding-classifier (BERT runs compute on the backend)' },
+  { at: ['training', 'decision_threshold'], applies: (config) => asObject(config.data)?.multi_label === true, needs: 'data.multi_label: true' },
+];
+
+function checkKeysWithoutEffect(ctx: CheckContext, modelType: unknown): void {
+  if (modelType === undefined) return;
+  for (const { at, applies, needs } of NEEDS) {
+    if (!findPair(ctx.doc, at) || applies(ctx.config, modelType)) continue;
+    report(ctx, keyRange(ctx.doc, at), DiagnosticSeverity.Warning, 'no-effect', `${at.join('.')} does nothing here: it needs ${needs}.`, { removePath: at });
+  }
 }
 
 /** Checks `pretrained`; returns num_hidden_layers when the model is a readable local folder. */

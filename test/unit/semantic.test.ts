@@ -102,6 +102,17 @@ describe('semanticDiagnostics', () => {
     assert.deepEqual(codes(await semanticDiagnostics(projectDoc(config('    patience: 2\n', 2)), nodeFileSystem)), []);
   });
 
+  it('says which keys do nothing for this model or this data', async () => {
+    const config = `${CLASSIFIER}  max_length: 32\ntraining:\n  threads: 2\n  decision_threshold: 0.3\n`;
+    const found = await semanticDiagnostics(projectDoc(config), nodeFileSystem);
+    assert.deepEqual(codes(found), ['no-effect', 'no-effect']);
+    assert.match(found[0]?.message ?? '', /^training\.threads does nothing here: it needs model\.type: embedding-classifier/);
+    assert.match(found[1]?.message ?? '', /^training\.decision_threshold does nothing here: it needs data\.multi_label: true/);
+    assert.deepEqual(found[1]?.data, { removePath: ['training', 'decision_threshold'] });
+    const multi = await semanticDiagnostics(projectDoc(config.replace('  max_length: 32', '  max_length: 32\n  multi_label: true')), nodeFileSystem);
+    assert.deepEqual(codes(multi), ['no-effect']);
+  });
+
   it('warns about a high learning rate only where the encoder trains', async () => {
     const stages = (freeze: string) => `${CLASSIFIER}training:\n  stages:\n    - epochs: 1\n      learning_rate: 0.05\n      freeze: ${freeze}\n`;
     assert.deepEqual(codes(await semanticDiagnostics(projectDoc(stages('encoder')), nodeFileSystem)), []);
