@@ -142,12 +142,16 @@ function poolMaxFunction(): FunctionBuilder {
   f.get(out).get(rowBytes).op(Op.i32Add).set(outEnd);
   f.get(tokens).set(t);
   f.get(tokens).get(count).i32(2).op(Op.i32Shl, Op.i32Add).set(end);
+  /** The token at `t`: its id in every lane of `ids`, `row` its row's address, `k` and `a` the starts of out and arg. */
+  const startToken = (): void => {
+    f.get(t).mem(Op.i32Load, 2).set(id);
+    f.get(id).simd(Simd.i32x4Splat).set(ids);
+    rowAddress(f, embeddings, id, rowBytes);
+    f.set(row);
+    f.get(out).set(k).get(arg).set(a);
+  };
   // the first token's row as it is, then the running max
-  f.get(t).mem(Op.i32Load, 2).set(id);
-  f.get(id).simd(Simd.i32x4Splat).set(ids);
-  rowAddress(f, embeddings, id, rowBytes);
-  f.set(row);
-  f.get(out).set(k).get(arg).set(a);
+  startToken();
   forBytes(f, k, outEnd, 16, () => {
     f.get(k).get(row).v128Load().v128Store();
     f.get(a).get(ids).v128Store();
@@ -156,11 +160,7 @@ function poolMaxFunction(): FunctionBuilder {
   });
   f.get(t).i32(4).op(Op.i32Add).set(t);
   forBytes(f, t, end, 4, () => {
-    f.get(t).mem(Op.i32Load, 2).set(id);
-    f.get(id).simd(Simd.i32x4Splat).set(ids);
-    rowAddress(f, embeddings, id, rowBytes);
-    f.set(row);
-    f.get(out).set(k).get(arg).set(a);
+    startToken();
     forBytes(f, k, outEnd, 16, () => {
       f.get(row).v128Load().set(value);
       f.get(k).v128Load().set(best);
