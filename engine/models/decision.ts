@@ -9,6 +9,11 @@ export const SINGLE_LABEL: Decision = { multiLabel: false };
 export const MULTI_LABEL_PROBLEM = 'multi_label_classification';
 export const DEFAULT_THRESHOLD = 0.5;
 
+/** The decision a run starts with: its data's kind and `training.decision_threshold` (`tune` starts at the default). */
+export function configuredDecision(multiLabel: boolean, threshold: number | 'tune' | undefined): Decision {
+  return multiLabel ? { multiLabel: true, threshold: typeof threshold === 'number' ? threshold : DEFAULT_THRESHOLD } : SINGLE_LABEL;
+}
+
 /** The config.json keys of a decision (none for single-label models, as Hugging Face writes them). */
 export function decisionConfigJson(decision: Decision): Record<string, unknown> {
   return decision.multiLabel ? { problem_type: MULTI_LABEL_PROBLEM, decision_threshold: decision.threshold } : {};

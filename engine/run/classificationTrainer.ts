@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { RunEpoch, ValidationMetrics } from '../../common/protocol/runEvents';
 import type { Stage } from '../../common/schema/config.generated';
-import { DEFAULT_THRESHOLD, SINGLE_LABEL, type Decision } from '../models/decision';
+import { configuredDecision, type Decision } from '../models/decision';
 import { readSafetensors, type FloatTensor } from '../models/safetensors';
 import { EarlyStopping, type EarlyStoppingMetric } from '../training/earlyStopping';
 import { describeFreezePlan, planFreeze } from '../training/freezeSpec';
@@ -85,8 +85,7 @@ async function trainPrepared(context: TrainerContext, prepared: PreparedClassifi
   }
   const stageOfEpoch = (epoch: number): number => stages.findIndex((stage, index) => epoch < stageFirstEpoch[index]! + stage.epochs);
 
-  const thresholdSetting = training.decision_threshold ?? DEFAULT_THRESHOLD;
-  let decision: Decision = data.multiLabel ? { multiLabel: true, threshold: typeof thresholdSetting === 'number' ? thresholdSetting : DEFAULT_THRESHOLD } : SINGLE_LABEL;
+  let decision: Decision = configuredDecision(data.multiLabel, training.decision_threshold);
   const earlyStoppingConfig = training.early_stopping;
   const metric: EarlyStoppingMetric = earlyStoppingConfig?.metric ?? 'macro_f1';
   // Without early_stopping the best epoch is still tracked (on macro-F1) so the best model is written.
@@ -301,7 +300,7 @@ async function trainPrepared(context: TrainerContext, prepared: PreparedClassifi
   }
   // Outside a stage, evaluation runs through the whole model: what is scored is what is written.
   let final = validationSet ? model.evaluate(decision) : undefined;
-  if (final?.probabilities && decision.multiLabel && thresholdSetting === 'tune' && validationSet?.targets) {
+  if (final?.probabilities && decision.multiLabel && training.decision_threshold === 'tune' && validationSet?.targets) {
     const tuned = tuneThreshold(final.probabilities, validationSet.targets, labels.length);
     decision = { multiLabel: true, threshold: tuned.threshold };
     final = model.evaluate(decision);

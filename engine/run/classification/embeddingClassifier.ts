@@ -8,7 +8,7 @@ import type { LabelledData } from '../../data/labelledData';
 import { SeededRandom } from '../../data/seededRandom';
 import { tokenizeExamples, type TokenizedExamples } from '../../data/tokenizedExamples';
 import { PAD_TOKEN, UNK_ID, UNK_TOKEN, WordTokenizer, wordTokens } from '../../data/wordTokenizer';
-import { DEFAULT_THRESHOLD, SINGLE_LABEL, type Decision } from '../../models/decision';
+import { configuredDecision } from '../../models/decision';
 import { embeddingRows, initialEmbeddingClassifierState, pooledSize, type EmbeddingClassifierConfig } from '../../models/embeddingClassifier';
 import { readEmbeddingClassifierFiles, writeEmbeddingClassifierFolder } from '../../models/embeddingClassifierFolder';
 import { rowsIn, SparseModel } from '../../sparseClassifier/sparseModel';
@@ -170,8 +170,7 @@ export async function prepareEmbeddingClassifier(context: TrainerContext, data: 
     }
   }
 
-  const thresholdSetting = training.decision_threshold;
-  const runDecision: Decision = data.multiLabel ? { multiLabel: true, threshold: typeof thresholdSetting === 'number' ? thresholdSetting : DEFAULT_THRESHOLD } : SINGLE_LABEL;
+  const runDecision = configuredDecision(data.multiLabel, training.decision_threshold);
   const classifierConfig: EmbeddingClassifierConfig = {
     vocabSize: vocabulary.words.length,
     wordNgrams,
