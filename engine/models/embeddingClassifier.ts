@@ -5,13 +5,16 @@ import type { Decision } from './decision';
 import type { FloatTensor } from './safetensors';
 
 /**
- * The word-vector text classifier: an embedding layer, pooling over the real tokens (padding
- * excluded), an optional hidden dense layer with ReLU, dropout and a linear classifier — the head of
- * Hugging Face's DistilBertForSequenceClassification on pooled word vectors.
+ * The word-vector text classifier in TensorFlow.js: an embedding layer (the words, then any hashed
+ * n-gram buckets), pooling over the real tokens (padding excluded), the pooled_norm standardisation,
+ * an optional hidden dense layer with ReLU, dropout and a linear classifier — the head of Hugging
+ * Face's DistilBertForSequenceClassification on pooled word vectors. Predictions use it; training
+ * runs on the sparse kernel (engine/sparseClassifier), which test/unit/sparse-kernel.test.ts holds
+ * to the same numbers.
  *
  * Parameters are `tf.Variable`s keyed by torch-style names and kept in torch's layout (Linear
  * weights [out, in], multiplied transposed), so export and import are plain copies:
- * `embeddings.weight` [V, D], `pre_classifier.weight` [H, in] and `.bias` [H] when H > 0,
+ * `embeddings.weight` [V + buckets, D], `pre_classifier.weight` [H, in] and `.bias` [H] when H > 0,
  * `classifier.weight` [L, in] and `.bias` [L]. Row 0 of the embeddings is [PAD]: zero, and it never
  * receives a gradient because padding is masked out of the pooling.
  */
@@ -196,12 +199,6 @@ export class EmbeddingClassifier {
   batchLogits(batch: TokenBatch, training: boolean): tf.Tensor2D {
     const shape: [number, number] = [batch.batchSize, batch.sequenceLength];
     return this.logits(tf.tensor2d(batch.inputIds, shape, 'int32'), tf.tensor2d(batch.attentionMask, shape, 'int32'), training);
-  }
-
-  /** Pooled vectors of a padded token batch. Call inside tf.tidy. */
-  batchPooled(batch: TokenBatch): tf.Tensor2D {
-    const shape: [number, number] = [batch.batchSize, batch.sequenceLength];
-    return this.pool(tf.tensor2d(batch.inputIds, shape, 'int32'), tf.tensor2d(batch.attentionMask, shape, 'int32'));
   }
 
   /** Parameters (and the pooled_norm buffers) by name, in torch layout (copies). */
