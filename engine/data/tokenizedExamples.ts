@@ -12,6 +12,8 @@ export interface BatchTokenizer {
   readonly padTokenId?: number;
   /** The most ids `encode` gives a text for `maxLength` (word n-grams add ids); `maxLength` when absent. */
   longestFor?(maxLength: number): number;
+  /** A text's ids without padding, when the tokenizer has them so (token types all 0): no `encode` round trip. */
+  tokenIds?(text: string, maxLength: number): readonly number[];
 }
 
 export interface TokenizedExamples {
@@ -47,7 +49,14 @@ export function tokenizeExamples(
   const lengths = new Int32Array(count);
   const ids: Int32Array[] = [];
   const types: Int32Array[] = [];
-  for (let start = 0; start < count; start += groupSize) {
+  const unpadded = tokenizer.tokenIds?.bind(tokenizer);
+  for (let start = 0; unpadded && start < count; start++) {
+    const row = Int32Array.from(unpadded(examples[start]!.text, maxLength));
+    lengths[start] = row.length;
+    ids.push(row);
+    types.push(new Int32Array(row.length));
+  }
+  for (let start = 0; !unpadded && start < count; start += groupSize) {
     const group = examples.slice(start, start + groupSize);
     const encoded = tokenizer.encode(
       group.map((example) => example.text),

@@ -149,7 +149,7 @@ async function trainPrepared(context: TrainerContext, prepared: PreparedClassifi
   /** Writes the epoch's checkpoint; the best epoch's model files are linked into best/ (no second copy). */
   const checkpoint = async (epoch: number, stoppedEarly: boolean, isBest: boolean): Promise<void> => {
     const at = context.checkpointPath(epoch);
-    const files = await model.writeFolder(at, { decision, checkpoint: true });
+    const files = await model.writeCheckpoint(at, decision);
     await writeTrainerState(at, { epoch, step, earlyStopping: tracker.exportState(), stoppedEarly, stagesEndedEarly }, model.optimizerSnapshot());
     if (isBest) {
       await mkdir(bestFolder, { recursive: true });
@@ -317,7 +317,7 @@ async function trainPrepared(context: TrainerContext, prepared: PreparedClassifi
       message: `Final model${bestEpoch !== null ? ` (epoch ${bestEpoch})` : ''} on validation: ${headline}, loss ${final.loss.toFixed(4)} (${perClass}).`,
     });
   }
-  const files = await model.writeFolder(folder.dir, { decision });
+  const files = await model.writeFolder(folder.dir, decision);
   return {
     status: 'completed',
     summary: {

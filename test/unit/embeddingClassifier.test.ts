@@ -57,6 +57,8 @@ async function project(model: string, training: string, name = 'emb'): Promise<{
       'training:',
       '  batch_size: 16',
       '  warmup_ratio: 0',
+      // One thread unless a test asks for more: several train lock-free, and runs would differ.
+      ...(training.includes('threads:') ? [] : ['  threads: 1']),
       training,
       'output:',
       '  dir: runs',
@@ -296,7 +298,8 @@ test('pretrained vectors: embeddings stay bit-identical over the frozen stage, t
 });
 
 test('stop after an epoch and resume: the run continues from the checkpoint to the end', async () => {
-  const { config, runDir } = await project(`  vector_size: 8`, ['  stages:', '    - { name: all, epochs: 3, learning_rate: 0.02, freeze: none }'].join('\n'), 'resume');
+  // Two threads: the epochs, the stop and the resume go through several workers.
+  const { config, runDir } = await project(`  vector_size: 8`, ['  threads: 2', '  stages:', '    - { name: all, epochs: 3, learning_rate: 0.02, freeze: none }'].join('\n'), 'resume');
   const stop = new AbortController();
   const stopped = await run(config, { signal: stop.signal, onEvent: (event) => event.kind === 'epoch' && event.epoch === 1 && stop.abort() });
   assert.equal(stopped.outcome.kind === 'finished' && stopped.outcome.status, 'stopped', JSON.stringify(stopped.outcome));

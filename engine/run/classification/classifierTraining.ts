@@ -61,11 +61,13 @@ export interface ClassifierTraining {
   /** The parameters, as a checkpoint needs them to restore (the sparse kernel: the rows that can train). */
   exportState(): Map<string, FloatTensor>;
   importState(state: ReadonlyMap<string, FloatTensor>): void;
+  /** Writes the model folder with the current parameters; returns its file names. */
+  writeFolder(dir: string, decision: Decision): Promise<string[]>;
   /**
-   * Writes the model folder with the current parameters; returns its file names. A `checkpoint` keeps
-   * only what resuming needs (no vectors.txt; the sparse kernel's trainable rows, not all of them).
+   * Writes a checkpoint's model: only what resuming needs (no vectors.txt; the sparse kernel's
+   * trainable rows, not all of them); returns its file names.
    */
-  writeFolder(dir: string, options?: { decision?: Decision; checkpoint?: boolean }): Promise<string[]>;
+  writeCheckpoint(dir: string, decision: Decision): Promise<string[]>;
   /** Writes the untrained model (the same seed): the resume point of a run stopped before its first epoch. */
   writeInitialFolder(dir: string): Promise<void>;
   optimizerSnapshot(): OptimizerSnapshot;

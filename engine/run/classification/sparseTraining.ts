@@ -124,7 +124,8 @@ export function sparseTraining(options: SparseTrainingOptions): ClassifierTraini
     summary: () => ({ kernel: { threads, rows: model.layout.shape.rows, trainableRows: model.trainableRowCount } }),
     exportState: () => model.exportTrainedState(),
     importState: (state) => model.importState(state),
-    writeFolder: (dir, settings = {}) => options.writeFolder(dir, settings.checkpoint ? model.exportTrainedState() : model.exportState(), settings),
+    writeFolder: (dir, decision) => options.writeFolder(dir, model.exportState(), { decision }),
+    writeCheckpoint: (dir, decision) => options.writeFolder(dir, model.exportTrainedState(), { decision, checkpoint: true }),
     async writeInitialFolder(dir) {
       await options.writeFolder(dir, options.initialState(), { checkpoint: true });
     },

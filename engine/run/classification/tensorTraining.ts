@@ -189,7 +189,8 @@ export function tensorTraining(options: TensorTrainingOptions): ClassifierTraini
     summary: () => ({ cachedFeatures: cachedRuns }),
     exportState: () => model.exportState(),
     importState: (state) => model.importState(state),
-    writeFolder: (dir, { decision } = {}) => model.writeFolder(dir, undefined, decision),
+    writeFolder: (dir, decision) => model.writeFolder(dir, undefined, decision),
+    writeCheckpoint: (dir, decision) => model.writeFolder(dir, undefined, decision),
     async writeInitialFolder(dir) {
       const start = await options.initial();
       await start.writeFolder(dir);
