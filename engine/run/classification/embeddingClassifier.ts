@@ -13,6 +13,7 @@ import { embeddingRows, initialEmbeddingClassifierState, pooledSize, type Embedd
 import { readEmbeddingClassifierFiles, writeEmbeddingClassifierFolder } from '../../models/embeddingClassifierFolder';
 import { rowsIn, SparseModel } from '../../sparseClassifier/sparseModel';
 import { readVectorsAt, type LoadedVectors } from '../../vectors/vectorStore';
+import { ADAMW_DEFAULTS } from '../../training/adamW';
 import { RunError } from '../runError';
 import type { TrainerContext } from '../trainerContext';
 import type { Notice, PreparedModel } from './classifierModel';
@@ -197,8 +198,8 @@ export async function prepareEmbeddingClassifier(context: TrainerContext, data: 
     trainableRows,
     batchSize: training.batch_size ?? 16,
     threads: training.threads ?? availableParallelism(),
-    beta1: 0.9,
-    beta2: 0.999,
+    beta1: ADAMW_DEFAULTS.beta1,
+    beta2: ADAMW_DEFAULTS.beta2,
   });
   sparse.importState(initialState());
   // Pretrained vectors pool to features that differ little between texts next to what they share

@@ -2,6 +2,7 @@
 // (engine/sparseClassifier): no padding, only the rows a batch touches updated, every thread taking
 // whole batches. While the embeddings are frozen the pooled features are computed once per stage.
 import { SeededRandom } from '../../data/seededRandom';
+import { ADAMW_DEFAULTS } from '../../training/adamW';
 import type { TokenizedExamples } from '../../data/tokenizedExamples';
 import type { Decision } from '../../models/decision';
 import type { FloatTensor } from '../../models/safetensors';
@@ -46,9 +47,7 @@ export function sparseTraining(options: SparseTrainingOptions): ClassifierTraini
   const settings = (trainEmbeddings: boolean): TrainSettings => ({
     trainEmbeddings,
     optimizer: optimizer === 'sgd' ? 'sgd' : 'adamw',
-    beta1: 0.9,
-    beta2: 0.999,
-    epsilon: 1e-8,
+    ...ADAMW_DEFAULTS,
     weightDecay: optimizer === 'adamw' ? (training.weight_decay ?? 0.01) : 0,
     maxGradNorm: training.max_grad_norm ?? 1,
     dropout: options.dropout,
