@@ -44,6 +44,7 @@ const builds = [
   { ...node, entryPoints: { cli: 'engine/cli.ts' }, outdir: 'out' },
   { ...node, entryPoints: { engine: 'engine/main.ts' }, outdir: 'out' },
   { ...node, entryPoints: { word2vecWorker: 'engine/word2vec/worker.ts' }, outdir: 'out' },
+  { ...node, entryPoints: { sparseClassifierWorker: 'engine/sparseClassifier/worker.ts' }, outdir: 'out' },
   { ...node, entryPoints: { 'test/suite/index': 'test/e2e/suite/index.ts' }, outdir: 'out', external: [...node.external, 'mocha'] },
   { ...webview, entryPoints: webviewEntries, outdir: 'out/webviews' },
 ];

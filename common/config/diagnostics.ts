@@ -30,6 +30,7 @@ export type DiagnosticCode =
   | 'stage-schedule'
   | 'learning-rate'
   | 'conflict'
+  | 'no-effect'
   | 'unsupported'
   | 'too-many-problems';
 

@@ -88,8 +88,13 @@ export interface ClassifierPredictParams {
 export interface ClassifierPrediction {
   /** The most probable class. */
   label: string;
-  /** Class probabilities in the order of `ClassifierPredictResult.labels`; they sum to 1. */
+  /**
+   * Probabilities in the order of `ClassifierPredictResult.labels`: they sum to 1, except for a
+   * multi-label model, where each is its label's own (sigmoid).
+   */
   probabilities: number[];
+  /** Multi-label models: every label whose probability reaches the threshold (maybe none). */
+  labels?: string[];
 }
 
 export interface ClassifierPredictResult {
@@ -99,6 +104,8 @@ export interface ClassifierPredictResult {
   modelType: string;
   /** What computed the predictions: "onnxruntime 1.30.0 (onnx/model.onnx)" where the folder has an ONNX export, else "TensorFlow.js (wasm)". */
   runtime: string;
+  /** A multi-label model (config.json's problem_type) and the threshold its labels are decided at. */
+  multiLabel?: { threshold: number };
   /** One per text, in order. */
   predictions: ClassifierPrediction[];
 }
@@ -170,6 +177,8 @@ export interface ClassifierEvaluateParams {
   labelColumn?: string;
   /** The file's format when its extension does not say. */
   format?: 'csv' | 'tsv' | 'jsonl';
+  /** Multi-label models: what separates a CSV/TSV cell's labels; `|` when absent. */
+  labelSeparator?: string;
 }
 
 export interface ClassMetricsResult {
@@ -195,13 +204,18 @@ export interface ClassifierEvaluation {
   labels: string[];
   /** Examples scored. */
   count: number;
+  /** Multi-label models: exact-match accuracy (every label right). */
   accuracy: number;
   macroF1: number;
-  /** Mean cross-entropy of the true class. */
+  /** F1 of all decisions pooled (the accuracy, for single-label models). */
+  microF1: number;
+  /** Mean cross-entropy of the true class (multi-label: the binary cross-entropy per label). */
   loss: number;
   perClass: ClassMetricsResult[];
-  /** Rows = true class, columns = predicted class, in label order. */
-  confusionMatrix: number[][];
+  /** Single-label models: rows = true class, columns = predicted class, in label order. */
+  confusionMatrix?: number[][];
+  /** Multi-label models: the threshold the labels were decided at. */
+  threshold?: number;
   /** Lines that could not be read and were skipped: how many, and the first of them. */
   badLines: { count: number; lines: SkippedLine[] };
 }

@@ -1,6 +1,7 @@
 // `nlp-studio predict <model-dir> [text…] [--file F]`: one JSON line per text. A classifier gives the
-// predicted label and every class's probability; a folder transformers.js runs (config.json, tokenizer
-// files, onnx/*.onnx) answers with its pipeline's task, read from config.json or given by --task.
+// predicted label (a multi-label model: also every label over its threshold) and every class's
+// probability; a folder transformers.js runs (config.json, tokenizer files, onnx/*.onnx) answers with
+// its pipeline's task, read from config.json or given by --task.
 // Texts come from the arguments, then the lines of F (`-` is stdin); with neither, from the lines of stdin.
 import { createReadStream } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
@@ -9,8 +10,9 @@ import { createInterface } from 'node:readline';
 import { isPipelineFolder, ONNX_DTYPE_FILES, PIPELINE_TASKS, pipelineTasksOf, type PipelineTask } from '../../common/huggingface/pipelineTasks';
 import { readJsonObject } from '../models/modelTokenizer';
 import { loadTextClassifier } from '../models/textClassifier';
+import { SINGLE_LABEL, type Decision } from '../models/decision';
 import { loadPipeline } from '../pipelines/transformersPipelines';
-import { argMax } from '../prediction/predictions';
+import { argMax, labelsOver } from '../prediction/predictions';
 import type { CliIo } from './io';
 
 const USAGE = 'usage: nlp-studio predict <model-dir> [text…] [--file F] [--task T] [--labels a,b,…] [--top-k N]\n';
@@ -20,7 +22,10 @@ const CHUNK = 64;
 /** One line of `predict`'s output for a classifier. */
 export interface PredictLine {
   text: string;
+  /** The most probable class. */
   label: string;
+  /** Multi-label models: every label whose probability reaches the model's threshold. */
+  labels?: string[];
   probabilities: Record<string, number>;
 }
 
@@ -121,7 +126,7 @@ async function predictorFor(folder: string, values: PredictArgs['values']): Prom
       description: `${classifier.modelType} classifier on ${classifier.runtime}`,
       answer: async (texts) => {
         const probabilities = await classifier.predict(texts);
-        return texts.map((text, i) => predictLine(classifier.labels, text, probabilities[i]!));
+        return texts.map((text, i) => predictLine(classifier.labels, text, probabilities[i]!, classifier.decision));
       },
       dispose: () => classifier.dispose(),
     };
@@ -138,10 +143,11 @@ async function predictorFor(folder: string, values: PredictArgs['values']): Prom
   };
 }
 
-export function predictLine(labels: readonly string[], text: string, probabilities: Float32Array): PredictLine {
+export function predictLine(labels: readonly string[], text: string, probabilities: Float32Array, decision: Decision = SINGLE_LABEL): PredictLine {
   return {
     text,
     label: labels[argMax(probabilities)]!,
+    ...(decision.multiLabel ? { labels: labelsOver(labels, probabilities, decision.threshold) } : {}),
     probabilities: Object.fromEntries(labels.map((label, i) => [label, probabilities[i]!])),
   };
 }

@@ -9,6 +9,7 @@ import { loadEmbeddingTextClassifier } from './embeddingClassifierFolder';
 import { ENCODER_ARCHITECTURES } from '../../common/huggingface/architectures';
 import { maxSequenceLength } from '../../common/huggingface/architectures/encoderConfig';
 import { classProbabilities } from './classProbabilities';
+import { decisionFromConfigJson, type Decision } from './decision';
 import { encoderInputs } from './encoderClassifier';
 import { loadEncoderClassifier } from './huggingfaceFolder';
 import { ModelFolderError } from '../../common/huggingface/modelFolderFiles';
@@ -21,7 +22,9 @@ export interface TextClassifier {
   readonly labels: readonly string[];
   /** What computes the predictions, for people: "onnxruntime 1.30.0 (onnx/model.onnx)", "TensorFlow.js (wasm)". */
   readonly runtime: string;
-  /** Class probabilities per text, in label order. */
+  /** Single-label: the most probable class; multi-label: every label at or over the threshold. */
+  readonly decision: Decision;
+  /** Probabilities per text, in label order: a softmax over the classes, or each label's sigmoid (multi-label). */
   predict(texts: readonly string[]): Promise<Float32Array[]>;
   dispose(): void;
 }
@@ -113,9 +116,10 @@ export async function ensurePredictionBackend(): Promise<void> {
   await tf.ready();
 }
 
-/** A fine-tuned BERT-family model: tokenised as in training, batched by length with dynamic padding, softmax of the logits. */
+/** A fine-tuned BERT-family model: tokenised as in training, batched by length with dynamic padding, softmax (or sigmoid, multi-label) of the logits. */
 export async function loadEncoderTextClassifier(folder: string): Promise<Omit<TextClassifier, 'runtime'>> {
   const { model, tokenizer, config } = await loadEncoderClassifier(folder);
+  const decision = decisionFromConfigJson((await readClassifierFolderConfig(folder)).json);
   // tokenizer_config.json's model_max_length, within the positions the model has.
   const maxLength = Math.min(tokenizer.modelMaxLength ?? Number.POSITIVE_INFINITY, maxSequenceLength(config));
   const classCount = config.id2label.length;
@@ -123,7 +127,8 @@ export async function loadEncoderTextClassifier(folder: string): Promise<Omit<Te
     folder,
     modelType: config.modelType,
     labels: config.id2label,
-    predict: async (texts) => classProbabilities(texts, tokenizer, { maxLength, batchSize: ENCODER_BATCH_SIZE, classCount }, (batch) => model.forward(encoderInputs(batch)).logits),
+    decision,
+    predict: async (texts) => classProbabilities(texts, tokenizer, { maxLength, batchSize: ENCODER_BATCH_SIZE, classCount, decision }, (batch) => model.forward(encoderInputs(batch)).logits),
     dispose: () => model.dispose(),
   };
 }

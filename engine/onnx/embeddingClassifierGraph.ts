@@ -1,7 +1,8 @@
 // The word-vector classifier (engine/models/embeddingClassifier.ts) as an ONNX graph: embedding
-// lookup, pooling over the real tokens (mean, max or both), [dense → ReLU] → classifier. Kept to
+// lookup, pooling over the real tokens (mean, max or both), the pooled_norm standardisation when the
+// folder has one, [dense → ReLU] → classifier. Kept to
 // this one function of the folder's config and tensors, so the model's own changes touch one place.
-import { embeddingClassifierParameters, type EmbeddingClassifierConfig } from '../models/embeddingClassifier';
+import { embeddingClassifierParameters, POOLED_NORM, type EmbeddingClassifierConfig } from '../models/embeddingClassifier';
 import type { FloatTensor } from '../models/safetensors';
 import { BATCH, SEQUENCE } from './encoderGraph';
 import { OnnxGraph } from './onnxGraph';
@@ -35,6 +36,10 @@ export function embeddingClassifierGraph(config: EmbeddingClassifierConfig, stat
     parts.push(graph.node('ReduceMax', [graph.node('Add', [tokens, padding])], { axes: [1], keepdims: 0 }));
   }
   let x = parts.length === 1 ? parts[0]! : graph.node('Concat', parts, { axis: 1 });
+  if (state.has(POOLED_NORM.mean)) {
+    const buffer = (name: string): string => graph.initializer(name, tensor(name).data, tensor(name).shape);
+    x = graph.node('Mul', [graph.node('Sub', [x, buffer(POOLED_NORM.mean)]), buffer(POOLED_NORM.scale)]);
+  }
   if (config.hiddenSize > 0) x = graph.node('Relu', [weights.linear(graph, x, tensor('pre_classifier.weight'), tensor('pre_classifier.bias'), 'pre_classifier')]);
   const logits = weights.linear(graph, x, tensor('classifier.weight'), tensor('classifier.bias'), 'classifier');
   graph.output(graph.node('Identity', [logits], {}, 'logits'), 'float32', [BATCH, config.labels.length]);

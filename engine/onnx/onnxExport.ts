@@ -142,6 +142,9 @@ async function encoderSource(folder: string, json: Record<string, unknown>): Pro
 /** The word-vector classifier's folder (embeddingClassifierFolder.ts); its word tokenisation becomes a word-level tokenizer.json. */
 async function embeddingClassifierSource(folder: string, json: Record<string, unknown>): Promise<ExportSource> {
   const config = parseEmbeddingClassifierConfig(json, path.join(folder, CONFIG_FILE));
+  if (config.wordNgrams > 1) {
+    throw new Error(`${folder}: a word-vector classifier with word n-grams (word_ngrams ${config.wordNgrams}) cannot be exported: its hashed n-gram ids are not expressible in a tokenizer.json that other runtimes would read. Train it with word_ngrams: 1 to export it.`);
+  }
   const { tensors } = await readSafetensors(path.join(folder, MODEL_FILE));
   const words = (await readFile(path.join(folder, VOCAB_FILE), 'utf8')).split('\n');
   if (words[words.length - 1] === '') words.pop();

@@ -8,12 +8,12 @@ import { ENCODER_ARCHITECTURES } from '../../common/huggingface/architectures';
 import { architectureOf, maxSequenceLength } from '../../common/huggingface/architectures/encoderConfig';
 import { evaluationBatches } from '../data/tokenBatches';
 import { tokenizeExamples, type BatchTokenizer } from '../data/tokenizedExamples';
-import { WordTokenizer } from '../data/wordTokenizer';
 import { EMBEDDING_CLASSIFIER_MODEL_TYPE } from '../models/embeddingClassifier';
-import { CONFIG_FILE, parseEmbeddingClassifierConfig, VOCAB_FILE } from '../models/embeddingClassifierFolder';
+import { CONFIG_FILE, embeddingClassifierTokenizer, parseEmbeddingClassifierConfig, VOCAB_FILE } from '../models/embeddingClassifierFolder';
 import { folderFiles, readEncoderConfig } from '../models/huggingfaceFolder';
 import { loadTokenizer } from '../models/modelTokenizer';
-import type { TextClassifier } from '../models/textClassifier';
+import { decisionFromConfigJson } from '../models/decision';
+import { readClassifierFolderConfig, type TextClassifier } from '../models/textClassifier';
 import { ONNX_FOLDER, ONNX_MODEL_FILE } from './onnxExport';
 import { ONNX_RUNTIME_NAME, OnnxSession, onnxRuntimeVersion } from './onnxSession';
 
@@ -43,7 +43,7 @@ const INPUTS: Readonly<Record<string, (folder: string) => Promise<ClassifierInpu
     const config = parseEmbeddingClassifierConfig(JSON.parse(await readFile(path.join(folder, CONFIG_FILE), 'utf8')), path.join(folder, CONFIG_FILE));
     const words = (await readFile(path.join(folder, VOCAB_FILE), 'utf8')).split('\n');
     if (words[words.length - 1] === '') words.pop();
-    return { labels: config.labels, tokenizer: new WordTokenizer(words, config.lowercase), maxLength: config.maxLength };
+    return { labels: config.labels, tokenizer: embeddingClassifierTokenizer(config, words), maxLength: config.maxLength };
   },
 };
 
@@ -66,15 +66,17 @@ export async function loadOnnxTextClassifier(folder: string, file: string): Prom
   const modelType = await modelTypeOf(folder);
   const read = INPUTS[modelType];
   if (read === undefined) throw new Error(`${folder}: no ONNX classifier of model_type ${JSON.stringify(modelType)}`);
-  const [{ labels, tokenizer, maxLength }, session, version, multiLabel] = await Promise.all([read(folder), OnnxSession.open(file), onnxRuntimeVersion(), isMultiLabel(folder)]);
-  const normalise = multiLabel ? sigmoid : softmax;
+  const [{ labels, tokenizer, maxLength }, session, version, { json }] = await Promise.all([read(folder), OnnxSession.open(file), onnxRuntimeVersion(), readClassifierFolderConfig(folder)]);
+  const decision = decisionFromConfigJson(json);
+  const normalise = decision.multiLabel ? sigmoid : softmax;
   return {
     folder,
     modelType,
     labels,
     runtime: `${ONNX_RUNTIME_NAME} ${version} (${path.relative(folder, file)})`,
+    decision,
     predict: async (texts) => {
-      const examples = tokenizeExamples(texts.map((text) => ({ text, labelId: 0 })), tokenizer, { maxLength });
+      const examples = tokenizeExamples(texts.map((text) => ({ text, labelIds: [0] })), tokenizer, { maxLength });
       const result = new Array<Float32Array>(texts.length);
       for (const batch of evaluationBatches(examples, BATCH_SIZE)) {
         const { data } = await session.logits(batch);
@@ -84,12 +86,6 @@ export async function loadOnnxTextClassifier(folder: string, file: string): Prom
     },
     dispose: () => void session.dispose(),
   };
-}
-
-/** config.json's problem_type, as Hugging Face's heads read it: multi-label models score each class with a sigmoid. */
-async function isMultiLabel(folder: string): Promise<boolean> {
-  const json = JSON.parse(await readFile(path.join(folder, CONFIG_FILE), 'utf8')) as { problem_type?: unknown };
-  return json.problem_type === 'multi_label_classification';
 }
 
 function softmax(logits: Float32Array): Float32Array {

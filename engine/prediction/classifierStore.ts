@@ -33,7 +33,8 @@ export class ClassifierStore {
       labels: [...classifier.labels],
       modelType: classifier.modelType,
       runtime: classifier.runtime,
-      predictions: predictionsOf(classifier.labels, await classifier.predict(params.texts)),
+      ...(classifier.decision.multiLabel ? { multiLabel: { threshold: classifier.decision.threshold } } : {}),
+      predictions: predictionsOf(classifier.labels, await classifier.predict(params.texts), classifier.decision),
     }));
   }
 

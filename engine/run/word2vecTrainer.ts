@@ -11,7 +11,8 @@ import { resolveWord2VecOptions, type Word2VecOptions } from '../word2vec/option
 import { trainWord2Vec, type Word2VecProgress } from '../word2vec/trainer';
 import { readVectors, writeVectorsBinary, writeVectorsText } from '../word2vec/vectorsFormat';
 import { countWords, Vocabulary, type WordCounts } from '../word2vec/vocabulary';
-import { FULL_MODEL_FOLDER, locateVectors, VECTORS_BINARY, VECTORS_TEXT } from '../vectors/vectorsLocation';
+import { VECTORS_BINARY, VECTORS_TEXT } from '../../common/vectorsFolder';
+import { FULL_MODEL_FOLDER, locateVectors } from '../vectors/vectorsLocation';
 import { corpusTextFiles } from './corpusText';
 import { RunError } from './runError';
 import type { TaskTrainer, TrainerContext, TrainerResult } from './trainerContext';
@@ -287,6 +288,6 @@ function nonFiniteError(at: { value: number; epoch: number; step: number }, alph
 export const word2vecTrainer: TaskTrainer = {
   defaultFormats: ['word2vec-text', 'word2vec-binary'],
   // Its own WebAssembly SIMD kernels on worker threads, not TensorFlow.js.
-  usesTensorBackend: false,
+  usesTensorBackend: () => false,
   train,
 };

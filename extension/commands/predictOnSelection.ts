@@ -8,7 +8,7 @@ import type { Ctx } from '../ctx';
 import type { ModelInfo } from '../models/modelCatalog';
 import { modelAt } from '../models/modelQuickPick';
 import { predictWithPipeline, type PipelineAnswer, type PipelineRequestArgs } from './pipelinePrediction';
-import { predictionView } from './predictionView';
+import { percent, predictionView } from './predictionView';
 import { PREDICTION_KINDS, selectPredictionModel } from './selectPredictionModel';
 
 const NEIGHBOURS = 15;
@@ -47,8 +47,10 @@ export interface ClassificationAnswer {
   label: string;
   /** The model's classes, by id. */
   labels: string[];
-  /** Every class's probability (they sum to 1). */
+  /** Every class's probability (they sum to 1, except for a multi-label model: each label its own). */
   probabilities: Record<string, number>;
+  /** Multi-label models: the labels at or over the threshold (maybe none), and the threshold. */
+  multiLabel?: { labels: string[]; threshold: number };
 }
 
 export type PredictionAnswer = NeighboursAnswer | ClassificationAnswer | PipelineAnswer;
@@ -193,6 +195,7 @@ async function classify(ctx: Ctx, model: ModelInfo, args: PredictOnSelectionArgs
     label: prediction.label,
     labels: result.labels,
     probabilities: Object.fromEntries(result.labels.map((label, i) => [label, prediction.probabilities[i] ?? 0])),
+    ...(result.multiLabel ? { multiLabel: { labels: prediction.labels ?? [], threshold: result.multiLabel.threshold } } : {}),
   };
   show(ctx, target, answer);
   return answer;
@@ -216,7 +219,7 @@ export function classificationHover(answer: ClassificationAnswer): vscode.Markdo
   const again = `command:${COMMAND}?${encodeURIComponent(JSON.stringify([{ chooseModel: true }]))}`;
   const markdown = new vscode.MarkdownString(
     [
-      `**${escape(view.headline)}** · ${escape(answer.modelName)}, ${escape(answer.modelDescription)}`,
+      `**${escape(view.headline)}** · ${escape(answer.modelName)}, ${escape(answer.modelDescription)}${answer.multiLabel ? `, multi-label at ${percent(answer.multiLabel.threshold)}` : ''}`,
       '',
       '| class | probability | |',
       '|:--|--:|:--|',

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { isPipelineFolder, ONNX_DTYPE_FILES, pipelineTasksOf, type PipelineTask } from '../../common/huggingface/pipelineTasks';
 import type { RunTask } from '../../common/protocol/runEvents';
 import type { RunRecord } from '../run/runSupervisor';
+import { VECTORS_FILES } from '../../common/vectorsFolder';
 import { exists } from '../workspaceFiles';
 
 /** How a model answers: the label of a text, the neighbours of a word, or a transformers.js pipeline (entities, fills, …). */
@@ -33,7 +34,6 @@ export interface CatalogOptions {
 }
 
 const EXCLUDED = '**/{node_modules,checkpoints,.git}/**';
-const VECTOR_FILES = ['vectors.bin', 'vectors.txt'];
 /** A word2vec run folder's full model (engine/word2vec/modelFolder.ts), which the engine also reads as vectors. */
 const FULL_MODEL_FILES = ['model/model.json', 'model.json'];
 const KIND_OF_TASK: Record<RunTask, ModelKind> = { 'text-classification': 'classifier', word2vec: 'vectors' };
@@ -113,7 +113,7 @@ export async function describeModel(modelPath: string): Promise<ModelInfo | unde
   if (pipeline) return pipeline;
   const classifier = await classifierDescription(modelPath);
   if (classifier) return { path: modelPath, kind: 'classifier', name: await runName(modelPath), description: classifier };
-  for (const name of [...VECTOR_FILES, ...FULL_MODEL_FILES]) {
+  for (const name of [...VECTORS_FILES, ...FULL_MODEL_FILES]) {
     if (await exists(vscode.Uri.file(path.join(modelPath, name)))) return { path: modelPath, kind: 'vectors', name: await runName(modelPath), description: 'word vectors' };
   }
   return undefined;
@@ -136,7 +136,7 @@ export async function findModels(sessionRuns: readonly RunRecord[], options: Cat
     for (const uri of await vscode.workspace.findFiles('**/config.json', EXCLUDED, 200)) candidates.push(path.dirname(uri.fsPath));
   }
   if (options.kinds.includes('vectors')) {
-    for (const uri of await vscode.workspace.findFiles(`**/{${VECTOR_FILES.join(',')}}`, EXCLUDED, 200)) {
+    for (const uri of await vscode.workspace.findFiles(`**/{${VECTORS_FILES.join(',')}}`, EXCLUDED, 200)) {
       const folder = path.dirname(uri.fsPath);
       const wholeRun = (await readJson(path.join(folder, 'summary.json')))?.task === 'word2vec';
       candidates.push(wholeRun ? folder : uri.fsPath);

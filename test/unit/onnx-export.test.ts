@@ -15,6 +15,7 @@ import { tokenizeExamples } from '../../engine/data/tokenizedExamples';
 import { WordTokenizer } from '../../engine/data/wordTokenizer';
 import { EmbeddingClassifier, type EmbeddingClassifierConfig } from '../../engine/models/embeddingClassifier';
 import { writeEmbeddingClassifierFolder } from '../../engine/models/embeddingClassifierFolder';
+import { SINGLE_LABEL } from '../../engine/models/decision';
 import { encoderInputs } from '../../engine/models/encoderClassifier';
 import { loadEncoderClassifier } from '../../engine/models/huggingfaceFolder';
 import { loadTextClassifier, TEXT_CLASSIFIER_LOADERS } from '../../engine/models/textClassifier';
@@ -79,7 +80,7 @@ for (const modelType of ['bert', ...TINY_MODEL_TYPES]) {
     const folder = await copyFixture(`tiny-${modelType}`);
     const result = await exportOnnx(folder);
     const { model, tokenizer } = await loadEncoderClassifier(folder);
-    const examples = tokenizeExamples(TEXTS.map((text) => ({ text, labelId: 0 })), tokenizer, { maxLength: 24 });
+    const examples = tokenizeExamples(TEXTS.map((text) => ({ text, labelIds: [0] })), tokenizer, { maxLength: 24 });
     const batch = assembleBatch(examples, [0, 1, 2, 3]);
     assert.ok(batch.attentionMask.includes(0), 'the batch is padded');
     const engine = tf.tidy(() => model.forward(encoderInputs(batch)).logits).dataSync();
@@ -98,11 +99,11 @@ for (const modelType of ['bert', ...TINY_MODEL_TYPES]) {
 const EMBEDDING_WORDS = ['[PAD]', '[UNK]', 'the', 'cat', 'sat', 'on', 'mat', 'hello', 'love', 'movie', 'great', 'fun', 'bad', 'plot', ',', "don't", 'i'];
 
 async function embeddingClassifierFolder(pooling: EmbeddingClassifierConfig['pooling'], hiddenSize: number): Promise<{ folder: string; model: EmbeddingClassifier }> {
-  const config: EmbeddingClassifierConfig = { vocabSize: EMBEDDING_WORDS.length, vectorSize: 6, pooling, hiddenSize, dropout: 0.1, labels: ['ham', 'spam', 'other'], lowercase: true, maxLength: 12 };
+  const config: EmbeddingClassifierConfig = { vocabSize: EMBEDDING_WORDS.length, vectorSize: 6, pooling, hiddenSize, dropout: 0.1, labels: ['ham', 'spam', 'other'], lowercase: true, maxLength: 12, wordNgrams: 1, ngramBuckets: 0, decision: SINGLE_LABEL };
   const embeddings = Float32Array.from({ length: EMBEDDING_WORDS.length * 6 }, (_, i) => (i < 6 ? 0 : Math.sin(i * 1.7)));
   const model = EmbeddingClassifier.initialised(config, embeddings, 5);
   const folder = path.join(scratch, `embedding-${pooling}-${hiddenSize}`);
-  await writeEmbeddingClassifierFolder(folder, model, EMBEDDING_WORDS);
+  await writeEmbeddingClassifierFolder(folder, config, EMBEDDING_WORDS, await model.exportState());
   return { folder, model };
 }
 
@@ -112,7 +113,7 @@ describe('the word-vector classifier as ONNX', () => {
       const { folder, model } = await embeddingClassifierFolder(pooling, hidden);
       const result = await exportOnnx(folder);
       const tokenizer = new WordTokenizer(EMBEDDING_WORDS, true);
-      const examples = tokenizeExamples(['The cat sat on the MAT', 'hello', "I don't love the plot, great fun"].map((text) => ({ text, labelId: 0 })), tokenizer, { maxLength: 12 });
+      const examples = tokenizeExamples(['The cat sat on the MAT', 'hello', "I don't love the plot, great fun"].map((text) => ({ text, labelIds: [0] })), tokenizer, { maxLength: 12 });
       const batch = assembleBatch(examples, [0, 1, 2]);
       assert.ok(batch.attentionMask.includes(0), 'the batch is padded');
       const engine = tf.tidy(() => model.batchLogits(batch, false)).dataSync();
