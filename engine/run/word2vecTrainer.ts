@@ -5,7 +5,7 @@ import type { Neighbour, RunEpoch, RunStep } from '../../common/protocol/runEven
 import type { Word2Vec } from '../../common/schema/config.generated';
 import { driftReport, prepareContinuedTraining, type WordDrift } from '../word2vec/continueTraining';
 import { loadFullModel, saveFullModel } from '../word2vec/fullModel';
-import { createModel, type Word2VecModel } from '../word2vec/model';
+import { atEpochBoundary, createModel, type Word2VecModel } from '../word2vec/model';
 import { NearestNeighbours } from '../word2vec/neighbours';
 import { resolveWord2VecOptions, type Word2VecOptions } from '../word2vec/options';
 import { trainWord2Vec, type Word2VecProgress } from '../word2vec/trainer';
@@ -260,8 +260,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
     };
     if (halt.reason === 'abort') return abortedRun(context, point, common);
     // The model of a stop inside an epoch carries where every thread stood (state.position).
-    const { position: _boundary, ...boundaryState } = trained.state;
-    const saved = linesInto > 0 ? trained : { ...trained, state: boundaryState };
+    const saved = linesInto > 0 ? trained : { ...trained, state: atEpochBoundary(trained.state) };
     return stoppedRun(context, point, (dir) => saveFullModel(dir, saved), common);
   }
 

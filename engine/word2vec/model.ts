@@ -13,6 +13,13 @@ export interface TrainingState {
   position?: EpochPosition;
 }
 
+/** The state at an epoch boundary: without the position of a stop inside an epoch. */
+export function atEpochBoundary(state: TrainingState): TrainingState {
+  const copy = { ...state };
+  delete copy.position;
+  return copy;
+}
+
 /**
  * A word2vec run stopped inside epoch `epoch` (0-based, over the run): per thread, how far into its
  * share of the corpus it got and the state it had there, so that resuming continues every thread

@@ -30,7 +30,7 @@ import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { locateWorkerEntry, startWorker, workerRequest } from '../io/workerThreads';
 import { splitCorpus } from './corpusReader';
-import { createModel, type EpochPosition, type ThreadPosition, type Word2VecModel } from './model';
+import { atEpochBoundary, createModel, type EpochPosition, type ThreadPosition, type Word2VecModel } from './model';
 import { buildUnigramTable } from './negativeSampling';
 import { resolveWord2VecOptions, type Word2VecOptions } from './options';
 import { keepProbabilities } from './subsampling';
@@ -146,8 +146,7 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
   buildUnigramTable(vocabulary.counts, options.tableSize, shared.table);
   keepProbabilities(vocabulary.counts, options.sample, vocabulary.totalCount, shared.keep);
   // A model's position is honoured only when asked (`within`): a checkpoint used as init_from starts afresh.
-  const { position: _stale, ...state } = start.state;
-  const model: Word2VecModel = { ...start, options, input: shared.input, output: shared.output, state };
+  const model: Word2VecModel = { ...start, options, input: shared.input, output: shared.output, state: atEpochBoundary(start.state) };
   const within = request.within;
   if (within && (within.epoch !== startEpoch || within.threads.length !== options.threads)) {
     throw new Error(`the checkpoint stopped inside epoch ${within.epoch + 1} on ${within.threads.length} thread(s); resume it at that epoch with threads: ${within.threads.length}`);
