@@ -16,8 +16,9 @@ export class EpochRunner {
   private readonly totals: Float64Array;
   private readonly sentence: Int32Array;
   private readonly slot: number;
-  private words = 0;
-  private tokens = 0;
+  private words: number;
+  private tokens: number;
+  private lines = 0;
 
   constructor(private readonly setup: WorkerSetup) {
     this.kernels = instantiateKernels(setup.memory, setup.kernels);
@@ -28,18 +29,31 @@ export class EpochRunner {
     this.totals = new Float64Array(setup.memory.buffer, setup.configOffset + KernelConfig.loss, 2);
     this.sentence = new Int32Array(setup.memory.buffer, setup.sentenceOffset, setup.maxSentenceLength);
     this.slot = setup.workerIndex * PROGRESS_FIELDS;
+    // A resumed run's counters go on from where the stopped one left them (the main thread set them).
+    this.words = this.progress[this.slot + ProgressField.Words]!;
+    this.tokens = this.progress[this.slot + ProgressField.Tokens]!;
   }
 
-  /** Trains on this thread's segments once; returns false when cancelled. */
-  async runEpoch(): Promise<boolean> {
+  /**
+   * Trains on this thread's segments once, after the first `skipLines` lines (trained before a stop:
+   * read past, not trained); stops before a line when cancelled, and returns false then.
+   */
+  async runEpoch(skipLines: number): Promise<boolean> {
     const { setup, indexByWord, sentence, control } = this;
     const maxLength = sentence.length;
     const tokenizeOptions = { lowercase: setup.lowercase };
     const cancel = ControlField.Cancel;
     let alpha = this.currentAlpha();
+    let skipped = 0;
+    this.lines = skipLines;
     for (const segment of setup.segments) {
       for await (const line of readSegmentLines(segment)) {
+        if (skipped < skipLines) {
+          skipped++;
+          continue;
+        }
         if (control[cancel] !== 0) return false;
+        this.lines++;
         let length = 0;
         const tokens = tokenizeLine(line, tokenizeOptions);
         this.tokens += tokens.length;
@@ -75,6 +89,7 @@ export class EpochRunner {
     progress[slot + ProgressField.Loss] = totals[0]!;
     progress[slot + ProgressField.Predictions] = totals[1]!;
     progress[slot + ProgressField.Alpha] = alpha;
+    progress[slot + ProgressField.Lines] = this.lines;
   }
 
   /** Linear decay from alpha to minAlpha over the scheduled words, read from every thread's counter. */

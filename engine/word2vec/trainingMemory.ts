@@ -104,9 +104,28 @@ export function writeKernelConfig(memory: WasmMemory, layout: TrainingLayout, th
   view.setFloat64(KernelConfig.predictions, 0, true);
 }
 
-/** Sets a thread's random state (before each epoch, so an epoch's draws depend on its number only). */
-export function seedKernel(memory: WasmMemory, layout: TrainingLayout, thread: number, state: bigint): void {
-  new DataView(memory.buffer, layout.threads[thread]!.config, KERNEL_CONFIG_BYTES).setBigUint64(KernelConfig.random, BigInt.asUintN(64, state), true);
+/** What of a thread's kernel state changes as it trains: its random state and the epoch's loss totals. */
+export interface KernelState {
+  random: bigint;
+  loss: number;
+  predictions: number;
+}
+
+/**
+ * Sets a thread's kernel state before an epoch (the workers idle): a fresh epoch's seed and zero
+ * totals, so an epoch's draws depend on its number only, or the state a stopped run left.
+ */
+export function setKernelState(memory: WasmMemory, layout: TrainingLayout, thread: number, state: KernelState): void {
+  const view = new DataView(memory.buffer, layout.threads[thread]!.config, KERNEL_CONFIG_BYTES);
+  view.setBigUint64(KernelConfig.random, BigInt.asUintN(64, state.random), true);
+  view.setFloat64(KernelConfig.loss, state.loss, true);
+  view.setFloat64(KernelConfig.predictions, state.predictions, true);
+}
+
+/** A thread's kernel state after an epoch, or where it stopped (the workers idle). */
+export function kernelState(memory: WasmMemory, layout: TrainingLayout, thread: number): KernelState {
+  const view = new DataView(memory.buffer, layout.threads[thread]!.config, KERNEL_CONFIG_BYTES);
+  return { random: view.getBigUint64(KernelConfig.random, true), loss: view.getFloat64(KernelConfig.loss, true), predictions: view.getFloat64(KernelConfig.predictions, true) };
 }
 
 /** splitmix64 of (seed, run, epoch, thread): independent, reproducible streams for every epoch and thread. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Word2VecRandom } from '../../engine/word2vec/random';
 import { buildSigmoidTable, EXP_TABLE_SCALE, MAX_EXP } from '../../engine/word2vec/sigmoidTable';
-import { allocateTrainingMemory, epochRandomState, planTrainingLayout, seedKernel, writeKernelConfig } from '../../engine/word2vec/trainingMemory';
+import { allocateTrainingMemory, epochRandomState, planTrainingLayout, setKernelState, writeKernelConfig } from '../../engine/word2vec/trainingMemory';
 import { instantiateKernels, KernelConfig } from '../../engine/word2vec/wasm/kernelModule';
 
 const dim = 6;
@@ -91,7 +91,7 @@ test("CBOW kernel matches word2vec.c's update (mean of the context, error added 
 
 test('subsampling keeps words by their keep probability', () => {
   const { memory, layout, slots, sentence, kernels } = setup(false);
-  seedKernel(memory.memory, layout, 0, epochRandomState(1, 0, 0, 0));
+  setKernelState(memory.memory, layout, 0, { random: epochRandomState(1, 0, 0, 0), loss: 0, predictions: 0 });
   memory.keep.set([1, 0, 0.5]);
   sentence.set([0, 1, 0, 1, 0, 1, 0, 1]);
   assert.equal(kernels.subsample(slots.config, slots.sentence, 8), 4);
