@@ -344,8 +344,10 @@ async function trainPrepared(context: TrainerContext, prepared: PreparedClassifi
       message: `Final model${bestEpoch !== null ? ` (epoch ${bestEpoch})` : ''} on validation: ${headline}, loss ${final.loss.toFixed(4)} (${perClass}).`,
     });
   }
-  const files = (await model.writeFolder(folder.dir, decision)).map((name) => path.join(folder.dir, name));
-  const onnx = formats.includes('onnx') ? await exportRunOnnx(folder.dir, { quantize: config.output.quantize ?? false, validation: validationSet, batchSize }) : undefined;
+  // Written into the staging folder; the paths reported are where the files are once swapped in.
+  const inRunFolder = (file: string): string => path.join(folder.dir, path.relative(context.modelDir, path.resolve(context.modelDir, file)));
+  const files = (await model.writeFolder(context.modelDir, decision)).map(inRunFolder);
+  const onnx = formats.includes('onnx') ? await exportRunOnnx(context.modelDir, { quantize: config.output.quantize ?? false, validation: validationSet, batchSize }) : undefined;
   return {
     status: 'completed',
     summary: {
@@ -354,7 +356,7 @@ async function trainPrepared(context: TrainerContext, prepared: PreparedClassifi
       ...(final ? finalMetrics(final) : {}),
       trainLoss: history[history.length - 1]?.trainLoss,
       ...(onnx ? { onnx: onnx.summary } : {}),
-      files: [...files, ...(onnx?.files ?? [])],
+      files: [...files, ...(onnx?.files.map(inRunFolder) ?? [])],
     },
   };
 }

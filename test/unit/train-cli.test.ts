@@ -69,7 +69,7 @@ describe('nlp-studio train', () => {
     const bad = run(['train', 'word2vec.nlp.yaml'], dir);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /word2vec\.nlp\.yaml:16:1: Unknown key "lerning_rate"/);
-    assert.match(run(['--help'], dir).stdout, /nlp-studio train <config\.nlp\.yaml> \[--json\] \[--resume\]/);
+    assert.match(run(['--help'], dir).stdout, /nlp-studio train <config\.nlp\.yaml> \[--json\] \[--resume \| --fresh\]/);
   });
 
   it('stops with a checkpoint on Ctrl+C (exit 130), and --resume finishes the run', async () => {
