@@ -110,7 +110,7 @@ async function readJournal(dir: string): Promise<Journal | undefined> {
 async function sweepLeftovers(dir: string): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
-    if (LEFTOVER.test(name) && !name.startsWith(LOCK_FILE)) await rm(path.join(dir, name), { recursive: true, force: true });
+    if (LEFTOVER.test(name)) await rm(path.join(dir, name), { recursive: true, force: true });
   }
 }
 

@@ -2,7 +2,7 @@
 // metrics.jsonl, checkpoints/, and — swapped in as one unit when a run completes (modelSwap.ts) — the
 // model's files and summary.json. summary.json says what the folder holds (`model`); while a run is
 // under way, or after one was killed, there is none, and no model either.
-import { appendFile, lstat, mkdir, readFile, rm } from 'node:fs/promises';
+import { appendFile, lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { RunEpoch, RunStep } from '../../common/protocol/runEvents';
 import { writeFileAtomic } from '../io/atomicWrite';
@@ -55,10 +55,13 @@ export type ModelHeld = 'this run' | 'none';
  * leaves a model that is not its own. A fresh run also forgets the previous metrics and checkpoints.
  */
 export async function clearPreviousRun(folder: RunFolder, fresh: boolean): Promise<void> {
+  if (fresh) {
+    // Before the summary goes: checkpoints beside no summary are an unfinished run's, to resume.
+    await rm(folder.metrics, { force: true });
+    // emptied, not replaced: the folder stays the one a watcher (the extension, a test) looks at
+    for (const name of await readdir(folder.checkpoints)) await rm(path.join(folder.checkpoints, name), { recursive: true, force: true });
+  }
   await removeModel(folder.dir);
-  if (!fresh) return;
-  await Promise.all([rm(folder.metrics, { force: true }), rm(folder.checkpoints, { recursive: true, force: true })]);
-  await mkdir(folder.checkpoints, { recursive: true });
 }
 
 /** A run refused because its folder holds an unfinished run's checkpoints (`failed` event reason `unfinished-run`). */

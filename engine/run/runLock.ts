@@ -80,14 +80,16 @@ export async function lockRunFolder(dir: string, config: string): Promise<RunLoc
   const start = processStartOf(process.pid);
   const owner: LockOwner = { pid: process.pid, host: hostname(), ...(start ? { processStart: start } : {}), config, since: new Date().toISOString() };
   const written = path.join(dir, `${LOCK_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  await writeFile(written, JSON.stringify(owner));
   try {
     for (let attempt = 0; ; attempt++) {
       try {
+        // written each time: the run holding the folder may sweep it away as a crash's leftover
+        await writeFile(written, JSON.stringify(owner));
         await link(written, file);
         break;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw error;
+        const code = (error as NodeJS.ErrnoException).code;
+        if ((code !== 'EEXIST' && code !== 'ENOENT') || attempt > 2) throw error;
       }
       const holder = await readOwner(file);
       if (holder && ownerIsLive(holder)) throw busy(dir, holder);
