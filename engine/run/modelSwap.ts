@@ -88,8 +88,12 @@ export async function installModel(dir: string, staging: string): Promise<void> 
   const incoming = await readdir(staging);
   const foreign = incoming.filter((name) => !isModelEntry(name));
   if (foreign.length > 0) throw new Error(`${staging}: ${foreign.join(', ')} ${foreign.length === 1 ? 'is' : 'are'} not among a run folder's model files (isModelEntry)`);
-  await syncDirectory(staging);
   const outgoing = (await readdir(dir)).filter(isModelEntry);
+  if (incoming.length === 0 && outgoing.length === 0) {
+    await rm(staging, { recursive: true, force: true });
+    return;
+  }
+  await syncDirectory(staging);
   const journal: Journal = { staging: path.basename(staging), retired: `.model-${uniqueId()}.old`, incoming: inOrder(incoming), outgoing: inOrder(outgoing) };
   await writeFileAtomic(path.join(dir, JOURNAL_FILE), JSON.stringify(journal));
   await syncDirectory(dir);

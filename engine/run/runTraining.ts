@@ -106,7 +106,7 @@ export async function runTraining(configPath: string, options: RunOptions): Prom
   let metrics: MetricsLog | undefined;
   let tensorBackend: BackendChoice | undefined;
   let lock: RunLock | undefined;
-  /** Set once this run holds the folder: a failure then says so in its summary.json. */
+  /** Set once this run has cleared the folder for itself: a failure then says so in its summary.json. */
   let held: { folder: RunFolder; staging: string | undefined } | undefined;
   let elapsedSeconds = (): number => (now() - clockStart) / 1000;
   const finish = (outcome: RunOutcome): RunOutcome => {
@@ -125,13 +125,13 @@ export async function runTraining(configPath: string, options: RunOptions): Prom
     const folder = runFolderFor(config);
     await createRunFolder(folder, config.output.dir);
     lock = await lockRunFolder(folder.dir, path.resolve(configPath));
-    held = { folder, staging: undefined };
     await settleRunFolder(folder.dir, folder.checkpoints);
     if (options.resume && options.fresh) throw new RunError('resume and fresh contradict each other: resume continues the last checkpoint, fresh discards it');
     const resumeFrom = options.resume ? await latestCheckpoint(folder.checkpoints) : undefined;
     if (options.resume && !resumeFrom) throw new RunError(`nothing to resume: ${folder.checkpoints} holds no checkpoint; start the run without resume`);
     if (!options.resume && !options.fresh) await refuseToDiscardCheckpoints(folder, configPath);
     await clearPreviousRun(folder, !resumeFrom);
+    held = { folder, staging: undefined };
     if (resumeFrom) await truncateMetrics(folder, resumeFrom);
     const staging = await createModelStaging(folder.dir);
     held.staging = staging;
