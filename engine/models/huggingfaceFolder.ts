@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { isHubReference } from '../../common/huggingface/hubCache';
 import { architectureOf, parseEncoderConfig, type EncoderConfig } from '../../common/huggingface/architectures/encoderConfig';
 import { checkpointNamesFor, parameterSpecs } from '../../common/huggingface/architectures/parameterSpecs';
+import { checkConfigFitsWeights } from '../../common/huggingface/architectures/weightsFit';
 import { EncoderClassifier } from './encoderClassifier';
 import { readModelWeights } from './modelWeights';
 import { incompleteFolderMessage, LOCAL_FOLDER_LAYOUT, MODEL_FOLDER_FILES, missingModelFiles, ModelFolderError, presentIn, type HuggingfaceFolderFiles } from '../../common/huggingface/modelFolderFiles';
@@ -99,6 +100,7 @@ export async function loadEncoderClassifier(reference: string, options: LoadOpti
     if (options.labels.length === 0) throw new ModelFolderError('a classifier needs at least one label');
     config = { ...config, id2label: [...options.labels] };
   }
+  checkConfigFitsWeights(config, files.config, files.weights, (await stat(files.weights)).size);
   const tokenizer = await loadTokenizer(files, architecture);
   const tokenizerVocab = tokenizer.vocabSize;
   if (tokenizerVocab > config.vocabSize) {
