@@ -6,6 +6,7 @@ import { checkpointNamesFor, parameterSpecs } from '../../common/huggingface/arc
 import { checkConfigFitsWeights } from '../../common/huggingface/architectures/weightsFit';
 import { EncoderClassifier } from './encoderClassifier';
 import { readModelWeights } from './modelWeights';
+import { readSafetensorsHeader } from './safetensors';
 import { incompleteFolderMessage, LOCAL_FOLDER_LAYOUT, MODEL_FOLDER_FILES, missingModelFiles, ModelFolderError, presentIn, type HuggingfaceFolderFiles } from '../../common/huggingface/modelFolderFiles';
 import { loadTokenizer, type ModelTokenizer } from './modelTokenizer';
 
@@ -100,6 +101,8 @@ export async function loadEncoderClassifier(reference: string, options: LoadOpti
     if (options.labels.length === 0) throw new ModelFolderError('a classifier needs at least one label');
     config = { ...config, id2label: [...options.labels] };
   }
+  // A safetensors header is checked first (it is cheap): a damaged file is named as such, not blamed on config.json.
+  if (files.weights.endsWith('.safetensors')) await readSafetensorsHeader(files.weights);
   checkConfigFitsWeights(config, files.config, files.weights, (await stat(files.weights)).size);
   const tokenizer = await loadTokenizer(files, architecture);
   const tokenizerVocab = tokenizer.vocabSize;

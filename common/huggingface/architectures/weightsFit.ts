@@ -38,12 +38,15 @@ export function checkConfigFitsWeights(config: EncoderConfig, configFile: string
   };
   const spelled = (field: (typeof SIZE_FIELDS)[number]): string => `${configKeyOf(layout, field)} ${config[field]}`;
   const culprits = SIZE_FIELDS.filter((field) => 'key' in layout[field] && alone(field) > capacity);
-  const named = culprits.length > 0 ? culprits : SIZE_FIELDS.filter((field) => 'key' in layout[field]);
-  throw new EncoderConfigError(
-    configFile,
-    `${named.map(spelled).join(', ')} ${named.length === 1 ? 'describes' : 'describe'} an encoder of ${formatCount(needed)} values, ` +
-      `but ${weightsFile} (${weightsBytes} bytes) holds at most ${formatCount(capacity)}: config.json does not describe these weights`,
-  );
+  const said = `but ${weightsFile} (${weightsBytes} bytes) holds at most ${formatCount(capacity)}`;
+  if (culprits.length > 0) {
+    throw new EncoderConfigError(
+      configFile,
+      `${culprits.map(spelled).join(', ')} ${culprits.length === 1 ? 'describes' : 'describe'} an encoder of ${formatCount(needed)} values, ${said}: config.json does not describe these weights`,
+    );
+  }
+  const sizes = SIZE_FIELDS.filter((field) => 'key' in layout[field]).map(spelled);
+  throw new EncoderConfigError(configFile, `${sizes.join(', ')} describe an encoder of ${formatCount(needed)} values, ${said}: the weights file is truncated, or config.json is not its config`);
 }
 
 function formatCount(count: number): string {
