@@ -14,7 +14,9 @@ import { semanticDiagnostics } from '../../common/config/validate';
 import { ENCODER_ARCHITECTURES } from '../../common/huggingface/architectures';
 import { parseEncoderConfig } from '../../common/huggingface/architectures/encoderConfig';
 import { encoderParameterCount, parameterSpecs } from '../../common/huggingface/architectures/parameterSpecs';
+import { MAX_VECTOR_DIMENSIONS } from '../../common/vectorsHead';
 import { elementCount } from '../../engine/models/safetensors';
+import { readVectors } from '../../engine/word2vec/vectorsFormat';
 
 const root = resolve(__dirname, '../..');
 const cli = join(root, 'out/cli.js');
@@ -69,5 +71,66 @@ describe("a config.json whose sizes the weights beside it cannot hold", () => {
         assert.equal(encoderParameterCount(config), listed.reduce((sum, spec) => sum + elementCount(spec.shape), 0), modelType);
       }
     }
+  });
+});
+
+describe('a vectors file with a value float32 cannot hold, too many dimensions, or repeated words', () => {
+  const corpus = 'the dog sat on the mat\nthe cat sat on the dog\n'.repeat(20);
+  const labelled = ['{"text": "the dog sat", "label": "a"}', '{"text": "the cat sat", "label": "b"}'].join('\n').repeat(1) + '\n';
+  /** A project folder with `vectors.txt` and a config using it; returns the config's path. */
+  function project(name: string, vectors: string, task: 'word2vec' | 'embedding'): string {
+    const folder = join(scratch, name);
+    cpSync(join(root, 'test/fixtures/project/data'), join(folder, 'data'), { recursive: true });
+    writeFileSync(join(folder, 'corpus.txt'), corpus);
+    writeFileSync(join(folder, 'labelled.jsonl'), labelled.repeat(10));
+    writeFileSync(join(folder, 'vectors.txt'), vectors);
+    const config =
+      task === 'word2vec'
+        ? 'task: word2vec\nname: w\ndata:\n  train: corpus.txt\nword2vec:\n  min_count: 1\n  epochs: 1\n  init_from: vectors.txt\n'
+        : 'task: text-classification\nname: e\nmodel:\n  type: embedding-classifier\n  vectors: vectors.txt\ndata:\n  train: labelled.jsonl\n  validation_split: 0.5\ntraining:\n  stages:\n    - epochs: 1\n      learning_rate: 0.01\n';
+    writeFileSync(join(folder, 'c.nlp.yaml'), config);
+    return join(folder, 'c.nlp.yaml');
+  }
+  const huge = '3 4\nthe 0.1 0.2 0.3 0.4\ndog 1e39 0.6 0.7 0.8\ncat 0.1 0.1 0.1 0.1\n';
+
+  for (const task of ['word2vec', 'embedding'] as const) {
+    it(`1e39 (finite, but not as a float32): ${task} train refuses it with file:line`, () => {
+      const config = project(`huge-${task}`, huge, task);
+      const { code, out } = run(['train', config]);
+      assert.equal(code, 1, out);
+      assert.match(out, /vectors\.txt:3: value 1 of "dog" is not a finite float32 \(\|x\| ≤ 3\.4028235e38\): "1e39"/);
+      assert.doesNotMatch(out, /NaN|RuntimeError|\n\s+at /);
+    });
+  }
+
+  it('5,000 dimensions (the schema allows 4,096): train and validate refuse it alike, and so does the reader', async () => {
+    const row = (word: string): string => `${word} ${Array.from({ length: 5000 }, () => '0').join(' ')}\n`;
+    const config = project('wide', `2 5000\n${row('the')}${row('dog')}`, 'embedding');
+    const said = /"vectors\.txt" cannot be read as word vectors: the header "2 5000" gives 5000 dimensions; at most 4096 are supported/;
+    for (const command of ['train', 'validate']) {
+      const { code, out } = run([command, config]);
+      assert.equal(code, 1, out);
+      assert.match(out, said);
+    }
+    const vectors = join(scratch, 'wide', 'vectors.txt');
+    await assert.rejects(readVectors(vectors), /vectors\.txt:1: the header "2 5000" gives 5000 dimensions; at most 4096 are supported/);
+    writeFileSync(vectors, row('the') + row('dog'));
+    await assert.rejects(readVectors(vectors), /vectors\.txt:1: the first line holds a word and 5000 dimensions; at most 4096/);
+    assert.match(run(['validate', config]).out, /the first line holds a word and 5000 dimensions; at most 4096/);
+  });
+
+  it('the limit is the schema\'s, for both vector_size keys', () => {
+    const schema = JSON.parse(readFileSync(join(root, 'common/schema/nlp-config.schema.json'), 'utf8')) as { properties: Record<string, { properties: Record<string, { maximum?: number }> }> };
+    assert.equal(MAX_VECTOR_DIMENSIONS, schema.properties.model?.properties.vector_size?.maximum);
+    assert.equal(MAX_VECTOR_DIMENSIONS, schema.properties.word2vec?.properties.vector_size?.maximum);
+  });
+
+  it('repeated words: the first vector is kept and train says so, naming a few and counting the rest', () => {
+    const rows = ['the 0.1 0.2 0.3 0.4', 'dog 0.5 0.6 0.7 0.8', ...Array.from({ length: 8 }, (_, i) => `${i % 2 === 0 ? 'the' : 'dog'} 9 9 9 ${i}`)];
+    const config = project('repeats', `${rows.length} 4\n${rows.join('\n')}\n`, 'embedding');
+    const { code, out } = run(['train', config]);
+    assert.equal(code, 0, out);
+    assert.match(out, /vectors\.txt:4: the word "the" repeats line 2; the first vector is kept/);
+    assert.match(out, /vectors\.txt: 3 more repeated word\(s\); the first vector of each is kept/);
   });
 });

@@ -130,8 +130,8 @@ export async function prepareEmbeddingClassifier(context: TrainerContext, data: 
   const { config } = context;
   const model = config.model ?? {};
   const training = config.training ?? {};
-  const notices: Notice[] = [];
   const vectors = model.vectors === undefined ? undefined : await loadVectors(model.vectors, model.max_vectors);
+  const notices: Notice[] = (vectors?.warnings ?? []).map((message) => ({ level: 'warning', message }));
   if (vectors !== undefined && model.vector_size !== undefined && model.vector_size !== vectors.dim) {
     throw new RunError(`model.vector_size is ${model.vector_size}, but the vectors in ${vectors.source} have ${vectors.dim} dimensions: set vector_size: ${vectors.dim} or leave it out`, ['model', 'vector_size']);
   }
