@@ -15,7 +15,7 @@ import { ENCODER_ARCHITECTURES } from '../../common/huggingface/architectures';
 import { parseEncoderConfig } from '../../common/huggingface/architectures/encoderConfig';
 import { encoderParameterCount, parameterSpecs } from '../../common/huggingface/architectures/parameterSpecs';
 import { MAX_VECTOR_DIMENSIONS } from '../../common/vectorsHead';
-import { elementCount } from '../../engine/models/safetensors';
+import { elementCount, readSafetensorsHeader } from '../../engine/models/safetensors';
 import { readVectors } from '../../engine/word2vec/vectorsFormat';
 
 const root = resolve(__dirname, '../..');
@@ -132,5 +132,42 @@ describe('a vectors file with a value float32 cannot hold, too many dimensions, 
     assert.equal(code, 0, out);
     assert.match(out, /vectors\.txt:4: the word "the" repeats line 2; the first vector is kept/);
     assert.match(out, /vectors\.txt: 3 more repeated word\(s\); the first vector of each is kept/);
+  });
+});
+
+describe('a classifier whose model.safetensors holds NaN or infinite weights', () => {
+  /** A copy of tiny-bert with `value` written over one weight of `tensor`. */
+  async function poisoned(name: string, tensor: string, value: number): Promise<string> {
+    const folder = join(scratch, name);
+    cpSync(TINY_BERT, folder, { recursive: true });
+    const file = join(folder, 'model.safetensors');
+    const header = await readSafetensorsHeader(file);
+    const entry = header.tensors.get(tensor);
+    assert.ok(entry !== undefined && entry.dtype === 'F32', tensor);
+    const bytes = readFileSync(file);
+    bytes.writeFloatLE(value, header.dataStart + entry.begin + 4 * 5);
+    writeFileSync(file, bytes);
+    return folder;
+  }
+
+  it('predict and eval refuse a NaN, naming the file and the tensor', async () => {
+    const folder = await poisoned('nan', 'bert.encoder.layer.1.attention.self.query.weight', Number.NaN);
+    writeFileSync(join(scratch, 'eval.csv'), 'text,label\nthis movie is great,positive\nbad film,negative\n');
+    for (const args of [['predict', folder, 'a good film'], ['eval', folder, join(scratch, 'eval.csv')]]) {
+      const { code, out } = run(args);
+      assert.equal(code, 1, out);
+      assert.match(out, new RegExp(`${join(folder, 'model.safetensors')}: tensor 'bert\\.encoder\\.layer\\.1\\.attention\\.self\\.query\\.weight' holds NaN at index 5`));
+      assert.doesNotMatch(out, /null|"loss"|accuracy/);
+    }
+  });
+
+  it('continued training from it is refused the same way, with an infinite weight', async () => {
+    const folder = await poisoned('inf', 'bert.embeddings.word_embeddings.weight', Number.NEGATIVE_INFINITY);
+    const project = join(scratch, 'continue');
+    cpSync(join(root, 'test/fixtures/project/data'), join(project, 'data'), { recursive: true });
+    writeFileSync(join(project, 'c.nlp.yaml'), `task: text-classification\nname: c\nmodel:\n  pretrained: ${folder}\ndata:\n  train: data/train.csv\n  validation_split: 0.5\n`);
+    const { code, out } = run(['train', join(project, 'c.nlp.yaml')]);
+    assert.equal(code, 1, out);
+    assert.match(out, /model\.safetensors: tensor 'bert\.embeddings\.word_embeddings\.weight' holds -Infinity at index 5/);
   });
 });
