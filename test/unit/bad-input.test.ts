@@ -3,7 +3,7 @@
 // and what is wrong in it, and nothing is allocated, trained or printed from it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -169,5 +169,43 @@ describe('a classifier whose model.safetensors holds NaN or infinite weights', (
     const { code, out } = run(['train', join(project, 'c.nlp.yaml')]);
     assert.equal(code, 1, out);
     assert.match(out, /model\.safetensors: tensor 'bert\.embeddings\.word_embeddings\.weight' holds -Infinity at index 5/);
+  });
+});
+
+describe('a folder where a file belongs, or a file where a folder does: a sentence with the path, never EISDIR or ENOTDIR', () => {
+  const project = join(scratch, 'paths');
+  const w2v = join(project, 'w.nlp.yaml');
+  const noRawCode = (out: string): void => assert.doesNotMatch(out, /EISDIR|ENOTDIR|EEXIST|illegal operation|\.tmp\b|\n\s+at /);
+  it('the run folder\'s outputs', () => {
+    cpSync(join(root, 'test/fixtures/project/data'), join(project, 'data'), { recursive: true });
+    writeFileSync(w2v, 'task: word2vec\nname: w\ndata:\n  train: data/corpus-1.txt\nword2vec:\n  min_count: 1\n  epochs: 1\n');
+    mkdirSync(join(project, 'runs/w/vectors.txt'), { recursive: true });
+    const folderInTheWay = run(['train', w2v], project);
+    assert.equal(folderInTheWay.code, 1, folderInTheWay.out);
+    assert.match(folderInTheWay.out, new RegExp(`${join(project, 'runs/w/vectors.txt')}: is a folder; a file is expected here`));
+    noRawCode(folderInTheWay.out);
+    rmSync(join(project, 'runs'), { recursive: true });
+    mkdirSync(join(project, 'runs/w'), { recursive: true });
+    writeFileSync(join(project, 'runs/w/checkpoints'), '');
+    const fileInTheWay = run(['train', w2v], project);
+    assert.equal(fileInTheWay.code, 1, fileInTheWay.out);
+    assert.match(fileInTheWay.out, new RegExp(`${join(project, 'runs/w/checkpoints')}: is a file; a folder is expected here`));
+    noRawCode(fileInTheWay.out);
+  });
+
+  it('the files given on the command line', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['train', 'data'], /nlp-studio train: data: is a folder, not a file/],
+      [['train', 'w.nlp.yaml/x'], /nlp-studio train: w\.nlp\.yaml\/x: .*w\.nlp\.yaml is a file, not a folder/],
+      [['predict', TINY_BERT, '--file', 'data'], /nlp-studio predict: --file data: is a folder, not a file/],
+      [['eval', TINY_BERT, 'data'], /nlp-studio eval: the data file data: is a folder, not a file/],
+      [['eval', TINY_BERT, 'w.nlp.yaml/x.csv'], /the data file w\.nlp\.yaml\/x\.csv: .*w\.nlp\.yaml is a file, not a folder/],
+    ];
+    for (const [args, expected] of cases) {
+      const { code, out } = run(args, project);
+      assert.equal(code, 2, out);
+      assert.match(out, expected);
+      noRawCode(out);
+    }
   });
 });
