@@ -95,8 +95,8 @@ connection.onRequest(ProjectionRequest, (params) => vectors.projection(params));
 connection.onRequest(ClassifierPredictRequest, answering((params) => classifiers.predict(params)));
 connection.onRequest(ClassifierEvaluateRequest, answering((params) => classifiers.evaluate(params)));
 connection.onRequest(PipelineRequest, answering((params) => pipelines.run(params)));
-connection.onRequest(EnvironmentReportRequest, async (params) => {
-  const report = await environmentReport(params.searchFrom);
+connection.onRequest(EnvironmentReportRequest, async () => {
+  const report = await environmentReport();
   return { markdown: formatEnvironmentReport(report), ...('name' in report.auto ? { auto: report.auto } : {}) };
 });
 

@@ -65,7 +65,7 @@ function gpuFailure(error: WebGpuDeviceError): RunError {
 /** Makes the config's `backend` current; an explicit one that cannot be had blames the `backend` key. */
 async function tensorBackendFor(loaded: LoadedConfig, configPath: string): Promise<BackendChoice> {
   try {
-    return await selectBackend(loaded.config.backend, { searchFrom: [path.dirname(path.resolve(configPath)), process.cwd()] });
+    return await selectBackend(loaded.config.backend);
   } catch (error) {
     if (error instanceof BackendUnavailableError) throw new RunError(error.message, ['backend']);
     throw error;
