@@ -63,7 +63,7 @@ function gpuFailure(error: WebGpuDeviceError): RunError {
 }
 
 /** Makes the config's `backend` current; an explicit one that cannot be had blames the `backend` key. */
-async function tensorBackendFor(loaded: LoadedConfig, configPath: string): Promise<BackendChoice> {
+async function tensorBackendFor(loaded: LoadedConfig): Promise<BackendChoice> {
   try {
     return await selectBackend(loaded.config.backend);
   } catch (error) {
@@ -112,7 +112,7 @@ export async function runTraining(configPath: string, options: RunOptions): Prom
       const known = Object.keys(TRAINERS).join(', ');
       throw new RunError(`task "${config.task}" cannot be trained by this version of the engine yet (trainers: ${known})`, ['task']);
     }
-    tensorBackend = trainer.usesTensorBackend(config) ? await tensorBackendFor(loaded, configPath) : undefined;
+    tensorBackend = trainer.usesTensorBackend(config) ? await tensorBackendFor(loaded) : undefined;
     const folder = runFolderFor(config);
     await mkdir(folder.checkpoints, { recursive: true });
     const resumeFrom = options.resume ? await latestCheckpoint(folder.checkpoints) : undefined;
