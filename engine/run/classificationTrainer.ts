@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { RunEpoch, RunStep, ValidationMetrics } from '../../common/protocol/runEvents';
-import type { Output, Stage } from '../../common/schema/config.generated';
+import type { Output } from '../../common/schema/config.generated';
 import { configuredDecision, type Decision } from '../models/decision';
 import { readSafetensors, type FloatTensor } from '../models/safetensors';
 import { EarlyStopping, type EarlyStoppingMetric } from '../training/earlyStopping';
@@ -23,9 +23,10 @@ import { prepareClassification, type PreparedClassification } from './classifica
 import type { Evaluation } from './classification/scoreLogits';
 import { RunError } from './runError';
 import type { TaskTrainer, TrainerContext, TrainerResult } from './trainerContext';
+import { sectionOf, type ResolvedStage } from '../config/resolvedConfig';
 
 /** When training.stages is absent: one stage that fine-tunes everything (HF Trainer's defaults). */
-const DEFAULT_STAGES: Stage[] = [{ name: 'fine-tune', epochs: 3, learning_rate: 5e-5, freeze: 'none' }];
+const DEFAULT_STAGES: ResolvedStage[] = [{ name: 'fine-tune', epochs: 3, learning_rate: 5e-5, freeze: 'none' }];
 const BEST_FOLDER = 'best';
 type OutputFormat = NonNullable<Output['formats']>[number];
 
@@ -68,13 +69,13 @@ async function trainPrepared(context: TrainerContext, prepared: PreparedClassifi
   const { data, train: trainSet, validation: validationSet, training: model } = prepared;
   const labels = data.labels.names;
 
-  const training = config.training ?? {};
+  const training = sectionOf(config, 'training');
   const stages = training.stages ?? DEFAULT_STAGES;
-  const batchSize = training.batch_size ?? 16;
-  const evalEvery = training.eval_every ?? 'epoch';
-  const logEverySteps = training.log_every_steps ?? 10;
+  const batchSize = training.batch_size;
+  const evalEvery = training.eval_every;
+  const logEverySteps = training.log_every_steps;
   const stepsPerEpoch = Math.ceil(trainSet.count / batchSize);
-  const schedule = new LearningRateSchedule(stages, stepsPerEpoch, training.warmup_ratio ?? 0.1);
+  const schedule = new LearningRateSchedule(stages, stepsPerEpoch, training.warmup_ratio);
   const groupNames = [...model.groups.keys()];
   const plans = stages.map((stage, index) => {
     try {
@@ -345,7 +346,7 @@ async function trainPrepared(context: TrainerContext, prepared: PreparedClassifi
     });
   }
   const files = (await model.writeFolder(folder.dir, decision)).map((name) => path.join(folder.dir, name));
-  const onnx = formats.includes('onnx') ? await exportRunOnnx(folder.dir, { quantize: config.output.quantize ?? false, validation: validationSet, batchSize }) : undefined;
+  const onnx = formats.includes('onnx') ? await exportRunOnnx(folder.dir, { quantize: config.output.quantize, validation: validationSet, batchSize }) : undefined;
   return {
     status: 'completed',
     summary: {
@@ -362,6 +363,6 @@ async function trainPrepared(context: TrainerContext, prepared: PreparedClassifi
 export const classificationTrainer: TaskTrainer = {
   defaultFormats: ['huggingface'],
   // Word-vector classifiers train on their own kernel; BERT computes with TensorFlow.js.
-  usesTensorBackend: (config) => (config.model?.type ?? 'bert') !== 'embedding-classifier',
+  usesTensorBackend: (config) => sectionOf(config, 'model').type !== 'embedding-classifier',
   train,
 };

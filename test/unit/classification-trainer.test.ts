@@ -16,6 +16,7 @@ import { evaluateClassifier } from '../../engine/run/classification/evaluate';
 import { runTraining, type RunOutcome } from '../../engine/run/runTraining';
 import { makeSentimentProject, TINY_BERT_FOLDER, type SentimentProject } from '../fixtures/classification/sentimentProject';
 import { tinyBertWeights, writeTinyBertFolder } from '../fixtures/models/tinyBert';
+import { dataWithDefaults } from '../../engine/config/schemaDefaults';
 
 const LABELS = ['neg', 'pos'];
 const projects: SentimentProject[] = [];
@@ -50,7 +51,7 @@ after(async () => {
 test('the staged run finishes and learns the task: near chance at the start, ≥ 0.9 validation accuracy at the end', async () => {
   assert.equal(outcome.kind, 'finished', JSON.stringify(outcome));
   const start = await loadEncoderClassifier(TINY_BERT_FOLDER, { labels: LABELS, seed: 3 });
-  const data = await loadLabelledData({ data: { train: [path.join(project.dir, 'train.csv')], validation: path.join(project.dir, 'valid.csv') }, seed: 3 });
+  const data = await loadLabelledData({ data: dataWithDefaults({ train: [path.join(project.dir, 'train.csv')], validation: path.join(project.dir, 'valid.csv') }), seed: 3 });
   const validation = tokenizeExamples(data.validation, start.tokenizer, { maxLength: 16 });
   const before = await evaluateClassifier(bertClassifierModel(start.model, start.files), validation, 16, LABELS, SINGLE_LABEL);
   start.model.dispose();
@@ -151,7 +152,7 @@ test('the run folder is a Hugging Face classifier that reloads with the same pre
     ['pos', 'neg', 'neg', 'pos'],
   );
   // And its validation metrics are the ones the run reported.
-  const data = await loadLabelledData({ data: { train: [path.join(project.dir, 'train.csv')], validation: path.join(project.dir, 'valid.csv') }, seed: 3 });
+  const data = await loadLabelledData({ data: dataWithDefaults({ train: [path.join(project.dir, 'train.csv')], validation: path.join(project.dir, 'valid.csv') }), seed: 3 });
   const evaluation = await evaluateClassifier(bertClassifierModel(reloaded.model, reloaded.files), tokenizeExamples(data.validation, reloaded.tokenizer, { maxLength: 16 }), 16, LABELS, SINGLE_LABEL);
   const summary = JSON.parse(await readFile(path.join(project.runDir, 'summary.json'), 'utf8')) as { validation: { loss: number; accuracy: number } };
   assert.equal(evaluation.metrics.accuracy, summary.validation.accuracy);
