@@ -125,6 +125,24 @@ describe('a vectors file with a value float32 cannot hold, too many dimensions, 
     assert.equal(MAX_VECTOR_DIMENSIONS, schema.properties.word2vec?.properties.vector_size?.maximum);
   });
 
+  it('a word2vec run folder continued from, whose saved weights hold a NaN: refused naming the file', () => {
+    const config = project('full-model', '2 4\nthe 0.1 0.2 0.3 0.4\ndog 0.5 0.6 0.7 0.8\n', 'word2vec');
+    const folder = join(scratch, 'full-model');
+    writeFileSync(config, 'task: word2vec\nname: first\ndata:\n  train: corpus.txt\nword2vec:\n  min_count: 1\n  epochs: 1\n  vector_size: 4\n');
+    const first = run(['train', config]);
+    assert.equal(first.code, 0, first.out);
+    const manifest = JSON.parse(readFileSync(join(folder, 'runs/first/model/model.json'), 'utf8')) as { input: string };
+    const weights = join(folder, 'runs/first/model', manifest.input);
+    const bytes = readFileSync(weights);
+    bytes.writeFloatLE(Number.NaN, 8);
+    writeFileSync(weights, bytes);
+    writeFileSync(config, 'task: word2vec\nname: second\ndata:\n  train: corpus.txt\nword2vec:\n  min_count: 1\n  epochs: 1\n  init_from: runs/first\n');
+    const { code, out } = run(['train', config]);
+    assert.equal(code, 1, out);
+    assert.match(out, new RegExp(`${weights.replace(/[.]/g, '\\.')}: tensor '${manifest.input.replace(/[.]/g, '\\.')}' holds NaN at index 2`));
+    assert.doesNotMatch(out, /RuntimeError|lower the learning rate|\n\s+at /);
+  });
+
   it('repeated words: the first vector is kept and train says so, naming a few and counting the rest', () => {
     const rows = ['the 0.1 0.2 0.3 0.4', 'dog 0.5 0.6 0.7 0.8', ...Array.from({ length: 8 }, (_, i) => `${i % 2 === 0 ? 'the' : 'dog'} 9 9 9 ${i}`)];
     const config = project('repeats', `${rows.length} 4\n${rows.join('\n')}\n`, 'embedding');
