@@ -17,6 +17,7 @@ import type { RunEvent } from '../common/protocol/runEvents';
 import { loadLabelledData } from '../engine/data/labelledData';
 import { wordTokens } from '../engine/data/wordTokenizer';
 import { runTraining } from '../engine/run/runTraining';
+import { dataWithDefaults } from '../engine/config/schemaDefaults';
 
 const { values } = parseArgs({
   options: {
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'nlp-studio-spam-bench-'));
   try {
     // The mail bodies of the training split only: validation mails must not leak into the vectors.
-    const data = await loadLabelledData({ data: { train: [path.join(DATA, 'spam-train.csv')], validation: path.join(DATA, 'spam-valid.csv') }, seed });
+    const data = await loadLabelledData({ data: dataWithDefaults({ train: [path.join(DATA, 'spam-train.csv')], validation: path.join(DATA, 'spam-valid.csv') }), seed });
     const mails = data.train.map((example) => wordTokens(example.text, { lowercase: true }).join(' ')).filter((line) => line !== '');
     const mailCorpus = path.join(dir, 'spam-train-bodies.txt');
     await writeFile(mailCorpus, `${mails.join('\n')}\n`);

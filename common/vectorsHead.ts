@@ -1,6 +1,7 @@
 // What the first bytes of a word-vectors file say about it: the engine's reader (engine/word2vec/
 // vectorsFormat.ts) and the language server's diagnostics both decide the format here, so a file the
 // editor accepts is a file the engine reads. Pure: it takes the head of the file as text.
+import { configSchema, type JsonSchema } from './schema';
 
 /**
  * The formats users have vectors in: word2vec text (also fastText's `.vec`: the same `<count> <dim>`
@@ -16,6 +17,21 @@ export type VectorsHead =
 export const HEADER_LINE = /^\s*(\d+)[ \t]+(\d+)[ \t]*$/;
 /** Bytes of a file's head worth reading to decide: a few lines of a 300-dimensional file. */
 export const VECTORS_HEAD_BYTES = 16 * 1024;
+
+/** The most dimensions a vector may have: the schema's maximum of `model.vector_size`, so every file read is one a config can describe. */
+export const MAX_VECTOR_DIMENSIONS: number = (() => {
+  const model = configSchema.properties?.model as JsonSchema | undefined;
+  const maximum = (model?.properties?.vector_size as JsonSchema | undefined)?.maximum;
+  if (maximum === undefined) throw new Error('the schema gives model.vector_size no maximum');
+  return maximum;
+})();
+
+/** What is wrong with a file's dimension, or undefined when a config can use it. */
+export function dimensionProblem(dim: number): string | undefined {
+  if (dim < 1) return `dimension ${dim}; it must be at least 1`;
+  if (dim > MAX_VECTOR_DIMENSIONS) return `${dim} dimensions; at most ${MAX_VECTOR_DIMENSIONS} are supported (the maximum of vector_size)`;
+  return undefined;
+}
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
@@ -34,7 +50,8 @@ export function describeVectorsHead(head: string, complete = false): VectorsHead
   if (header) {
     const count = Number(header[1]);
     const dim = Number(header[2]);
-    if (dim < 1) return { problem: `the header "${first.trim()}" gives dimension ${dim}; it must be at least 1` };
+    const problem = dimensionProblem(dim);
+    if (problem !== undefined) return { problem: `the header "${first.trim()}" gives ${problem}` };
     const after = text.slice(text.indexOf('\n') + 1);
     const judged = complete ? after : after.slice(0, Math.max(0, after.length - 3));
     return { format: hasBinaryBytes(judged) ? 'word2vec-binary' : 'word2vec-text', count, dim };
@@ -46,6 +63,8 @@ export function describeVectorsHead(head: string, complete = false): VectorsHead
       problem: `it does not start like a word-vectors file: expected a word2vec or fastText header "<count> <dimensions>", or a GloVe line "word v1 v2 …"; found ${JSON.stringify(shown)}`,
     };
   }
+  const problem = dimensionProblem(dim);
+  if (problem !== undefined) return { problem: `the first line holds a word and ${problem}` };
   const second = whole[1]?.replace(/\r$/, '');
   if (second !== undefined && second.trim() !== '' && gloveDimension(second) !== dim) {
     return { problem: `the first line holds a word and ${dim} numbers, the second does not: not a GloVe file` };

@@ -23,6 +23,7 @@ import { environmentReport } from './backend/environmentReport';
 import { formatEnvironmentReport } from './backend/formatEnvironmentReport';
 import { runTraining, type RunOutcome } from './run/runTraining';
 import { VectorStore } from './vectors/vectorStore';
+import { errorText } from './io/fileErrors';
 
 interface ActiveRun {
   stop: AbortController;
@@ -46,7 +47,7 @@ function answering<P, R>(handler: (params: P) => Promise<R>): (params: P) => Pro
       return await handler(params);
     } catch (error) {
       if (error instanceof ResponseError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorText(error);
       const location: DataErrorLocation | undefined = error instanceof DataError && error.location ? { ...error.location } : undefined;
       throw new ResponseError<DataErrorLocation | undefined>(ErrorCodes.InvalidRequest, message, location);
     }
@@ -95,8 +96,8 @@ connection.onRequest(ProjectionRequest, (params) => vectors.projection(params));
 connection.onRequest(ClassifierPredictRequest, answering((params) => classifiers.predict(params)));
 connection.onRequest(ClassifierEvaluateRequest, answering((params) => classifiers.evaluate(params)));
 connection.onRequest(PipelineRequest, answering((params) => pipelines.run(params)));
-connection.onRequest(EnvironmentReportRequest, async (params) => {
-  const report = await environmentReport(params.searchFrom);
+connection.onRequest(EnvironmentReportRequest, async () => {
+  const report = await environmentReport();
   return { markdown: formatEnvironmentReport(report), ...('name' in report.auto ? { auto: report.auto } : {}) };
 });
 

@@ -73,7 +73,7 @@ export async function generateTypes(schema = readSchema()) {
     `// Generated from ${SOURCE} by \`${COMMAND}\` (scripts/generate-schema-artifacts.mjs).`,
     '// Do not edit: change the schema and regenerate. test/unit/generated.test.ts fails when this file is stale.',
   ].join('\n');
-  return compile(schemaForTypes(schema), 'NlpConfig', {
+  const types = await compile(schemaForTypes(schema), 'NlpConfig', {
     bannerComment: banner,
     additionalProperties: false,
     ignoreMinAndMaxItems: true,
@@ -83,6 +83,32 @@ export async function generateTypes(schema = readSchema()) {
     format: true,
     style: { singleQuote: true, printWidth: 120 },
   });
+  return `${types}\n${defaultedKeys(schema)}`;
+}
+
+/**
+ * For each section's interface, the union of its keys that have a schema `default`: what
+ * engine/config/schemaDefaults.ts fills in, so the engine's resolved config type can make exactly
+ * those keys required without restating them.
+ */
+function defaultedKeys(schema) {
+  const names = { '': 'NlpConfig', ...TYPE_NAMES };
+  const nodes = new Map([...walkSchema(schema)].map(({ node, pointer }) => [pointer, node]));
+  const rows = Object.entries(names).map(([pointer, name]) => {
+    const keys = Object.entries(nodes.get(pointer)?.properties ?? {})
+      .filter(([, property]) => isObject(property) && property.default !== undefined)
+      .map(([key]) => `'${key}'`);
+    return `  ${name}: ${keys.length > 0 ? keys.join(' | ') : 'never'};`;
+  });
+  return [
+    '/**',
+    ' * Per section interface: the keys with a schema `default` (engine/config/schemaDefaults.ts fills them in).',
+    ' */',
+    'export interface SchemaDefaultedKeys {',
+    ...rows,
+    '}',
+    '',
+  ].join('\n');
 }
 
 /** For each top-level key: the tasks it applies to and the tasks that require it, read from the schema's allOf/if/then rules. */

@@ -18,7 +18,8 @@ import { closeMatches } from './didYouMean';
 import { configFolder, isGlobPattern, resolveConfigPath, type ConfigFileSystem } from './fileSystem';
 import { schemaAt, schemaErrors } from './schemaDiagnostics';
 import { architectureOf, parseEncoderConfig, type EncoderConfig } from '../huggingface/architectures/encoderConfig';
-import { MODEL_FOLDER_FILES, missingModelFiles } from '../huggingface/modelFolderFiles';
+import { checkConfigFitsWeights } from '../huggingface/architectures/weightsFit';
+import { MODEL_FOLDER_FILES, missingModelFiles, WEIGHTS_FILES } from '../huggingface/modelFolderFiles';
 
 const HEAD_BYTES = 64 * 1024;
 /** Bytes of a labelled file read for its labels: a smaller file is read whole, so one class is an error here as in the run. */
@@ -372,7 +373,8 @@ async function cachedHubSnapshot(ctx: CheckContext, id: string): Promise<string 
 /** Checks a model folder (local, or a cached snapshot) for the files the engine reads; returns num_hidden_layers. */
 async function checkModelFolder(ctx: CheckContext, resolved: string, what: string, range: Diagnostic['range']): Promise<number | undefined> {
   const files = new Set((await ctx.fs.readDirectory(resolved)).filter((entry) => entry.kind === 'file').map((entry) => entry.name));
-  const config = files.has(MODEL_FOLDER_FILES.config) ? await readModelConfig(ctx, path.join(resolved, MODEL_FOLDER_FILES.config)) : undefined;
+  const parsed = files.has(MODEL_FOLDER_FILES.config) ? await readModelConfig(ctx, path.join(resolved, MODEL_FOLDER_FILES.config)) : undefined;
+  const config = typeof parsed === 'object' ? await configBesideWeights(ctx, parsed, resolved, files) : parsed;
   if (typeof config === 'string') report(ctx, range, DiagnosticSeverity.Error, 'incomplete-model', `${what} has an unusable ${config}`);
   const architecture = typeof config === 'object' ? architectureOf(config) : undefined;
   // The engine's own list of what a folder of this architecture needs.
@@ -381,6 +383,19 @@ async function checkModelFolder(ctx: CheckContext, resolved: string, what: strin
     report(ctx, range, DiagnosticSeverity.Error, 'incomplete-model', `${what} is incomplete: missing ${missing.join(', ')}.`);
   }
   return typeof config === 'object' ? config.numHiddenLayers : undefined;
+}
+
+/** The config, or what is wrong when its sizes need more than the weights file beside it holds (as the engine checks before loading). */
+async function configBesideWeights(ctx: CheckContext, config: EncoderConfig, folder: string, files: ReadonlySet<string>): Promise<EncoderConfig | string> {
+  const weights = WEIGHTS_FILES.find((name) => files.has(name));
+  const size = weights === undefined ? undefined : (await ctx.fs.stat(path.join(folder, weights)))?.size;
+  if (weights === undefined || size === undefined) return config;
+  try {
+    checkConfigFitsWeights(config, MODEL_FOLDER_FILES.config, weights, size);
+    return config;
+  } catch (error) {
+    return `${(error as Error).message}.`;
+  }
 }
 
 /** config.json as the engine parses it; a string saying what is wrong when the engine would refuse it; undefined when it cannot be judged from its head. */

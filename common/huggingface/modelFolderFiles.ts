@@ -28,7 +28,7 @@ export const MODEL_FOLDER_FILES = {
 export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'added_tokens.json', 'vocab.txt', 'vocab.json', 'merges.txt', 'sentencepiece.bpe.model'] as const;
 
 /** Weights files the engine reads, best first. */
-const WEIGHTS_FILES = [MODEL_FOLDER_FILES.safetensors, MODEL_FOLDER_FILES.pytorch];
+export const WEIGHTS_FILES = [MODEL_FOLDER_FILES.safetensors, MODEL_FOLDER_FILES.pytorch];
 
 /**
  * The files of a repository listing to download for a model: config.json, every tokenizer file it

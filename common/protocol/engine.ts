@@ -1,6 +1,6 @@
 // The extension ⇄ engine channel: JSON-RPC (vscode-jsonrpc) over Node IPC, the same requests,
 // notifications and cancellation as LSP. Each message is typed once here; both sides import it.
-import { NotificationType, RequestType } from 'vscode-jsonrpc';
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { PipelineTask } from '../huggingface/pipelineTasks';
 import type { Neighbour, RunEvent } from './runEvents';
 
@@ -235,11 +235,6 @@ export interface DataErrorLocation {
  */
 export const ClassifierEvaluateRequest = new RequestType<ClassifierEvaluateParams, ClassifierEvaluation, void>('classifier/evaluate');
 
-export interface EnvironmentReportParams {
-  /** Folders the optional Node bindings (@tensorflow/tfjs-node, -gpu) may be installed in: the workspace folders. */
-  searchFrom: string[];
-}
-
 export interface EnvironmentReportResult {
   /** The report for a person (Markdown), as `nlp-studio env` prints it. */
   markdown: string;
@@ -247,5 +242,8 @@ export interface EnvironmentReportResult {
   auto?: { name: string; device: string; reason: string };
 }
 
-/** extension → engine: "Check training environment" — WebGPU, bindings, CUDA/cuDNN, WebAssembly, the `auto` backend. */
-export const EnvironmentReportRequest = new RequestType<EnvironmentReportParams, EnvironmentReportResult, void>('environment/report');
+/**
+ * extension → engine: "Check training environment" — WebGPU, bindings, CUDA/cuDNN, WebAssembly, the `auto`
+ * backend. No parameters: the optional bindings are looked for where NLP Studio installs them, never in the workspace.
+ */
+export const EnvironmentReportRequest = new RequestType0<EnvironmentReportResult, void>('environment/report');

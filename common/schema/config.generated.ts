@@ -298,3 +298,17 @@ export interface Output {
    */
   keep_checkpoints?: number;
 }
+
+/**
+ * Per section interface: the keys with a schema `default` (engine/config/schemaDefaults.ts fills them in).
+ */
+export interface SchemaDefaultedKeys {
+  NlpConfig: 'seed' | 'backend';
+  Model: 'type' | 'revision' | 'word_ngrams' | 'ngram_buckets' | 'pooling' | 'hidden_size';
+  Data: 'text_column' | 'label_column' | 'max_length' | 'lowercase' | 'multi_label' | 'label_separator' | 'bad_lines';
+  Training: 'batch_size' | 'optimizer' | 'weight_decay' | 'max_grad_norm' | 'warmup_ratio' | 'eval_every' | 'decision_threshold' | 'log_every_steps';
+  EarlyStopping: 'metric' | 'patience' | 'min_delta';
+  Stage: 'freeze';
+  Word2Vec: 'algorithm' | 'vector_size' | 'window' | 'min_count' | 'negative' | 'hs' | 'sample' | 'epochs' | 'alpha' | 'min_alpha';
+  Output: 'dir' | 'quantize' | 'keep_checkpoints';
+}

@@ -86,10 +86,10 @@ export interface EnvironmentProbe {
   /** A file's text; undefined when it cannot be read. */
   read(file: string): Promise<string | undefined>;
   /** Tries the optional bindings: located, then required (this registers their backend). */
-  binding(name: string, searchFrom: readonly string[]): BindingReport;
+  binding(name: string): BindingReport;
   webgpu(): Promise<WebGpuDiscovery>;
   wasm(): Promise<WasmStatus>;
-  auto(searchFrom: readonly string[]): Promise<BackendChoice>;
+  auto(): Promise<BackendChoice>;
   install(): EngineInstall;
 }
 
@@ -105,8 +105,8 @@ export function nodeProbe(): EnvironmentProbe {
       }),
     list: (folder) => readdir(folder).catch(() => []),
     read: (file) => readFile(file, 'utf8').catch(() => undefined),
-    binding(name, searchFrom) {
-      const location = locateModule(name, searchFrom);
+    binding(name) {
+      const location = locateModule(name);
       if (!location.entry) return { name, installed: false };
       const found = { name, installed: true, path: location.entry, ...(location.version ? { version: location.version } : {}) };
       try {
@@ -118,7 +118,7 @@ export function nodeProbe(): EnvironmentProbe {
     },
     webgpu: discoverWebGpu,
     wasm: startWasm,
-    auto: (searchFrom) => selectBackend('auto', { searchFrom }),
+    auto: () => selectBackend('auto'),
     install: engineInstall,
   };
 }
@@ -183,10 +183,10 @@ async function huggingfaceCacheReport(probe: EnvironmentProbe): Promise<Environm
   return { cacheDir, models, offline: isHubOffline(probe.env), ...(probe.env.HF_ENDPOINT ? { endpoint: probe.env.HF_ENDPOINT } : {}), ...(token ? { token } : {}) };
 }
 
-/** Gathers the report. `searchFrom`: the folders the optional bindings may be installed in. */
-export async function environmentReport(searchFrom: readonly string[] = [], probe: EnvironmentProbe = nodeProbe()): Promise<EnvironmentReport> {
+/** Gathers the report. */
+export async function environmentReport(probe: EnvironmentProbe = nodeProbe()): Promise<EnvironmentReport> {
   const linux = probe.platform === 'linux';
-  const bindings = [TFJS_NODE_GPU, TFJS_NODE].map((name) => probe.binding(name, searchFrom));
+  const bindings = [TFJS_NODE_GPU, TFJS_NODE].map((name) => probe.binding(name));
   const nvidiaSmi = await onPath(probe, probe.platform === 'win32' ? 'nvidia-smi.exe' : 'nvidia-smi');
   const smiOutput = nvidiaSmi ? await probe.run(nvidiaSmi, ['--query-gpu=name,driver_version,memory.total', '--format=csv,noheader']) : undefined;
   const gpus = (smiOutput ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
@@ -198,7 +198,7 @@ export async function environmentReport(searchFrom: readonly string[] = [], prob
   const huggingface = await huggingfaceCacheReport(probe);
   let auto: EnvironmentReport['auto'];
   try {
-    auto = await probe.auto(searchFrom);
+    auto = await probe.auto();
   } catch (error) {
     auto = { error: error instanceof Error ? error.message : String(error) };
   }

@@ -1,11 +1,13 @@
 // The Node bindings of TensorFlow (@tensorflow/tfjs-node, -gpu) are never dependencies: their install
-// downloads libtensorflow. A user who installed one gets it loaded here at run time, from the engine's
-// own folder, the per-user modules folder (engineInstall.ts; where the .vsix's advice installs them),
-// or the folders the caller names (the workspace, the config's folder).
+// downloads libtensorflow. A user who installed one gets it loaded here at run time, from NLP Studio's
+// own installation or the per-user modules folder (engineInstall.ts): exactly where installCommand's
+// advice puts them. Never from a folder near the config, the workspace or the current directory, nor
+// their parents: loading a package is running its code, and a checkout must not run its own through
+// `train` or `env`.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { modulesFolder } from './engineInstall';
+import { engineInstall, modulesFolder } from './engineInstall';
 
 export const TFJS_NODE = '@tensorflow/tfjs-node';
 export const TFJS_NODE_GPU = '@tensorflow/tfjs-node-gpu';
@@ -19,18 +21,19 @@ export interface ModuleLocation {
   version?: string;
 }
 
-/** Where to look: the engine's own folder, the modules folder, then `searchFrom`, each with its parents (Node's rules). */
-function requirers(searchFrom: readonly string[]): NodeJS.Require[] {
-  const roots = [__dirname, modulesFolder(), ...searchFrom];
-  return [...new Set(roots.map((root) => path.resolve(root)))].map((root) => createRequire(path.join(root, 'noop.js')));
+/** The folders whose own node_modules may hold an optional binding: NLP Studio's installation, then the modules folder. */
+export function bindingFolders(): string[] {
+  return [...new Set([engineInstall().root, modulesFolder()].map((folder) => path.resolve(folder)))];
 }
 
-/** Finds an optional package without loading it. */
-export function locateModule(name: string, searchFrom: readonly string[] = []): ModuleLocation {
-  for (const require of requirers(searchFrom)) {
+/** Finds an optional package without loading it, in `<folder>/node_modules/<name>` of bindingFolders() only (no parents, no global folders). */
+export function locateModule(name: string): ModuleLocation {
+  for (const folder of bindingFolders()) {
+    const packageFolder = path.join(folder, 'node_modules', ...name.split('/'));
     let entry: string;
     try {
-      entry = require.resolve(name);
+      // An absolute folder resolves through its own package.json: Node walks no node_modules for it.
+      entry = createRequire(path.join(packageFolder, 'package.json')).resolve(packageFolder);
     } catch {
       continue;
     }

@@ -28,11 +28,6 @@ export class BackendUnavailableError extends Error {
   }
 }
 
-export interface SelectOptions {
-  /** Further folders to find the optional bindings from (the workspace, the config's folder). */
-  searchFrom?: readonly string[];
-}
-
 /** The optional packages that give the 'tensorflow' backend, at the version the engine is built against. */
 export const BINDING_SPEC: Record<'tensorflow-gpu' | 'tensorflow', string> = {
   'tensorflow-gpu': `${TFJS_NODE_GPU}@4.22.0`,
@@ -68,8 +63,8 @@ async function activate(name: string): Promise<string | undefined> {
 }
 
 /** Loads a Node binding (which registers the 'tensorflow' backend) and switches to it. */
-async function tryBinding(binding: OptionalBinding, options: SelectOptions, wantGpu: boolean): Promise<Attempt & { gpu?: boolean }> {
-  const location = locateModule(binding, options.searchFrom);
+async function tryBinding(binding: OptionalBinding, wantGpu: boolean): Promise<Attempt & { gpu?: boolean }> {
+  const location = locateModule(binding);
   if (!location.entry) return { ok: false, note: `${binding} not installed` };
   const label = `${binding}${location.version ? ` ${location.version}` : ''}`;
   try {
@@ -127,15 +122,15 @@ const SOFTWARE_ADVICE = `A software adapter computes on the CPU, slower than bac
  * cannot be had throws `BackendUnavailableError` naming what to install; `auto` always finds one
  * (pure JS at worst).
  */
-export async function selectBackend(preference: BackendPreference, options: SelectOptions = {}): Promise<BackendChoice> {
+export async function selectBackend(preference: BackendPreference): Promise<BackendChoice> {
   switch (preference) {
     case 'tensorflow-gpu': {
-      const attempt = await tryBinding(TFJS_NODE_GPU, options, true);
+      const attempt = await tryBinding(TFJS_NODE_GPU, true);
       if (attempt.ok) return { name: 'tensorflow-gpu', device: attempt.device, reason: `backend: tensorflow-gpu; ${attempt.note}` };
       throw new BackendUnavailableError(`backend: tensorflow-gpu is not available here: ${attempt.note}. To use it: ${installAdvice('tensorflow-gpu')}; or set backend: auto.`);
     }
     case 'tensorflow': {
-      const attempt = await tryBinding(TFJS_NODE, options, false);
+      const attempt = await tryBinding(TFJS_NODE, false);
       if (attempt.ok) return { name: 'tensorflow', device: attempt.device, reason: `backend: tensorflow; ${attempt.note}` };
       throw new BackendUnavailableError(`backend: tensorflow is not available here: ${attempt.note}. To use it: ${installAdvice('tensorflow')}; or set backend: auto.`);
     }
@@ -155,15 +150,15 @@ export async function selectBackend(preference: BackendPreference, options: Sele
       throw new BackendUnavailableError(`backend: webgpu is not available here: ${attempt.note.replace(/^webgpu: /, '')}. ${attempt.advice ?? WEBGPU_ADVICE}; or set backend: auto.`);
     }
     case 'auto':
-      return selectAuto(options);
+      return selectAuto();
   }
 }
 
 
-async function selectAuto(options: SelectOptions): Promise<BackendChoice> {
+async function selectAuto(): Promise<BackendChoice> {
   const notes: string[] = [];
   const chosen = (name: BackendName, attempt: Attempt & { ok: true }): BackendChoice => ({ name, device: attempt.device, reason: `auto: ${notes.join('; ')}` });
-  const gpuBinding = await tryBinding(TFJS_NODE_GPU, options, true);
+  const gpuBinding = await tryBinding(TFJS_NODE_GPU, true);
   notes.push(gpuBinding.note);
   if (gpuBinding.ok) return chosen('tensorflow-gpu', gpuBinding);
   const webgpu = await tryWebGpu('auto');
@@ -177,7 +172,7 @@ async function selectAuto(options: SelectOptions): Promise<BackendChoice> {
     if (!failure) return { name: 'tensorflow', device: 'CPU: native TensorFlow', reason: `auto: ${notes.join('; ')}` };
     notes.push(failure);
   } else {
-    const cpuBinding = await tryBinding(TFJS_NODE, options, false);
+    const cpuBinding = await tryBinding(TFJS_NODE, false);
     notes.push(cpuBinding.note);
     if (cpuBinding.ok) return chosen('tensorflow', cpuBinding);
   }

@@ -6,6 +6,7 @@ import { formatBadLine } from '../data/badLines';
 import { loadTextClassifier, type TextClassifier } from '../models/textClassifier';
 import { evaluateTextClassifier } from '../prediction/evaluateClassifier';
 import type { CliIo } from './io';
+import { errorText } from '../io/fileErrors';
 
 export interface ClassifierEvalOptions {
   json?: boolean;
@@ -39,7 +40,7 @@ export async function classifierEvalCommand(modelDir: string, dataFile: string, 
       { baseDir: io.cwd },
     );
   } catch (error) {
-    io.stderr(`nlp-studio eval: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`nlp-studio eval: ${errorText(error)}\n`);
     return 1;
   } finally {
     classifier?.dispose();

@@ -6,7 +6,7 @@ import { formatEnvironmentReport } from '../backend/formatEnvironmentReport';
 import type { CliIo } from './io';
 
 export async function envCommand(options: { json: boolean }, io: CliIo): Promise<number> {
-  const report = await environmentReport([io.cwd]);
+  const report = await environmentReport();
   io.stdout(options.json ? `${JSON.stringify(report)}\n` : formatEnvironmentReport(report));
   return 0;
 }

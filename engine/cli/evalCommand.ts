@@ -10,6 +10,7 @@ import { evaluateAnalogies, type AnalogyEvaluation, type AnalogySection } from '
 import { NearestNeighbours } from '../word2vec/neighbours';
 import { evaluateWordPairs, type SimilarityEvaluation } from '../word2vec/similarityEvaluation';
 import type { CliIo } from './io';
+import { errorText, notAFileReason } from '../io/fileErrors';
 
 /** gensim's default restrict_vocab for both evaluations: only the 300 000 most frequent words take part. */
 export const DEFAULT_RESTRICT_VOCAB = 300_000;
@@ -57,8 +58,9 @@ export async function evalCommand({ values, positionals }: EvalArgs, io: CliIo):
       io.stderr(`nlp-studio eval: ${positionals[0]} is a classifier: give it and one labelled data file (CSV, TSV or JSONL)\n${USAGE}`);
       return 2;
     }
-    if (!(await stat(resolve(io.cwd, positionals[1]!)).then((info) => info.isFile(), () => false))) {
-      io.stderr(`nlp-studio eval: data file not found: ${positionals[1]}\n`);
+    const dataProblem = await notAFileReason(resolve(io.cwd, positionals[1]!));
+    if (dataProblem !== undefined) {
+      io.stderr(`nlp-studio eval: the data file ${positionals[1]}: ${dataProblem}\n`);
       return 2;
     }
     const options = { json: values.json ?? false, textColumn: values['text-column'], labelColumn: values['label-column'], format: values.format };
@@ -79,8 +81,9 @@ export async function evalCommand({ values, positionals }: EvalArgs, io: CliIo):
   }
   const target = resolve(io.cwd, positionals[0]!);
   for (const [option, file] of [['--analogies', values.analogies], ['--similarity', values.similarity]] as const) {
-    if (file !== undefined && !(await stat(resolve(io.cwd, file)).then((info) => info.isFile(), () => false))) {
-      io.stderr(`nlp-studio eval: ${option} file not found: ${file}\n`);
+    const problem = file === undefined ? undefined : await notAFileReason(resolve(io.cwd, file));
+    if (problem !== undefined) {
+      io.stderr(`nlp-studio eval: ${option} ${file}: ${problem}\n`);
       return 2;
     }
   }
@@ -104,7 +107,7 @@ export async function evalCommand({ values, positionals }: EvalArgs, io: CliIo):
       report.similarity = { file: values.similarity, ...(await evaluateWordPairs(space, file, { restrictVocab, caseInsensitive })) };
     }
   } catch (error) {
-    io.stderr(`nlp-studio eval: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`nlp-studio eval: ${errorText(error)}\n`);
     return 1;
   }
 

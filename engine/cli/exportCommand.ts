@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { exportOnnx } from '../onnx/onnxExport';
 import type { CliIo } from './io';
+import { errorText } from '../io/fileErrors';
 
 export const EXPORT_FORMATS = ['onnx'] as const;
 const USAGE = 'usage: nlp-studio export <run-or-model-folder> --format onnx [--quantize] [--json]\n';
@@ -31,7 +32,7 @@ export async function exportCommand({ values, positionals }: ExportArgs, io: Cli
     else io.stdout(`${result.description} exported to ONNX in ${result.seconds.toFixed(1)} s:\n${result.files.map((file) => `  ${file}\n`).join('')}`);
     return 0;
   } catch (error) {
-    io.stderr(`nlp-studio export: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`nlp-studio export: ${errorText(error)}\n`);
     return 1;
   }
 }

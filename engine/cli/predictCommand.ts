@@ -4,7 +4,7 @@
 // its pipeline's task, read from config.json or given by --task.
 // Texts come from the arguments, then the lines of F (`-` is stdin); with neither, from the lines of stdin.
 import { createReadStream } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isPipelineFolder, ONNX_DTYPE_FILES, PIPELINE_TASKS, pipelineTasksOf, type PipelineTask } from '../../common/huggingface/pipelineTasks';
@@ -14,6 +14,7 @@ import { SINGLE_LABEL, type Decision } from '../models/decision';
 import { loadPipeline } from '../pipelines/transformersPipelines';
 import { argMax, labelsOver } from '../prediction/predictions';
 import type { CliIo } from './io';
+import { errorText, notAFileReason } from '../io/fileErrors';
 
 const USAGE = 'usage: nlp-studio predict <model-dir> [text…] [--file F] [--task T] [--labels a,b,…] [--top-k N]\n';
 /** Texts per forward pass when reading a file; stdin from a terminal is answered line by line. */
@@ -51,21 +52,16 @@ export async function predictCommand({ values, positionals }: PredictArgs, io: C
     return 2;
   }
   const file = values.file === undefined || values.file === '-' ? undefined : resolve(io.cwd, values.file);
-  if (
-    file !== undefined &&
-    !(await stat(file).then(
-      (info) => info.isFile(),
-      () => false,
-    ))
-  ) {
-    io.stderr(`nlp-studio predict: --file not found: ${values.file}\n`);
+  const fileProblem = file === undefined ? undefined : await notAFileReason(file);
+  if (fileProblem !== undefined) {
+    io.stderr(`nlp-studio predict: --file ${values.file}: ${fileProblem}\n`);
     return 2;
   }
   let predictor: Predictor;
   try {
     predictor = await predictorFor(resolve(io.cwd, model), values);
   } catch (error) {
-    io.stderr(`nlp-studio predict: ${error instanceof Error ? error.message : String(error)}\n${error instanceof UsageError ? USAGE : ''}`);
+    io.stderr(`nlp-studio predict: ${errorText(error)}\n${error instanceof UsageError ? USAGE : ''}`);
     return error instanceof UsageError ? 2 : 1;
   }
   io.stderr(`nlp-studio predict: ${predictor.description}\n`);
@@ -95,7 +91,7 @@ export async function predictCommand({ values, positionals }: PredictArgs, io: C
       await print(batch);
     }
   } catch (error) {
-    io.stderr(`nlp-studio predict: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr(`nlp-studio predict: ${errorText(error)}\n`);
     return 1;
   } finally {
     predictor.dispose();

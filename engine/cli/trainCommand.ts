@@ -1,9 +1,9 @@
 // `nlp-studio train <config.nlp.yaml> [--json] [--resume | --fresh]`: the engine's run, in this process.
-import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { runTraining } from '../run/runTraining';
 import type { CliIo } from './io';
 import { formatFinished, ProgressPrinter } from './trainProgress';
+import { notAFileReason } from '../io/fileErrors';
 
 /** What the command needs of its process beyond CliIo: a terminal or not, and Ctrl+C. */
 export interface TrainHost {
@@ -29,8 +29,9 @@ export async function trainCommand(files: string[], options: { json: boolean; re
   }
   const file = files[0]!;
   const configPath = path.resolve(io.cwd, file);
-  if (!(await stat(configPath).catch(() => undefined))?.isFile()) {
-    io.stderr(`nlp-studio train: file not found: ${file}\n`);
+  const problem = await notAFileReason(configPath);
+  if (problem !== undefined) {
+    io.stderr(`nlp-studio train: ${file}: ${problem}\n`);
     return 2;
   }
   const printer = new ProgressPrinter((text) => io.stderr(text), host.stderrIsTTY, io.cwd);

@@ -1,5 +1,6 @@
 // Fills a config's missing values with the schema's `default`s: the schema stays the one place defaults live.
 import { configSchema, type JsonSchema } from '../../common/schema';
+import type { ResolvedData } from './resolvedConfig';
 
 type Json = Record<string, unknown>;
 
@@ -54,4 +55,11 @@ export function withSchemaDefaults(config: Json): Json {
     if (property?.type === 'object' && withSections[key] === undefined && !forbidden.has(key)) withSections[key] = {};
   }
   return fillObject(withSections, configSchema);
+}
+
+/** A `data` section alone with its schema defaults, for callers that read labelled data without a config (benches, tests). */
+export function dataWithDefaults(data: Partial<ResolvedData> & Pick<ResolvedData, 'train'>): ResolvedData {
+  const schema = deref(configSchema.properties?.data);
+  if (!schema) throw new Error('the schema has no data section');
+  return fillObject(data, schema) as unknown as ResolvedData;
 }

@@ -1,6 +1,6 @@
 // The labelled examples of a text-classification run: `data.train` (files, globs already expanded),
 // validation from `data.validation` or a stratified `data.validation_split`, labels mapped to ids.
-import type { Data } from '../../common/schema/config.generated';
+import type { ResolvedData } from '../config/resolvedConfig';
 import { BadLineLog, type BadLine } from './badLines';
 import { DataError } from './dataError';
 import { LabelMap } from './labelMap';
@@ -16,12 +16,12 @@ export interface LabelledExample {
 }
 
 /** The separator of multi-label cells when `data.multi_label` is on (`data.label_separator`), else undefined. */
-export function labelSeparatorOf(data: Pick<Data, 'multi_label' | 'label_separator'>): string | undefined {
-  return data.multi_label === true ? (data.label_separator ?? '|') : undefined;
+export function labelSeparatorOf(data: Pick<ResolvedData, 'multi_label' | 'label_separator'>): string | undefined {
+  return data.multi_label ? data.label_separator : undefined;
 }
 
-/** `data` as a run resolves it: `train` lists absolute files, `validation` is absolute. */
-export type LabelledDataSettings = Omit<Data, 'train'> & { readonly train: readonly string[] };
+/** `data` as a run resolves it: schema defaults filled in, `train` lists absolute files, `validation` is absolute. */
+export type LabelledDataSettings = ResolvedData;
 
 export interface LabelledDataOptions {
   readonly data: LabelledDataSettings;
@@ -45,10 +45,10 @@ export interface LabelledData {
 }
 
 export async function loadLabelledData({ data, seed, onBadLine, labels: givenLabels }: LabelledDataOptions): Promise<LabelledData> {
-  const badLines = new BadLineLog(data.bad_lines ?? 'skip', onBadLine);
+  const badLines = new BadLineLog(data.bad_lines, onBadLine);
   const labelSeparator = labelSeparatorOf(data);
   const multiLabel = labelSeparator !== undefined;
-  const rowOptions: LabelledRowOptions = { format: data.format, textColumn: data.text_column ?? 'text', labelColumn: data.label_column ?? 'label', ...(multiLabel ? { labelSeparator } : {}) };
+  const rowOptions: LabelledRowOptions = { format: data.format, textColumn: data.text_column, labelColumn: data.label_column, ...(multiLabel ? { labelSeparator } : {}) };
   const trainRows: LabelledRow[] = [];
   for (const file of data.train) {
     for await (const row of readLabelledRows(file, rowOptions, badLines)) trainRows.push(row);

@@ -3,8 +3,10 @@ import * as path from 'node:path';
 import { isHubReference } from '../../common/huggingface/hubCache';
 import { architectureOf, parseEncoderConfig, type EncoderConfig } from '../../common/huggingface/architectures/encoderConfig';
 import { checkpointNamesFor, parameterSpecs } from '../../common/huggingface/architectures/parameterSpecs';
+import { checkConfigFitsWeights } from '../../common/huggingface/architectures/weightsFit';
 import { EncoderClassifier } from './encoderClassifier';
 import { readModelWeights } from './modelWeights';
+import { readSafetensorsHeader } from './safetensors';
 import { incompleteFolderMessage, LOCAL_FOLDER_LAYOUT, MODEL_FOLDER_FILES, missingModelFiles, ModelFolderError, presentIn, type HuggingfaceFolderFiles } from '../../common/huggingface/modelFolderFiles';
 import { loadTokenizer, type ModelTokenizer } from './modelTokenizer';
 
@@ -99,6 +101,9 @@ export async function loadEncoderClassifier(reference: string, options: LoadOpti
     if (options.labels.length === 0) throw new ModelFolderError('a classifier needs at least one label');
     config = { ...config, id2label: [...options.labels] };
   }
+  // A safetensors header is checked first (it is cheap): a damaged file is named as such, not blamed on config.json.
+  if (files.weights.endsWith('.safetensors')) await readSafetensorsHeader(files.weights);
+  checkConfigFitsWeights(config, files.config, files.weights, (await stat(files.weights)).size);
   const tokenizer = await loadTokenizer(files, architecture);
   const tokenizerVocab = tokenizer.vocabSize;
   if (tokenizerVocab > config.vocabSize) {

@@ -166,7 +166,7 @@ export async function readSafetensors(
       }
       const bytes = Buffer.allocUnsafe(entry.end - entry.begin);
       await readFully(handle, file, bytes, header.dataStart + entry.begin);
-      tensors.set(name, { shape: entry.shape, data: decodeFloats(entry.dtype, bytes) });
+      tensors.set(name, { shape: entry.shape, data: decodeWeights(file, name, entry.dtype, bytes) });
     }
     return { header, tensors };
   } finally {
@@ -238,6 +238,30 @@ export function decodeFloats(dtype: string, bytes: Uint8Array): Float32Array {
     default:
       throw new Error(`cannot decode ${dtype} as floats`);
   }
+}
+
+/** A weight that is NaN or infinite: the model cannot predict or train from it. */
+export class NonFiniteWeightError extends Error {
+  constructor(
+    readonly file: string,
+    readonly tensor: string,
+    index: number,
+    value: number,
+  ) {
+    super(`${file}: tensor '${tensor}' holds ${value} at index ${index}: the weights are damaged, or were saved from a run that diverged`);
+    this.name = 'NonFiniteWeightError';
+  }
+}
+
+/** A stored tensor's values as float32 (decodeFloats), refused when any is NaN or infinite: every weights reader decodes through here. */
+export function decodeWeights(file: string, tensor: string, dtype: string, bytes: Uint8Array): Float32Array {
+  const values = decodeFloats(dtype, bytes);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    // value - value is 0 for finite values and NaN for NaN and ±Infinity: one comparison per value.
+    if (value - value !== 0) throw new NonFiniteWeightError(file, tensor, i, value);
+  }
+  return values;
 }
 
 /** Converts float32 values to little-endian bytes of the given dtype (F16 and BF16 round to nearest even). */

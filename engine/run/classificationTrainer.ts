@@ -29,6 +29,7 @@ import type { Evaluation } from './classification/scoreLogits';
 import { RunError } from './runError';
 import { abortedRun, RunHalt, stoppedRun, type HaltPoint } from './stopAndResume';
 import type { TaskTrainer, TrainerContext, TrainerResult } from './trainerContext';
+import { sectionOf } from '../config/resolvedConfig';
 
 const BEST_FOLDER = 'best';
 type OutputFormat = NonNullable<Output['formats']>[number];
@@ -100,11 +101,11 @@ class ClassificationRun {
     private readonly context: TrainerContext,
     private readonly prepared: PreparedClassification,
   ) {
-    const training = context.config.training ?? {};
+    const training = sectionOf(context.config, 'training');
     this.plan = planRun(training, prepared.train.count, [...prepared.training.groups.keys()]);
-    const patience = training.early_stopping?.patience ?? Number.MAX_SAFE_INTEGER;
-    // Without early_stopping the best epoch is still tracked (on macro-F1) so the best model is written.
-    this.tracker = new EarlyStopping({ metric: this.plan.metric, patience, min_delta: training.early_stopping?.min_delta ?? 0 });
+    // Without early_stopping the best epoch is still tracked (on macro-F1), never stopping, so the best model is written.
+    const { patience, min_delta } = training.early_stopping ?? { patience: Number.MAX_SAFE_INTEGER, min_delta: 0 };
+    this.tracker = new EarlyStopping({ metric: this.plan.metric, patience, min_delta });
     this.decision = configuredDecision(prepared.data.multiLabel, training.decision_threshold);
     this.meter = new ProgressMeter(this.plan.schedule.stages);
     this.bestFolder = path.join(context.folder.checkpoints, BEST_FOLDER);
@@ -384,7 +385,7 @@ class ClassificationRun {
     const { modelDir } = context;
     const inRunFolder = (file: string): string => path.join(context.folder.dir, path.relative(modelDir, path.resolve(modelDir, file)));
     const files = (await model.writeFolder(modelDir, this.decision)).map(inRunFolder);
-    const onnx = formats.includes('onnx') ? await exportRunOnnx(modelDir, { quantize: context.config.output.quantize ?? false, validation: prepared.validation, batchSize: plan.batchSize }) : undefined;
+    const onnx = formats.includes('onnx') ? await exportRunOnnx(modelDir, { quantize: context.config.output.quantize, validation: prepared.validation, batchSize: plan.batchSize }) : undefined;
     return {
       status: 'completed',
       summary: {
@@ -424,6 +425,6 @@ class ClassificationRun {
 export const classificationTrainer: TaskTrainer = {
   defaultFormats: ['huggingface'],
   // Word-vector classifiers train on their own kernel; BERT computes with TensorFlow.js.
-  usesTensorBackend: (config) => (config.model?.type ?? 'bert') !== 'embedding-classifier',
+  usesTensorBackend: (config) => sectionOf(config, 'model').type !== 'embedding-classifier',
   train,
 };

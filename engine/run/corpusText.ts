@@ -71,7 +71,7 @@ async function isUtf8(file: string): Promise<boolean> {
 async function linesToRewrite(file: string, context: TrainerContext, onBadRow: BadRow): Promise<string[] | undefined> {
   const { data } = context.config;
   const format = dataFormatOf(file, data.format);
-  const column = data.text_column ?? 'text';
+  const column = data.text_column;
   try {
     if (format === 'jsonl') return await jsonlTexts(file, column, onBadRow);
     if (format === 'csv' || format === 'tsv') return await delimitedTexts(file, format, column, onBadRow);

@@ -67,9 +67,9 @@ function gpuFailure(error: WebGpuDeviceError): RunError {
 }
 
 /** Makes the config's `backend` current; an explicit one that cannot be had blames the `backend` key. */
-async function tensorBackendFor(loaded: LoadedConfig, configPath: string): Promise<BackendChoice> {
+async function tensorBackendFor(loaded: LoadedConfig): Promise<BackendChoice> {
   try {
-    return await selectBackend(loaded.config.backend, { searchFrom: [path.dirname(path.resolve(configPath)), process.cwd()] });
+    return await selectBackend(loaded.config.backend);
   } catch (error) {
     if (error instanceof BackendUnavailableError) throw new RunError(error.message, ['backend']);
     throw error;
@@ -121,7 +121,7 @@ export async function runTraining(configPath: string, options: RunOptions): Prom
       const known = Object.keys(TRAINERS).join(', ');
       throw new RunError(`task "${config.task}" cannot be trained by this version of the engine yet (trainers: ${known})`, ['task']);
     }
-    tensorBackend = trainer.usesTensorBackend(config) ? await tensorBackendFor(loaded, configPath) : undefined;
+    tensorBackend = trainer.usesTensorBackend(config) ? await tensorBackendFor(loaded) : undefined;
     const folder = runFolderFor(config);
     await createRunFolder(folder, config.output.dir);
     lock = await lockRunFolder(folder.dir, path.resolve(configPath));

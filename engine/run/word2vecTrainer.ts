@@ -17,6 +17,7 @@ import { corpusTextFiles } from './corpusText';
 import { RunError } from './runError';
 import { abortedRun, RunHalt, stoppedRun } from './stopAndResume';
 import type { TaskTrainer, TrainerContext, TrainerResult } from './trainerContext';
+import { sectionOf } from '../config/resolvedConfig';
 
 const NEIGHBOURS_PER_WATCH_WORD = 5;
 const GROWTH_PREVIEW_WORDS = 20;
@@ -26,7 +27,7 @@ const INHERITED_FROM_INIT: (keyof Word2Vec)[] = ['algorithm', 'vector_size', 'wi
 type VectorsSnapshot = { words: readonly string[]; dim: number; vectors: Float32Array };
 
 function trainerOptions(context: TrainerContext): Partial<Word2VecOptions> {
-  const settings = context.config.word2vec ?? {};
+  const settings = sectionOf(context.config, 'word2vec');
   if (settings.hs) throw new RunError('hs: true (hierarchical softmax) is not implemented; train with negative sampling (hs: false, negative ≥ 1).', ['word2vec', 'hs']);
   const written = (context.loaded.written.word2vec ?? {}) as Word2Vec;
   const inherit = (key: keyof Word2Vec): boolean => settings.init_from !== undefined && INHERITED_FROM_INIT.includes(key) && written[key] === undefined;
@@ -42,7 +43,7 @@ function trainerOptions(context: TrainerContext): Partial<Word2VecOptions> {
     minAlpha: settings.min_alpha,
     threads: settings.threads ?? availableParallelism(),
     seed: context.config.seed,
-    lowercase: context.config.data.lowercase ?? false,
+    lowercase: context.config.data.lowercase,
   };
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
 }

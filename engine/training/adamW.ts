@@ -26,8 +26,8 @@ export interface AdamWOptions {
   readonly beta2?: number;
   /** Default 1e-8 (torch and HF Trainer's `adam_epsilon`). */
   readonly epsilon?: number;
-  /** Decoupled weight decay λ; default 0.01 (torch's default and the config's `training.weight_decay`). */
-  readonly weightDecay?: number;
+  /** Decoupled weight decay λ: the config's `training.weight_decay`, 0 for Adam. */
+  readonly weightDecay: number;
   /** Parameters exempt from weight decay; default `isNoDecayParameter`. */
   readonly noDecay?: (name: string) => boolean;
 }
@@ -69,11 +69,11 @@ export class AdamW {
   private readonly noDecay: (name: string) => boolean;
   private readonly slots = new Map<string, Slot>();
 
-  constructor(options: AdamWOptions = {}) {
+  constructor(options: AdamWOptions) {
     this.beta1 = options.beta1 ?? ADAMW_DEFAULTS.beta1;
     this.beta2 = options.beta2 ?? ADAMW_DEFAULTS.beta2;
     this.epsilon = options.epsilon ?? ADAMW_DEFAULTS.epsilon;
-    this.weightDecay = options.weightDecay ?? 0.01;
+    this.weightDecay = options.weightDecay;
     this.noDecay = options.noDecay ?? isNoDecayParameter;
     for (const [key, value] of [['beta1', this.beta1], ['beta2', this.beta2]] as const) {
       if (!(value >= 0 && value < 1)) throw new Error(`AdamW ${key} must be in [0, 1); got ${value}`);

@@ -8,13 +8,11 @@
 
 export type EarlyStoppingMetric = 'accuracy' | 'macro_f1' | 'micro_f1' | 'loss';
 
+/** `training.early_stopping` as the run resolves it: the schema's defaults are filled in before it gets here. */
 export interface EarlyStoppingOptions {
-  /** Default `macro_f1` (the schema default). */
-  readonly metric?: EarlyStoppingMetric;
-  /** Default 2. */
-  readonly patience?: number;
-  /** Default 0. */
-  readonly min_delta?: number;
+  readonly metric: EarlyStoppingMetric;
+  readonly patience: number;
+  readonly min_delta: number;
 }
 
 /** Plain, JSON-safe state, so a resumed run continues counting. */
@@ -41,11 +39,11 @@ export class EarlyStopping {
   readonly minDelta: number;
   private state: EarlyStoppingState = { best: null, bestAt: null, waited: 0 };
 
-  constructor(options: EarlyStoppingOptions = {}) {
-    this.metric = options.metric ?? 'macro_f1';
+  constructor(options: EarlyStoppingOptions) {
+    this.metric = options.metric;
     this.mode = this.metric === 'loss' ? 'min' : 'max';
-    this.patience = options.patience ?? 2;
-    this.minDelta = options.min_delta ?? 0;
+    this.patience = options.patience;
+    this.minDelta = options.min_delta;
     if (!Number.isInteger(this.patience) || this.patience < 1) throw new Error(`early_stopping.patience must be a whole number ≥ 1; got ${this.patience}`);
     if (!(this.minDelta >= 0)) throw new Error(`early_stopping.min_delta must be ≥ 0; got ${this.minDelta}`);
   }

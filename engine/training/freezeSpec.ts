@@ -28,9 +28,8 @@ export interface FreezePlan {
 const FREEZE_PATTERN = /^(encoder|embeddings|none|all-but-top-([1-9][0-9]*))$/;
 const LAYER_GROUP = /^encoder\.layer\.(0|[1-9][0-9]*)$/;
 
-/** Parses a stage's `freeze` value; a missing value is the schema default `none`. */
-export function parseFreeze(value: string | undefined): FreezeSpec {
-  const text = value ?? 'none';
+/** Parses a stage's `freeze` value (the run's config has the schema default filled in). */
+export function parseFreeze(text: string): FreezeSpec {
   const match = FREEZE_PATTERN.exec(text);
   if (match === null) {
     throw new Error(`freeze: "${text}" is not one of encoder, embeddings, none or all-but-top-N (N ≥ 1)`);
@@ -43,7 +42,7 @@ export function parseFreeze(value: string | undefined): FreezeSpec {
  * Splits `groupNames` (the model's groups) into trainable and frozen for `freeze`. The encoder layers
  * must be numbered 0…L−1; "top N" are the N with the highest indices (nearest the head).
  */
-export function planFreeze(freeze: FreezeSpec | string | undefined, groupNames: Iterable<string>): FreezePlan {
+export function planFreeze(freeze: FreezeSpec | string, groupNames: Iterable<string>): FreezePlan {
   const spec = typeof freeze === 'object' ? freeze : parseFreeze(freeze);
   const names = [...groupNames];
   const layerOf = (name: string): number | undefined => {

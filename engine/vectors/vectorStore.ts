@@ -15,6 +15,8 @@ export interface LoadedVectors {
   words: readonly string[];
   dim: number;
   vectors: Float32Array;
+  /** What the reader tolerated (repeated words), for the user. */
+  warnings: readonly string[];
 }
 
 /** The vectors at `target` (a file in any vectors format, or a word2vec run folder), the first `maxVectors` of a file when given. */
@@ -23,10 +25,10 @@ export async function readVectorsAt(target: string, options: ReadVectorsOptions 
   if (location.kind === 'full-model') {
     const model = await loadFullModel(location.path);
     const count = Math.min(model.vocabulary.words.length, options.maxVectors ?? Number.POSITIVE_INFINITY);
-    return { source: location.path, words: model.vocabulary.words.slice(0, count), dim: model.dim, vectors: model.input.subarray(0, count * model.dim) };
+    return { source: location.path, words: model.vocabulary.words.slice(0, count), dim: model.dim, vectors: model.input.subarray(0, count * model.dim), warnings: [] };
   }
   const read = await readVectors(location.path, options);
-  return { source: location.path, words: read.words, dim: read.dim, vectors: read.vectors };
+  return { source: location.path, words: read.words, dim: read.dim, vectors: read.vectors, warnings: read.warnings };
 }
 
 /** Holds the last vectors loaded (one set: vectors can be large) and reloads when the file changes. */

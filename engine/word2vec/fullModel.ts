@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../io/atomicWrite';
 import type { Word2VecModel } from './model';
 import { resolveWord2VecOptions } from './options';
 import { Vocabulary } from './vocabulary';
+import { decodeWeights } from '../models/safetensors';
 
 /** `model.json` of a full model folder; the matrices sit beside it as raw little-endian float32. */
 export interface FullModelManifest {
@@ -87,9 +88,8 @@ export async function loadFullModel(folder: string): Promise<Word2VecModel> {
     const file = path.join(folder, name);
     const bytes = await readFile(file);
     if (bytes.byteLength !== expected * 4) throw new Error(`${file}: holds ${bytes.byteLength} bytes; ${vocabulary.size} words × ${manifest.dim} dimensions need ${expected * 4}`);
-    const matrix = new Float32Array(expected);
-    new Uint8Array(matrix.buffer).set(bytes);
-    return matrix;
+    // Decoded as every weights file is: a NaN or infinite value is refused here, not in the kernels.
+    return decodeWeights(file, name, 'F32', bytes);
   };
   return {
     vocabulary,

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { describeVectorsHead, gloveDimension, HEADER_LINE, VECTORS_HEAD_BYTES, type VectorsFileFormat } from '../../common/vectorsHead';
+import { describeVectorsHead, dimensionProblem, gloveDimension, HEADER_LINE, VECTORS_HEAD_BYTES, type VectorsFileFormat } from '../../common/vectorsHead';
 import { BufferedFileWriter, writeFileAtomic } from '../io/atomicWrite';
 
 /** Word vectors as word2vec files hold them: words in file order and a row-major matrix. */
@@ -95,7 +95,8 @@ function parseHeader(file: string, where: string, line: string): { count: number
   }
   const count = Number(match[1]);
   const dim = Number(match[2]);
-  if (dim < 1) throw new VectorsFormatError(file, where, `the header gives dimension ${dim}; it must be at least 1`);
+  const problem = dimensionProblem(dim);
+  if (problem !== undefined) throw new VectorsFormatError(file, where, `the header gives ${problem}`);
   return { count, dim };
 }
 
@@ -132,6 +133,9 @@ class GrowingRows {
   }
 }
 
+/** Repeated words named one by one in the warnings; the rest are counted. */
+const REPEATS_NAMED = 5;
+
 /**
  * Reads a text vectors file line by line, with `file:line` in every error: word2vec text and fastText
  * `.vec` (a `<count> <dim>` header), or GloVe (no header; the dimension is the first line's).
@@ -143,6 +147,7 @@ export async function readVectorsText(file: string, { maxVectors = Number.POSITI
   const firstLine = new Map<string, number>();
   const warnings: string[] = [];
   let spaced = 0;
+  let repeats = 0;
   let lineNumber = 0;
   try {
     for await (const raw of lines) {
@@ -161,6 +166,8 @@ export async function readVectorsText(file: string, { maxVectors = Number.POSITI
         }
         const dim = gloveDimension(line);
         if (dim === undefined) throw new VectorsFormatError(file, `${lineNumber}`, `expected the header '<count> <dimension>' (word2vec, fastText .vec) or a GloVe line 'word v1 v2 …', found ${JSON.stringify(line.length > 60 ? `${line.slice(0, 60)}…` : line)}`);
+        const problem = dimensionProblem(dim);
+        if (problem !== undefined) throw new VectorsFormatError(file, `${lineNumber}`, `the first line holds a word and ${problem}`);
         rows = new GrowingRows(dim, Math.min(100_000, maxVectors));
       }
       if (rows.words.length >= maxVectors) break;
@@ -177,13 +184,14 @@ export async function readVectorsText(file: string, { maxVectors = Number.POSITI
         throw new VectorsFormatError(file, `${lineNumber}`, `expected ${dim} values after the word ${JSON.stringify(word)} (${announced === undefined ? "the first line's" : "the header's"} dimension), found ${values.length}`);
       }
       const seen = firstLine.get(word!);
-      if (seen !== undefined) warnings.push(`${file}:${lineNumber}: the word ${JSON.stringify(word)} repeats line ${seen}; the first vector is kept`);
-      else firstLine.set(word!, lineNumber);
+      if (seen !== undefined && ++repeats <= REPEATS_NAMED) warnings.push(`${file}:${lineNumber}: the word ${JSON.stringify(word)} repeats line ${seen}; the first vector is kept`);
+      else if (seen === undefined) firstLine.set(word!, lineNumber);
       const offset = rows.append(word!);
       const target = rows.values;
       for (let i = 0; i < dim; i++) {
-        const value = Number(values[i]);
-        if (!Number.isFinite(value)) throw new VectorsFormatError(file, `${lineNumber}`, `value ${i + 1} of ${JSON.stringify(word)} is not a finite number: ${JSON.stringify(values[i])}`);
+        // Stored as float32: 1e39 is a finite double but Infinity as a float32, which no kernel survives.
+        const value = Math.fround(Number(values[i]));
+        if (!Number.isFinite(value)) throw new VectorsFormatError(file, `${lineNumber}`, `value ${i + 1} of ${JSON.stringify(word)} is not a finite float32 (|x| ≤ 3.4028235e38): ${JSON.stringify(values[i])}`);
         target[offset + i] = value;
       }
     }
@@ -193,6 +201,7 @@ export async function readVectorsText(file: string, { maxVectors = Number.POSITI
   if (!rows) throw new VectorsFormatError(file, '', "the file is empty; expected the header '<count> <dimension>' or a GloVe line 'word v1 v2 …'");
   const read = rows.words.length;
   if (announced !== undefined && read < Math.min(announced, maxVectors)) throw new VectorsFormatError(file, `${lineNumber}`, `truncated: the header announces ${announced} vectors, the file holds ${read}`);
+  if (repeats > REPEATS_NAMED) warnings.push(`${file}: ${repeats - REPEATS_NAMED} more repeated word(s); the first vector of each is kept`);
   if (spaced > 0) warnings.push(`${file}: ${spaced} line(s) whose word contains spaces were skipped`);
   return dropRepeats({ words: rows.words, dim: rows.dim, vectors: rows.finish(), warnings });
 }
@@ -241,7 +250,7 @@ export async function readVectorsBinary(file: string, { maxVectors = Number.POSI
     while (offset < bytes.length && (bytes[offset] === 10 || bytes[offset] === 13 || bytes[offset] === 32)) offset++;
     if (offset < bytes.length) throw new VectorsFormatError(file, `byte ${offset}`, `data after the ${count} vectors the header announces; wrong count or dimension in the header?`);
   }
-  return dropRepeats({ words, dim, vectors, warnings: [] });
+  return dropRepeats({ words, dim, vectors, warnings: [] }, file);
 }
 
 /** The format a file is in, from its first bytes (describeVectorsHead), whatever its extension. */
@@ -273,19 +282,23 @@ export async function readVectors(file: string, options: ReadVectorsOptions = {}
   return (await detectVectorsFormat(file)) === 'word2vec-binary' ? readVectorsBinary(file, options) : readVectorsText(file, options);
 }
 
-/** Keeps the first vector of a repeated word (gensim does the same, with a warning). */
-function dropRepeats(read: WordVectors): WordVectors {
+/** Keeps the first vector of a repeated word (gensim does the same, with a warning); `warnFor`: the file, when the reader has not named them yet. */
+function dropRepeats(read: WordVectors, warnFor?: string): WordVectors {
   const seen = new Set<string>();
   const keep: number[] = [];
+  const repeated: string[] = [];
   read.words.forEach((word, row) => {
     if (!seen.has(word)) {
       seen.add(word);
       keep.push(row);
-    } else if (!read.warnings.some((warning) => warning.includes(JSON.stringify(word)))) {
-      read.warnings.push(`the word ${JSON.stringify(word)} appears more than once; the first vector is kept`);
-    }
+    } else repeated.push(word);
   });
-  if (keep.length === read.words.length) return read;
+  if (repeated.length === 0) return read;
+  if (warnFor !== undefined) {
+    const named = repeated.slice(0, REPEATS_NAMED).map((word) => JSON.stringify(word));
+    const more = repeated.length > REPEATS_NAMED ? ` and ${repeated.length - REPEATS_NAMED} more` : '';
+    read.warnings.push(`${warnFor}: repeated word(s) ${named.join(', ')}${more}; the first vector of each is kept`);
+  }
   const vectors = new Float32Array(keep.length * read.dim);
   keep.forEach((row, index) => vectors.set(read.vectors.subarray(row * read.dim, (row + 1) * read.dim), index * read.dim));
   return { words: keep.map((row) => read.words[row]!), dim: read.dim, vectors, warnings: read.warnings };

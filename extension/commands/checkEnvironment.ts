@@ -38,10 +38,9 @@ function reportDocuments(ctx: Ctx): ReportDocuments {
 
 /** Resolves to the report shown (for scripts and tests). */
 export const checkEnvironment = (ctx: Ctx) => async (): Promise<EnvironmentReportResult> => {
-  const searchFrom = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'NLP Studio: checking the training environment…' },
-    () => ctx.runs.ensureEngine().connection.sendRequest(EnvironmentReportRequest, { searchFrom }),
+    () => ctx.runs.ensureEngine().connection.sendRequest(EnvironmentReportRequest),
   );
   ctx.engineLog.info(`environment: training runs on ${result.auto ? `${result.auto.device} (auto picks ${result.auto.name}: ${result.auto.reason})` : 'nothing: no backend works'}`);
   reportDocuments(ctx).show(ENVIRONMENT_REPORT_URI, result.markdown);

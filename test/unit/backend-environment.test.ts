@@ -73,7 +73,7 @@ const NVIDIA_SMI = { '/usr/bin/nvidia-smi': 'NVIDIA H200, 570.86.15, 143771 MiB\
 describe('environmentReport', () => {
   test('the Hugging Face cache: where it is, what it holds, whether downloads may happen, and whether a token is set (never its value)', async () => {
     const env = { PATH: '/usr/bin', HF_HOME: '/home/ada/hf', HF_HUB_OFFLINE: '1' };
-    const report = await environmentReport([], fakeProbe({ env, folders: { '/home/ada/hf/hub': ['models--org--tiny-bert', 'models--distilbert-base-uncased', 'datasets--org--x', 'version.txt'] }, files: { '/home/ada/hf/token': 'hf_secret\n' } }));
+    const report = await environmentReport(fakeProbe({ env, folders: { '/home/ada/hf/hub': ['models--org--tiny-bert', 'models--distilbert-base-uncased', 'datasets--org--x', 'version.txt'] }, files: { '/home/ada/hf/token': 'hf_secret\n' } }));
     assert.deepEqual(report.huggingface, { cacheDir: '/home/ada/hf/hub', models: ['distilbert-base-uncased', 'org/tiny-bert'], offline: true, token: 'the token file' });
     const markdown = formatEnvironmentReport(report);
     assert.match(markdown, /## Models from the Hugging Face Hub\n\n- cache \(shared with Python's huggingface_hub\): \/home\/ada\/hf\/hub\n- cached models: `distilbert-base-uncased`, `org\/tiny-bert`\n- downloads: off \(HF_HUB_OFFLINE is set\)/);
@@ -81,7 +81,7 @@ describe('environmentReport', () => {
   });
 
   test('an NVIDIA machine without Vulkan: the verdict says why the GPU is not used, the advice names the two missing packages', async () => {
-    const report = await environmentReport(['/home/ada/data'], fakeProbe({ folders: { '/usr/bin': ['nvidia-smi'] }, programs: NVIDIA_SMI }));
+    const report = await environmentReport(fakeProbe({ folders: { '/usr/bin': ['nvidia-smi'] }, programs: NVIDIA_SMI }));
     assert.deepEqual(report.webgpu.vulkan, { loader: { name: 'libvulkan.so.1', found: [] }, icds: [], icdSource: '/usr/share/vulkan/icd.d, /etc/vulkan/icd.d, /usr/local/share/vulkan/icd.d, /usr/local/etc/vulkan/icd.d' });
     assert.equal(report.gpuVerdict, 'The GPU is not used. WebGPU: Dawn found no adapter (vulkan: no adapter, opengles: no adapter); tfjs-node-gpu: not installed.');
     assert.match(report.advice[0]!, /Install the Vulkan loader \(libvulkan\.so\.1; Debian and Ubuntu: `sudo apt-get install libvulkan1`\)/);
@@ -96,7 +96,6 @@ describe('environmentReport', () => {
 
   test('the loader and the ICDs are found (VK_ICD_FILENAMES wins over the standard folders)', async () => {
     const report = await environmentReport(
-      [],
       fakeProbe({
         env: { PATH: '/usr/bin', VK_ICD_FILENAMES: '/opt/lvp/lvp_icd.json' },
         folders: { '/usr/bin': ['nvidia-smi'], '/usr/share/vulkan/icd.d': ['nvidia_icd.json'] },
@@ -114,7 +113,6 @@ describe('environmentReport', () => {
 
   test('training on the GPU through WebGPU: the device first, nothing to do, the adapter with its limits', async () => {
     const report = await environmentReport(
-      [],
       fakeProbe({
         folders: { '/usr/bin': ['nvidia-smi'], '/usr/share/vulkan/icd.d': ['nvidia_icd.json'] },
         files: { '/usr/share/vulkan/icd.d/nvidia_icd.json': '{"ICD":{"library_path":"libGLX_nvidia.so.0"}}' },
@@ -134,7 +132,7 @@ describe('environmentReport', () => {
   });
 
   test('a .vsix user is told to install optional packages in the per-user folder, never in the data workspace', async () => {
-    const report = await environmentReport(['/home/ada/data'], fakeProbe({ webgpu: { ...NO_ADAPTER, adapters: [LLVMPIPE], notes: ['vulkan: no adapter'] } }));
+    const report = await environmentReport(fakeProbe({ webgpu: { ...NO_ADAPTER, adapters: [LLVMPIPE], notes: ['vulkan: no adapter'] } }));
     assert.equal(report.gpuVerdict, 'The GPU is not used. WebGPU: only software adapters: llvmpipe-llvm-15-0-6-256-bits- (opengles); no NVIDIA driver (nvidia-smi is not on PATH).');
     assert.match(report.advice[0]!, /^No GPU was found, so training runs on the CPU\. On a machine with a GPU, WebGPU needs only the GPU driver/);
     assert.match(report.advice[1]!, /`npm install --prefix "\/home\/ada\/\.nlp-studio\/modules" @tensorflow\/tfjs-node@4\.22\.0`/);
@@ -144,14 +142,13 @@ describe('environmentReport', () => {
   });
 
   test('from a checkout, optional packages go into the checkout, without touching its package.json', async () => {
-    const report = await environmentReport(['/home/ada/data'], fakeProbe({ install: CHECKOUT }));
+    const report = await environmentReport(fakeProbe({ install: CHECKOUT }));
     assert.ok(report.advice.some((line) => line.includes('`cd "/src/nlp-studio" && npm install --no-save @tensorflow/tfjs-node@4.22.0`')), report.advice.join('\n'));
     assert.match(formatEnvironmentReport(report), /from a checkout of NLP Studio \(\/src\/nlp-studio\)/);
   });
 
   test('a binding that is installed but fails to load says why; WebGPU that cannot start says why', async () => {
     const report = await environmentReport(
-      [],
       fakeProbe({
         folders: { '/usr/bin': ['nvidia-smi'] },
         programs: NVIDIA_SMI,

@@ -24,6 +24,18 @@ async function fakePackage(root: string, name: string, version: string, body: st
   await writeFile(path.join(folder, 'index.js'), body);
 }
 
+/** Runs `body` with `root` as the per-user modules folder (NLP_STUDIO_MODULES), where installCommand's advice installs bindings. */
+async function withModulesFolder<T>(root: string, body: () => Promise<T>): Promise<T> {
+  const previous = process.env.NLP_STUDIO_MODULES;
+  process.env.NLP_STUDIO_MODULES = root;
+  try {
+    return await body();
+  } finally {
+    if (previous === undefined) delete process.env.NLP_STUDIO_MODULES;
+    else process.env.NLP_STUDIO_MODULES = previous;
+  }
+}
+
 before(async () => {
   workspace = await mkdtemp(path.join(tmpdir(), 'nlp-backend-'));
 });
@@ -65,11 +77,13 @@ describe('selectBackend', () => {
     const root = path.join(workspace, 'broken');
     await fakePackage(root, '@tensorflow/tfjs-node-gpu', '4.22.0', "throw new Error('libcudart.so.11.0: cannot open shared object file');");
     await fakePackage(root, '@tensorflow/tfjs-node', '4.22.0', "throw new Error('libtensorflow.so.2: cannot open shared object file');");
-    const choice = await selectBackend('auto', { searchFrom: [root] });
-    assert.equal(choice.name, 'wasm');
-    assert.match(choice.reason, /@tensorflow\/tfjs-node-gpu 4\.22\.0 does not load \(libcudart\.so\.11\.0: cannot open shared object file\)/);
-    assert.match(choice.reason, /@tensorflow\/tfjs-node 4\.22\.0 does not load \(libtensorflow\.so\.2/);
-    await assert.rejects(selectBackend('tensorflow', { searchFrom: [root] }), /does not load.*npm install --no-save @tensorflow\/tfjs-node@4\.22\.0/);
+    await withModulesFolder(root, async () => {
+      const choice = await selectBackend('auto');
+      assert.equal(choice.name, 'wasm');
+      assert.match(choice.reason, /@tensorflow\/tfjs-node-gpu 4\.22\.0 does not load \(libcudart\.so\.11\.0: cannot open shared object file\)/);
+      assert.match(choice.reason, /@tensorflow\/tfjs-node 4\.22\.0 does not load \(libtensorflow\.so\.2/);
+      await assert.rejects(selectBackend('tensorflow'), /does not load.*npm install --no-save @tensorflow\/tfjs-node@4\.22\.0/);
+    });
   });
 
   test('a binding whose backend does not compute is not chosen (setBackend and a test op are checked)', async () => {
@@ -83,7 +97,7 @@ describe('selectBackend', () => {
       })());
     };
     try {
-      const choice = await selectBackend('auto', { searchFrom: [root] });
+      const choice = await withModulesFolder(root, () => selectBackend('auto'));
       assert.equal(choice.name, 'wasm');
       assert.match(choice.reason, /@tensorflow\/tfjs-node 4\.22\.0: the 'tensorflow' backend (failed to start|failed a test op)/);
     } finally {

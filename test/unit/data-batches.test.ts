@@ -7,6 +7,7 @@ import { assembleBatch, evaluationBatches, trainingBatches, type TokenBatch } fr
 import { tokenizeExamples, type BatchTokenizer, type TokenizedExamples } from '../../engine/data/tokenizedExamples';
 import { loadFolderTokenizer, locateHuggingfaceFolder } from '../../engine/models/huggingfaceFolder';
 import type { ModelTokenizer } from '../../engine/models/modelTokenizer';
+import { dataWithDefaults } from '../../engine/config/schemaDefaults';
 
 const TINY_BERT = path.join(__dirname, '..', 'fixtures', 'models', 'tiny-bert');
 const SPAM_TRAIN = path.join(__dirname, '..', '..', 'examples', 'data', 'spam-train.csv');
@@ -21,7 +22,7 @@ let tokenizer: ModelTokenizer;
 let spam: TokenizedExamples;
 before(async () => {
   tokenizer = await loadFolderTokenizer(await locateHuggingfaceFolder(TINY_BERT));
-  const { train } = await loadLabelledData({ data: { train: [SPAM_TRAIN] }, seed: 1 });
+  const { train } = await loadLabelledData({ data: dataWithDefaults({ train: [SPAM_TRAIN] }), seed: 1 });
   spam = tokenizeExamples(train, tokenizer, { maxLength: 512 });
 });
 

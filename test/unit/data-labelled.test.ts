@@ -9,6 +9,7 @@ import { LabelMap, readLabelMap, writeLabelMap } from '../../engine/data/labelMa
 import { loadLabelledData, type LabelledDataSettings } from '../../engine/data/labelledData';
 import { readLabelledRows, type LabelledRowOptions } from '../../engine/data/labelledRows';
 import { stratifiedSplit } from '../../engine/data/stratifiedSplit';
+import { dataWithDefaults } from '../../engine/config/schemaDefaults';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'data');
 const fixture = (name: string): string => path.join(FIXTURES, name);
@@ -139,7 +140,7 @@ describe('label maps', () => {
 });
 
 describe('loading labelled data', () => {
-  const settings = (data: Partial<LabelledDataSettings>): LabelledDataSettings => ({ train: [fixture('reviews.csv')], ...data });
+  const settings = (data: Partial<LabelledDataSettings>): LabelledDataSettings => dataWithDefaults({ train: [fixture('reviews.csv')], ...data });
 
   test('train from several files, validation from a file, labels from training; skipped lines reported as they happen', async () => {
     const seen: string[] = [];
@@ -170,7 +171,7 @@ describe('loading labelled data', () => {
   });
 
   test('validation_split: stratified and seeded', async () => {
-    const loaded = await loadLabelledData({ data: { train: [path.join(__dirname, '..', '..', 'examples', 'data', 'spam-train.csv')], validation_split: 0.2 }, seed: 7 });
+    const loaded = await loadLabelledData({ data: dataWithDefaults({ train: [path.join(__dirname, '..', '..', 'examples', 'data', 'spam-train.csv')], validation_split: 0.2 }), seed: 7 });
     assert.equal(loaded.validationFrom, 'split');
     const count = (examples: { labelIds: readonly number[] }[], label: number): number => examples.filter((example) => example.labelIds[0] === label).length;
     // 800 ham and 381 spam: round(800 × 0.2) = 160 and round(381 × 0.2) = 76 held out.
@@ -183,24 +184,24 @@ describe('multi-label data', () => {
   test('CSV/TSV label cells split on data.label_separator, JSONL lists or separated strings; an empty set is an example', async () => {
     const csv = path.join(scratch, 'multi.csv');
     await writeFile(csv, 'text,label\nscores and votes,sports|politics\nnothing at all,\nrain,weather | weather\n');
-    const loaded = await loadLabelledData({ data: { train: [csv], multi_label: true }, seed: 1 });
+    const loaded = await loadLabelledData({ data: dataWithDefaults({ train: [csv], multi_label: true }), seed: 1 });
     assert.equal(loaded.multiLabel, true);
     assert.deepEqual(loaded.labels.names, ['politics', 'sports', 'weather']);
     assert.deepEqual(loaded.train.map((example) => example.labelIds), [[0, 1], [], [2]]);
     const tsv = path.join(scratch, 'multi.tsv');
     await writeFile(tsv, 'text\ttags\na, b\tx;y\n');
-    const semicolons = await loadLabelledData({ data: { train: [tsv], multi_label: true, label_separator: ';', label_column: 'tags' }, seed: 1 });
+    const semicolons = await loadLabelledData({ data: dataWithDefaults({ train: [tsv], multi_label: true, label_separator: ';', label_column: 'tags' }), seed: 1 });
     assert.deepEqual(semicolons.labels.names, ['x', 'y']);
     const jsonl = path.join(scratch, 'multi.jsonl');
     await writeFile(jsonl, '{"text": "a", "label": ["sports", "politics"]}\n{"text": "b", "label": "weather|sports"}\n{"text": "c", "label": []}\n{"text": "d", "label": [3]}\n{"text": "e", "label": {"no": 1}}\n');
     const bad: string[] = [];
-    const fromJson = await loadLabelledData({ data: { train: [jsonl], multi_label: true }, seed: 1, onBadLine: (line) => bad.push(formatBadLine(line)) });
+    const fromJson = await loadLabelledData({ data: dataWithDefaults({ train: [jsonl], multi_label: true }), seed: 1, onBadLine: (line) => bad.push(formatBadLine(line)) });
     assert.deepEqual(fromJson.labels.names, ['3', 'politics', 'sports', 'weather']);
     assert.deepEqual(fromJson.train.map((example) => example.labelIds), [[1, 2], [2, 3], [], [0]]);
     assert.equal(bad.length, 1);
     assert.match(bad[0]!, /multi\.jsonl:5: no label in field "label" \(a list of class names or integer ids\)/);
     // Without multi_label the same cell is one label, separator and all.
-    const single = await loadLabelledData({ data: { train: [csv] }, seed: 1 });
+    const single = await loadLabelledData({ data: dataWithDefaults({ train: [csv] }), seed: 1 });
     assert.deepEqual(single.labels.names, ['sports|politics', 'weather | weather'], 'one label per row');
     assert.equal(single.train.length, 2, 'the row without a label is a bad line');
   });

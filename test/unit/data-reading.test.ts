@@ -22,6 +22,7 @@ import { loadLabelledData } from '../../engine/data/labelledData';
 import { describeFileError } from '../../engine/io/fileErrors';
 import { runTraining } from '../../engine/run/runTraining';
 import { makeTinyRun, topicCorpus } from '../fixtures/engine/tinyRun';
+import { dataWithDefaults } from '../../engine/config/schemaDefaults';
 
 const folder = mkdtempSync(path.join(tmpdir(), 'nlp-studio-data-reading-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
@@ -44,7 +45,7 @@ async function bothSides(name: string, content: string | Buffer, options: Semant
   const config = `task: text-classification\nname: t\nmodel:\n  type: embedding-classifier\n  vector_size: 4\ndata:\n  train: ${name}\n`;
   const diagnostics = await validateConfig(parseConfigDocument(pathToFileURL(configFile).href, config), nodeFileSystem, options);
   try {
-    const data = await loadLabelledData({ data: { train: [dataFile], format: 'csv' }, seed: 1 });
+    const data = await loadLabelledData({ data: dataWithDefaults({ train: [dataFile], format: 'csv' }), seed: 1 });
     return { diagnostics, engine: { labels: [...data.labels.names], rows: data.train.length } };
   } catch (error) {
     return { diagnostics, engine: { error: (error as Error).message } };
@@ -123,7 +124,7 @@ describe('data both sides read alike', () => {
     const file = path.join(folder, 'late-nul.csv');
     const rows = 'a few words,ham\nother words,spam\n'.repeat(CHECKED_HEAD_BYTES / 16);
     writeFileSync(file, `text,label\n${rows}bad\0row,ham\n`);
-    const data = await loadLabelledData({ data: { train: [file] }, seed: 1, onBadLine: (bad) => badLines.report(bad.file, bad.line, bad.reason) });
+    const data = await loadLabelledData({ data: dataWithDefaults({ train: [file] }), seed: 1, onBadLine: (bad) => badLines.report(bad.file, bad.line, bad.reason) });
     assert.equal(data.train.length, rows.split('\n').length - 1);
     assert.deepEqual(
       badLines.lines.map((bad) => [bad.line, bad.reason]),

@@ -20,6 +20,7 @@ import type { TrainerContext } from '../../engine/run/trainerContext';
 import { planFreeze } from '../../engine/training/freezeSpec';
 import { readVectorsText, writeVectorsText } from '../../engine/word2vec/vectorsFormat';
 import { sentences, toCsv } from '../fixtures/classification/sentimentProject';
+import { dataWithDefaults } from '../../engine/config/schemaDefaults';
 
 /** Words of the toy task (fixture sentimentProject): a label word or two among fillers. */
 const VECTOR_WORDS = ['good', 'great', 'love', 'fun', 'bad', 'hate', 'boring', 'spam', 'the', 'a', 'movie', 'film', 'story'];
@@ -246,7 +247,7 @@ test('random embeddings learn the toy task from about chance to ≥ 0.9, and the
 
   // Reloaded through the TextClassifier loader, the folder reproduces the run's validation accuracy.
   const classifier = await loadEmbeddingTextClassifier(runDir);
-  const validation = await loadLabelledData({ data: { train: [path.join(dir, 'train.csv')], validation: path.join(dir, 'valid.csv') }, seed: 3 });
+  const validation = await loadLabelledData({ data: dataWithDefaults({ train: [path.join(dir, 'train.csv')], validation: path.join(dir, 'valid.csv') }), seed: 3 });
   const probabilities = await classifier.predict(validation.validation.map((example) => example.text));
   const correct = probabilities.filter((row, i) => (row[1]! > row[0]! ? 1 : 0) === validation.validation[i]!.labelIds[0]).length;
   assert.equal(correct / probabilities.length, summary.validation.accuracy);

@@ -7,7 +7,10 @@ import { parse } from 'yaml';
 import { configSchema, type JsonSchema } from '../../common/schema';
 import { ConfigError } from '../../engine/config/configError';
 import { loadConfig, resolvedConfigYaml } from '../../engine/config/loadConfig';
-import { withSchemaDefaults } from '../../engine/config/schemaDefaults';
+import { dataWithDefaults, withSchemaDefaults } from '../../engine/config/schemaDefaults';
+import { sectionOf } from '../../engine/config/resolvedConfig';
+import { loadLabelledData } from '../../engine/data/labelledData';
+import { EarlyStopping } from '../../engine/training/earlyStopping';
 import { makeTinyRun, type TinyRun } from '../fixtures/engine/tinyRun';
 
 const projects: TinyRun[] = [];
@@ -38,6 +41,38 @@ describe('engine config loading', () => {
     assert.equal(training.early_stopping, undefined, 'an optional feature stays off');
     assert.deepEqual(training.stages, [{ epochs: 1, learning_rate: 1e-3, freeze: 'none' }]);
     assert.equal(classifier.word2vec, undefined);
+  });
+
+  it('the engine uses the schema\'s defaults, not its own: change one in the schema and the engine follows', async () => {
+    const data = (configSchema.properties!.data as JsonSchema).properties!;
+    const early = ((configSchema.properties!.training as JsonSchema).properties!.early_stopping as JsonSchema).properties!;
+    const separator = data.label_separator as JsonSchema;
+    const patience = early.patience as JsonSchema;
+    const saved = [separator.default, patience.default];
+    const made = project();
+    const file = join(made.dir, 'tags.csv');
+    writeFileSync(file, 'text,label\na,x;y\nb,y\nc,x\n');
+    try {
+      separator.default = ';';
+      patience.default = 7;
+      const loaded = await loadLabelledData({ data: dataWithDefaults({ train: [file], multi_label: true }), seed: 1 });
+      assert.deepEqual(loaded.labels.names, ['x', 'y']);
+      const filled = withSchemaDefaults({ task: 'text-classification', name: 'x', data: { train: 'a.csv' }, training: { early_stopping: {} } }) as { training: { early_stopping: { metric: 'macro_f1'; patience: number; min_delta: number } } };
+      assert.equal(new EarlyStopping(filled.training.early_stopping).patience, 7);
+    } finally {
+      [separator.default, patience.default] = saved;
+    }
+  });
+
+  it('a loaded config has every defaulted key, typed as required', async () => {
+    const { config } = await loadConfig(project().config);
+    // These compile only because ResolvedConfig makes the schema-defaulted keys required.
+    const keepCheckpoints: number = config.output.keep_checkpoints;
+    const lowercase: boolean = config.data.lowercase;
+    const negative: number = sectionOf(config, 'word2vec').negative;
+    const outputDefault = (key: string): unknown => ((configSchema.properties!.output as JsonSchema).properties![key] as JsonSchema).default;
+    const dataDefault = (key: string): unknown => ((configSchema.properties!.data as JsonSchema).properties![key] as JsonSchema).default;
+    assert.deepEqual([keepCheckpoints, lowercase, negative], [outputDefault('keep_checkpoints'), dataDefault('lowercase'), defaultOf('negative')]);
   });
 
   it('resolves paths against the config folder and expands globs, keeping values the user wrote', async () => {

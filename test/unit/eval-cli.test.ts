@@ -93,7 +93,7 @@ print(json.dumps({'score': score, 'sections': [[s['section'], len(s['correct']),
     assert.equal(run(['eval', '--analogies', 'questions.txt']).code, 2);
     const missing = run(['eval', 'vectors.txt', '--analogies', 'nope.txt']);
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /--analogies file not found: nope\.txt/);
+    assert.match(missing.stderr, /--analogies nope\.txt: no such file or folder/);
     assert.equal(run(['eval', 'vectors.txt', '--analogies', 'questions.txt', '--restrict-vocab', '0']).code, 2);
     assert.equal(run(['eval', 'vectors.txt', '--bogus']).code, 2);
     const damaged = run(['eval', 'bad.txt', '--analogies', 'questions.txt']);

@@ -109,7 +109,7 @@ describe('nlp-studio predict and eval on a classifier', () => {
     assert.match(notClassifier.stderr, /has no config\.json/);
     const noFile = run(['predict', MODEL, '--file', 'nothing.txt']);
     assert.equal(noFile.code, 2);
-    assert.match(noFile.stderr, /--file not found: nothing\.txt/);
+    assert.match(noFile.stderr, /--file nothing\.txt: no such file or folder/);
   });
 
   it('scores a classifier folder on a labelled file: --json metrics, and a readable report', () => {
@@ -146,7 +146,7 @@ describe('nlp-studio predict and eval on a classifier', () => {
     assert.match(noData.stderr, /is a classifier: give it and one labelled data file/);
     const missingData = run(['eval', MODEL, 'nothing.csv']);
     assert.equal(missingData.code, 2);
-    assert.match(missingData.stderr, /data file not found: nothing\.csv/);
+    assert.match(missingData.stderr, /the data file nothing\.csv: no such file or folder/);
     const vectors = run(['eval', 'labelled.csv']);
     assert.equal(vectors.code, 2);
     assert.match(vectors.stderr, /--analogies/);

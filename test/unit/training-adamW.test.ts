@@ -150,7 +150,7 @@ describe('training: AdamW', () => {
 
   it('exports and imports its state as plain arrays, continuing identically', async () => {
     const first = new Map([['w', variable([0.3, -0.7])]]);
-    const optimizer = new AdamW();
+    const optimizer = new AdamW({ weightDecay: 0.01 });
     const stepWith = (opt: AdamW, params: Map<string, tf.Variable>, g: number[]): void => {
       const gradients = grads({ w: g });
       opt.applyGradients(params, gradients, 0.01);
@@ -167,7 +167,7 @@ describe('training: AdamW', () => {
     const copy = JSON.parse(JSON.stringify({ ...entry, m: [...entry.m], v: [...entry.v] })) as { name: string; step: number; shape: number[]; m: number[]; v: number[] };
 
     const second = new Map([['w', variable(valuesOf(first.get('w')!))]]);
-    const restored = new AdamW();
+    const restored = new AdamW({ weightDecay: 0.01 });
     restored.importState({ parameters: [{ ...copy, m: Float32Array.from(copy.m), v: Float32Array.from(copy.v) }] });
     stepWith(optimizer, first, [-0.2, 0.9]);
     stepWith(restored, second, [-0.2, 0.9]);

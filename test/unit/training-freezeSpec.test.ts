@@ -8,7 +8,7 @@ const twoLayer = ['embeddings', 'encoder.layer.0', 'encoder.layer.1', 'pooler', 
 
 describe('training: freeze spec', () => {
   it('parses the schema pattern, defaulting to none', () => {
-    assert.deepEqual(parseFreeze(undefined), { kind: 'none' });
+    assert.deepEqual(parseFreeze('none'), { kind: 'none' });
     assert.deepEqual(parseFreeze('encoder'), { kind: 'encoder' });
     assert.deepEqual(parseFreeze('embeddings'), { kind: 'embeddings' });
     assert.deepEqual(parseFreeze('all-but-top-12'), { kind: 'all-but-top', top: 12 });

@@ -81,7 +81,7 @@ test('text reader errors name the file and line', async () => {
   await rejects(readVectorsText(path.join(fixtures, 'wrong-dimension.txt')), /wrong-dimension\.txt:3: expected 3 values after the word "beta".*found 2/);
   await rejects(readVectorsText(path.join(fixtures, 'bad-header.txt')), /bad-header\.txt:1: expected the header '<count> <dimension>' \(word2vec, fastText \.vec\) or a GloVe line 'word v1 v2 …', found "two three"/);
   await rejects(readVectorsText(path.join(fixtures, 'truncated.txt')), /truncated\.txt:3: truncated: the header announces 3 vectors, the file holds 2/);
-  await rejects(readVectorsText(path.join(fixtures, 'not-a-number.txt')), /not-a-number\.txt:3: value 2 of "beta" is not a finite number: "zero"/);
+  await rejects(readVectorsText(path.join(fixtures, 'not-a-number.txt')), /not-a-number\.txt:3: value 2 of "beta" is not a finite float32 \(\|x\| ≤ 3\.4028235e38\): "zero"/);
   const empty = path.join(folder, 'empty.txt');
   await writeFile(empty, '');
   await rejects(readVectorsText(empty), /empty\.txt: the file is empty/);

@@ -42,7 +42,7 @@ export class EncoderConfigError extends Error {
   }
 }
 
-type NumericField = Exclude<keyof ConfigLayout, 'hiddenAct' | 'supportedOnly' | 'keptIntegers'>;
+export type NumericField = Exclude<keyof ConfigLayout, 'hiddenAct' | 'supportedOnly' | 'keptIntegers'>;
 
 /** What each number may be: an integer at least `minimum`, a probability, or a positive number. */
 const FIELD_KINDS: Readonly<Record<NumericField, { readonly integer: number } | 'probability' | 'positive'>> = {
@@ -67,6 +67,12 @@ export function architectureOf(config: { readonly modelType: string }): EncoderA
   const architecture = ENCODER_ARCHITECTURES[config.modelType];
   if (architecture === undefined) throw new Error(`no architecture for model_type ${JSON.stringify(config.modelType)}`);
   return architecture;
+}
+
+/** How config.json spells a field (`field` itself for one the architecture fixes or derives). */
+export function configKeyOf(layout: ConfigLayout, field: NumericField): string {
+  const spec = layout[field];
+  return 'key' in spec ? spec.key : field;
 }
 
 /** Validates a parsed config.json (`file` is only for messages). */
@@ -103,10 +109,7 @@ export function parseEncoderConfig(json: unknown, file: string): EncoderConfig {
     const value = stored(field);
     return value === 'hidden' ? hiddenSize : value;
   };
-  const keyOf = (field: NumericField): string => {
-    const spec = layout[field];
-    return 'key' in spec ? spec.key : field;
-  };
+  const keyOf = (field: NumericField): string => configKeyOf(layout, field);
 
   const numAttentionHeads = read('numAttentionHeads');
   if (hiddenSize % numAttentionHeads !== 0) {

@@ -78,6 +78,23 @@ export function parameterSpecs(config: EncoderConfig): ParameterSpec[] {
 }
 
 /**
+ * How many values the encoder's parameters hold (embeddings and layers: what a weights file must
+ * have; the head may be initialised fresh), computed from the sizes without listing the parameters,
+ * so a config.json that claims ten million layers costs nothing to measure.
+ */
+export function encoderParameterCount(config: EncoderConfig): number {
+  const { names } = architectureOf(config);
+  const { hiddenSize: h, embeddingSize: e, intermediateSize: i } = config;
+  const embeddings =
+    (config.vocabSize + config.maxPositionEmbeddings + (names.tokenTypeEmbeddings === null ? 0 : config.typeVocabSize)) * e +
+    2 * e +
+    (names.embeddingsProject !== null && e !== h ? e * h + h : 0);
+  // query, key, value and attention output; two LayerNorms; the feed-forward pair.
+  const layer = 4 * (h * h + h) + 2 * (2 * h) + (h * i + i) + (i * h + h);
+  return embeddings + config.numHiddenLayers * layer;
+}
+
+/**
  * The names a checkpoint may use for a parameter: base-model checkpoints (`BertModel`, …) have no
  * prefix, and checkpoints converted from the original TensorFlow BERT name LayerNorm parameters gamma/beta.
  */

@@ -10,7 +10,7 @@
 import { open, readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import * as yauzl from 'yauzl';
-import { decodeFloats, elementCount, type FloatTensor } from '../safetensors';
+import { decodeWeights, elementCount, type FloatTensor } from '../safetensors';
 import { PickleError, PickleTuple, unpickle, type AllowedGlobal, type UnpickleOptions } from './restrictedUnpickler';
 
 /** A bad, refused or unreadable pytorch_model.bin; the message names the file. */
@@ -181,7 +181,7 @@ async function materialise(file: string, views: Map<string, TensorView>, select:
       if (bytes.length !== expected) throw new PytorchCheckpointError(file, `storage ${view.storage.key} has ${bytes.length} bytes, not the ${expected} its tensors need (truncated?)`);
       read.set(view.storage.key, bytes);
     }
-    tensors.set(name, { shape: view.shape, data: decodeFloats(view.storage.dtype, contiguousBytes(view, bytes)) });
+    tensors.set(name, { shape: view.shape, data: decodeWeights(file, name, view.storage.dtype, contiguousBytes(view, bytes)) });
   }
   return { names: [...views.keys()], tensors };
 }

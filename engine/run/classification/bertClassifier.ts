@@ -16,8 +16,8 @@ import { batchLogits, clsFeatures, headLogits } from './bertHead';
 import type { ClassifierModel, Notice, PreparedModel } from './classifierModel';
 import { tensorTraining } from './tensorTraining';
 import { writeClassifierFolder } from './classifierFolder';
+import { sectionOf } from '../../config/resolvedConfig';
 
-const DEFAULT_MAX_LENGTH = 128;
 
 /**
  * The folder `model.pretrained` names: local, or a Hub id from the Hugging Face cache, downloaded first
@@ -95,7 +95,7 @@ export async function prepareBert(context: TrainerContext, data: LabelledData): 
     loaded = { ...loaded, config: modelConfig, model: rebuilt };
   }
 
-  const wanted = config.data.max_length ?? DEFAULT_MAX_LENGTH;
+  const wanted = config.data.max_length;
   const maxLength = Math.min(wanted, maxSequenceLength(loaded.config));
   if (maxLength < wanted) notices.push({ level: 'info', message: `data.max_length ${wanted} is more than the model's ${maxLength} positions; texts are truncated to ${maxLength} tokens.` });
   const tokenizeOptions = { maxLength, ...(data.multiLabel ? { multiLabelClasses: labels.length } : {}) };
@@ -108,7 +108,7 @@ export async function prepareBert(context: TrainerContext, data: LabelledData): 
     validation,
     labels,
     multiLabel: data.multiLabel,
-    training: config.training ?? {},
+    training: sectionOf(config, 'training'),
     seed: config.seed,
     backend: context.tensorBackend ?? { name: tf.getBackend(), reason: 'TensorFlow.js backend of the engine process' },
     load: async (dir) => bertClassifierModel((await loadBertModel(context, dir, labels)).model, source),

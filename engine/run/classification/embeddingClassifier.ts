@@ -18,10 +18,9 @@ import { RunError } from '../runError';
 import type { TrainerContext } from '../trainerContext';
 import type { Notice, PreparedModel } from './classifierModel';
 import { sparseTraining } from './sparseTraining';
+import { sectionOf } from '../../config/resolvedConfig';
 
-const DEFAULT_MAX_LENGTH = 128;
 const DEFAULT_DROPOUT = 0.1;
-const DEFAULT_NGRAM_BUCKETS = 500_000;
 /** Training words seen fewer times than this map to [UNK]: a word seen once teaches nothing general. */
 const MIN_TRAINING_COUNT = 2;
 /** Random rows (training words without a vector) start at this fraction of the vectors' scale: small. */
@@ -128,19 +127,19 @@ async function loadVectors(target: string, maxVectors: number | undefined): Prom
 
 export async function prepareEmbeddingClassifier(context: TrainerContext, data: LabelledData): Promise<PreparedModel> {
   const { config } = context;
-  const model = config.model ?? {};
-  const training = config.training ?? {};
-  const notices: Notice[] = [];
+  const model = sectionOf(config, 'model');
+  const training = sectionOf(config, 'training');
   const vectors = model.vectors === undefined ? undefined : await loadVectors(model.vectors, model.max_vectors);
+  const notices: Notice[] = (vectors?.warnings ?? []).map((message) => ({ level: 'warning', message }));
   if (vectors !== undefined && model.vector_size !== undefined && model.vector_size !== vectors.dim) {
     throw new RunError(`model.vector_size is ${model.vector_size}, but the vectors in ${vectors.source} have ${vectors.dim} dimensions: set vector_size: ${vectors.dim} or leave it out`, ['model', 'vector_size']);
   }
   const dim = vectors?.dim ?? model.vector_size;
   if (dim === undefined) throw new RunError('model.vector_size is required for an embedding-classifier without model.vectors (its embeddings are then random)', ['model']);
-  const lowercase = config.data.lowercase ?? false;
-  const maxLength = config.data.max_length ?? DEFAULT_MAX_LENGTH;
-  const wordNgrams = model.word_ngrams ?? 1;
-  const ngramBuckets = wordNgrams > 1 ? (model.ngram_buckets ?? DEFAULT_NGRAM_BUCKETS) : 0;
+  const lowercase = config.data.lowercase;
+  const maxLength = config.data.max_length;
+  const wordNgrams = model.word_ngrams;
+  const ngramBuckets = wordNgrams > 1 ? model.ngram_buckets : 0;
   const labels = data.labels.names;
 
   const counts = new Map<string, number>();
@@ -177,8 +176,8 @@ export async function prepareEmbeddingClassifier(context: TrainerContext, data: 
     wordNgrams,
     ngramBuckets,
     vectorSize: dim,
-    pooling: model.pooling ?? 'mean',
-    hiddenSize: model.hidden_size ?? 0,
+    pooling: model.pooling,
+    hiddenSize: model.hidden_size,
     dropout: model.dropout ?? DEFAULT_DROPOUT,
     labels,
     lowercase,
@@ -196,7 +195,7 @@ export async function prepareEmbeddingClassifier(context: TrainerContext, data: 
     train,
     validation,
     trainableRows,
-    batchSize: training.batch_size ?? 16,
+    batchSize: training.batch_size,
     threads: training.threads ?? availableParallelism(),
     beta1: ADAMW_DEFAULTS.beta1,
     beta2: ADAMW_DEFAULTS.beta2,

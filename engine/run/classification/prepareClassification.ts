@@ -10,6 +10,7 @@ import type { TrainerContext } from '../trainerContext';
 import { prepareBert } from './bertClassifier';
 import type { Notice, PrepareModel, PreparedModel } from './classifierModel';
 import { prepareEmbeddingClassifier } from './embeddingClassifier';
+import { sectionOf } from '../../config/resolvedConfig';
 
 /** Bad lines logged one by one; the rest are counted. */
 const BAD_LINES_LOGGED = 20;
@@ -25,7 +26,7 @@ export interface PreparedClassification extends PreparedModel {
 
 export async function prepareClassification(context: TrainerContext): Promise<PreparedClassification> {
   const { config } = context;
-  const modelType = config.model?.type ?? 'bert';
+  const modelType = sectionOf(config, 'model').type;
   const prepareModel = (MODEL_TYPES as Partial<Record<string, PrepareModel>>)[modelType];
   if (prepareModel === undefined) throw new RunError(`model.type: ${modelType} cannot be trained by this version of the engine; use one of ${Object.keys(MODEL_TYPES).join(', ')}`, ['model', 'type']);
 

@@ -1,18 +1,18 @@
 // The schedule of a text-classification run, fixed from its config before the first step: the
 // stages with their epochs, steps, learning rates and freeze plans, and the training settings the
 // stage loop reads. What changes as the run goes is the trainer's (classificationTrainer.ts).
-import type { Stage, Training } from '../../../common/schema/config.generated';
+import type { ResolvedStage, ResolvedTraining } from '../../config/resolvedConfig';
 import type { EarlyStoppingMetric } from '../../training/earlyStopping';
 import { planFreeze, type FreezePlan } from '../../training/freezeSpec';
 import { LearningRateSchedule } from '../../training/learningRateSchedule';
 import { RunError } from '../runError';
 
 /** When training.stages is absent: one stage that fine-tunes everything (HF Trainer's defaults). */
-const DEFAULT_STAGES: Stage[] = [{ name: 'fine-tune', epochs: 3, learning_rate: 5e-5, freeze: 'none' }];
+const DEFAULT_STAGES: ResolvedStage[] = [{ name: 'fine-tune', epochs: 3, learning_rate: 5e-5, freeze: 'none' }];
 
 export interface RunPlan {
-  readonly training: Training;
-  readonly stages: readonly Stage[];
+  readonly training: ResolvedTraining;
+  readonly stages: readonly ResolvedStage[];
   readonly schedule: LearningRateSchedule;
   /** The freeze plan of each stage. */
   readonly plans: readonly FreezePlan[];
@@ -21,15 +21,15 @@ export interface RunPlan {
   readonly totalEpochs: number;
   readonly stepsPerEpoch: number;
   readonly batchSize: number;
-  readonly evalEvery: NonNullable<Training['eval_every']>;
+  readonly evalEvery: ResolvedTraining['eval_every'];
   readonly logEverySteps: number;
   /** What early stopping (or, without it, the choice of the best epoch) judges. */
   readonly metric: EarlyStoppingMetric;
 }
 
-export function planRun(training: Training, trainCount: number, groupNames: readonly string[]): RunPlan {
+export function planRun(training: ResolvedTraining, trainCount: number, groupNames: readonly string[]): RunPlan {
   const stages = training.stages ?? DEFAULT_STAGES;
-  const batchSize = training.batch_size ?? 16;
+  const batchSize = training.batch_size;
   const stepsPerEpoch = Math.ceil(trainCount / batchSize);
   const plans = stages.map((stage, index) => {
     try {
@@ -47,14 +47,14 @@ export function planRun(training: Training, trainCount: number, groupNames: read
   return {
     training,
     stages,
-    schedule: new LearningRateSchedule(stages, stepsPerEpoch, training.warmup_ratio ?? 0.1),
+    schedule: new LearningRateSchedule(stages, stepsPerEpoch, training.warmup_ratio),
     plans,
     stageFirstEpoch,
     totalEpochs,
     stepsPerEpoch,
     batchSize,
-    evalEvery: training.eval_every ?? 'epoch',
-    logEverySteps: training.log_every_steps ?? 10,
+    evalEvery: training.eval_every,
+    logEverySteps: training.log_every_steps,
     metric: training.early_stopping?.metric ?? 'macro_f1',
   };
 }

@@ -6,19 +6,19 @@ import { ADAMW_DEFAULTS } from '../../training/adamW';
 import type { TokenizedExamples } from '../../data/tokenizedExamples';
 import type { Decision } from '../../models/decision';
 import type { FloatTensor } from '../../models/safetensors';
-import type { Training } from '../../../common/schema/config.generated';
 import type { PooledSource, TrainSettings } from '../../sparseClassifier/kernel';
 import { SparseModel } from '../../sparseClassifier/sparseModel';
 import type { ClassifierTraining, EpochPosition, EpochResult, EpochRun, OptimizerSnapshot, TrainingStage } from './classifierTraining';
 import type { Notice } from './classifierModel';
 import { scoreLogits } from './scoreLogits';
+import type { ResolvedTraining } from '../../config/resolvedConfig';
 
 export interface SparseTrainingOptions {
   readonly model: SparseModel;
   readonly train: TokenizedExamples;
   readonly validation: TokenizedExamples | undefined;
   readonly labels: readonly string[];
-  readonly training: Training;
+  readonly training: ResolvedTraining;
   readonly dropout: number;
   readonly seed: number;
   /** Writes a model folder from parameters (a checkpoint: without vectors.txt, only the embedding rows that train). */
@@ -37,14 +37,14 @@ export const GROUPS: ReadonlyMap<string, readonly string[]> = new Map([
 export function sparseTraining(options: SparseTrainingOptions): ClassifierTraining {
   const { model, train: trainSet, labels, training, seed } = options;
   const now = (): number => options.now();
-  const batchSize = training.batch_size ?? 16;
-  const optimizer = training.optimizer ?? 'adamw';
+  const batchSize = training.batch_size;
+  const optimizer = training.optimizer;
   const settings = (trainEmbeddings: boolean): TrainSettings => ({
     trainEmbeddings,
     optimizer: optimizer === 'sgd' ? 'sgd' : 'adamw',
     ...ADAMW_DEFAULTS,
-    weightDecay: optimizer === 'adamw' ? (training.weight_decay ?? 0.01) : 0,
-    maxGradNorm: training.max_grad_norm ?? 1,
+    weightDecay: optimizer === 'adamw' ? training.weight_decay : 0,
+    maxGradNorm: training.max_grad_norm,
     dropout: options.dropout,
   });
   let source: PooledSource = 'tokens';

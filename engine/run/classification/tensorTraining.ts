@@ -12,13 +12,13 @@ import type { FreezePlan } from '../../training/freezeSpec';
 import { linearWarmupDecayFactor } from '../../training/learningRateSchedule';
 import { namedGradients } from '../../training/namedGradients';
 import { stepDropoutSeed, withDropoutSeed } from '../../models/fusedOps';
-import type { Training } from '../../../common/schema/config.generated';
 import type { ClassifierTraining, EpochResult, EpochRun, OptimizerSnapshot, TrainingStage } from './classifierTraining';
 import type { ClassifierModel, Notice } from './classifierModel';
 import { binaryCrossEntropy, crossEntropy } from './crossEntropy';
 import { evaluateClassifier } from './evaluate';
 import { encodeFeatures, featureRows } from './frozenFeatures';
 import type { Decision } from '../../models/decision';
+import type { ResolvedTraining } from '../../config/resolvedConfig';
 
 interface Optimizer {
   applyGradients(parameters: ReadonlyMap<string, tf.Variable>, gradients: ReadonlyMap<string, tf.Tensor>, learningRate: number): void;
@@ -44,7 +44,7 @@ export interface TensorTrainingOptions {
   readonly validation: TokenizedExamples | undefined;
   readonly labels: readonly string[];
   readonly multiLabel: boolean;
-  readonly training: Training;
+  readonly training: ResolvedTraining;
   readonly seed: number;
   readonly backend: { readonly name: string; readonly reason: string };
   /** The model of a checkpoint folder. */
@@ -55,10 +55,10 @@ export interface TensorTrainingOptions {
 export function tensorTraining(options: TensorTrainingOptions): ClassifierTraining {
   const { train: trainSet, validation: validationSet, labels, training, seed } = options;
   let model = options.model;
-  const batchSize = training.batch_size ?? 16;
-  const maxGradNorm = training.max_grad_norm ?? 1;
-  const optimizerKind = training.optimizer ?? 'adamw';
-  const adamW = optimizerKind === 'sgd' ? undefined : new AdamW({ weightDecay: optimizerKind === 'adamw' ? (training.weight_decay ?? 0.01) : 0 });
+  const batchSize = training.batch_size;
+  const maxGradNorm = training.max_grad_norm;
+  const optimizerKind = training.optimizer;
+  const adamW = optimizerKind === 'sgd' ? undefined : new AdamW({ weightDecay: optimizerKind === 'adamw' ? training.weight_decay : 0 });
   const optimizer: Optimizer = adamW ?? sgd;
   const now = (): number => options.now();
   let uncachedStepMs: number | undefined;
