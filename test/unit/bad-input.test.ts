@@ -3,7 +3,7 @@
 // and what is wrong in it, and nothing is allocated, trained or printed from it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -197,11 +197,11 @@ describe('a folder where a file belongs, or a file where a folder does: a senten
   it('the run folder\'s outputs', () => {
     cpSync(join(root, 'test/fixtures/project/data'), join(project, 'data'), { recursive: true });
     writeFileSync(w2v, 'task: word2vec\nname: w\ndata:\n  train: data/corpus-1.txt\nword2vec:\n  min_count: 1\n  epochs: 1\n');
+    // A folder where the run's own output goes is part of the previous model, which a run clears as a unit.
     mkdirSync(join(project, 'runs/w/vectors.txt'), { recursive: true });
     const folderInTheWay = run(['train', w2v], project);
-    assert.equal(folderInTheWay.code, 1, folderInTheWay.out);
-    assert.match(folderInTheWay.out, new RegExp(`${join(project, 'runs/w/vectors.txt')}: is a folder; a file is expected here`));
-    noRawCode(folderInTheWay.out);
+    assert.equal(folderInTheWay.code, 0, folderInTheWay.out);
+    assert.ok(statSync(join(project, 'runs/w/vectors.txt')).isFile());
     rmSync(join(project, 'runs'), { recursive: true });
     mkdirSync(join(project, 'runs/w'), { recursive: true });
     writeFileSync(join(project, 'runs/w/checkpoints'), '');
