@@ -30,7 +30,6 @@ export type DiagnosticCode =
   | 'stage-schedule'
   | 'learning-rate'
   | 'conflict'
-  | 'unsupported'
   | 'too-many-problems';
 
 /** What a quick fix for a diagnostic needs; every field is optional and plain JSON (it crosses LSP). */

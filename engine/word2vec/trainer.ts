@@ -21,7 +21,7 @@
  *
  * Threads: worker threads (out/word2vecWorker.js next to the bundle, worker.ts under tsx, or the file
  * NLP_STUDIO_WORD2VEC_WORKER names) update the matrices lock-free (Hogwild) inside one shared
- * WebAssembly.Memory; the inner loops are WebAssembly SIMD kernels (wasm/kernelModule.ts). The model
+ * WebAssembly.Memory; the inner loops are WebAssembly SIMD kernels (wasm/word2vecKernels.wat). The model
  * given to onEpoch views that memory: save or copy it there, do not keep it; the result's is a copy.
  */
 import { existsSync } from 'node:fs';
@@ -33,7 +33,8 @@ import { createModel, type Word2VecModel } from './model';
 import { buildUnigramTable } from './negativeSampling';
 import { resolveWord2VecOptions, type Word2VecOptions } from './options';
 import { keepProbabilities } from './subsampling';
-import { allocateTrainingMemory, epochRandomState, planTrainingLayout, seedKernel, writeKernelConfig } from './trainingMemory';
+import { buildHuffmanTree } from './huffmanTree';
+import { allocateTrainingMemory, kernelSettings, planTrainingLayout, writeHuffmanPaths } from './trainingMemory';
 import { countWords, Vocabulary, type WordCounts } from './vocabulary';
 import { kernelModule } from './wasm/kernelModule';
 import { CONTROL_FIELDS, ControlField, PROGRESS_FIELDS, ProgressField, type FromWorker, type ToWorker, type WorkerSetup } from './workerProtocol';
@@ -58,7 +59,7 @@ export interface Word2VecProgress {
 
 export interface EpochSummary {
   epoch: number;
-  /** Negative-sampling loss summed over the epoch in float64. */
+  /** Training loss (negative sampling and/or hierarchical softmax) summed over the epoch in float64. */
   loss: number;
   predictions: number;
   meanLoss: number;
@@ -97,6 +98,13 @@ export interface TrainResult {
   seconds: number;
   /** All tokens read per second of training (the measure gensim's raw_word_count gives). */
   wordsPerSecond: number;
+}
+
+/** Copies a model's layer into its shared-memory rows; an empty one (never used) leaves them at zeros. */
+function copyLayer(from: Float32Array, into: Float32Array, what: string): void {
+  if (from.length === 0) return;
+  if (from.length !== into.length) throw new Error(`the model's ${what} layer holds ${from.length} values; this vocabulary needs ${into.length}`);
+  into.set(from);
 }
 
 /** The worker entry: the .ts file next to this one under tsx, or the bundle's word2vecWorker.js next to it. */
@@ -139,23 +147,35 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
   if (corpusWords === 0) throw new Error(`no word of ${request.files.join(', ')} is in the model's vocabulary`);
 
   // Everything the kernels touch lives in one shared memory; the model's matrices are copied in and out.
-  const layout = planTrainingLayout(vocabulary.size, dim, options.tableSize, options.threads, options.negative, options.maxSentenceLength);
+  const huffman = options.hs ? buildHuffmanTree(vocabulary.counts) : undefined;
+  const layout = planTrainingLayout({ vocabularySize: vocabulary.size, dim, negative: options.negative, tableSize: options.tableSize, huffman, threads: options.threads, maxSentenceLength: options.maxSentenceLength });
   const shared = allocateTrainingMemory(layout);
   shared.input.set(start.input);
-  shared.output.set(start.output);
-  buildUnigramTable(vocabulary.counts, options.tableSize, shared.table);
+  // A layer the model has not used before (continuing with another objective) starts at zeros.
+  if (options.negative > 0) {
+    copyLayer(start.output, shared.output, 'negative-sampling output');
+    buildUnigramTable(vocabulary.counts, options.tableSize, shared.table);
+  }
+  if (huffman) {
+    copyLayer(start.hsOutput, shared.hsOutput, 'hierarchical-softmax');
+    writeHuffmanPaths(shared, huffman);
+  }
   keepProbabilities(vocabulary.counts, options.sample, vocabulary.totalCount, shared.keep);
-  const model: Word2VecModel = { ...start, options, input: shared.input, output: shared.output, state: { ...start.state } };
+  const trainedLayers = (): Pick<Word2VecModel, 'input' | 'output' | 'hsOutput'> => ({
+    input: shared.input,
+    output: options.negative > 0 ? shared.output : start.output,
+    hsOutput: huffman ? shared.hsOutput : start.hsOutput,
+  });
+  const model: Word2VecModel = { ...start, options, ...trainedLayers(), state: { ...start.state } };
   const progress = new Float64Array(new SharedArrayBuffer(options.threads * PROGRESS_FIELDS * 8));
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_FIELDS * 4));
   const shares = await splitCorpus(request.files, options.threads);
   const scheduledWords = corpusWords * options.epochs;
   const wordsAlreadyDone = corpusWords * startEpoch;
-  const kernels = kernelModule();
+  const kernels = await kernelModule();
   const workerEntry = word2vecWorkerPath();
 
   const workers = shares.map((segments, workerIndex) => {
-    writeKernelConfig(shared.memory, layout, workerIndex, { window: options.window, negative: options.negative, shareNegatives: options.shareNegatives });
     const setup: WorkerSetup = {
       workerIndex,
       threads: options.threads,
@@ -163,8 +183,10 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
       segments,
       memory: shared.memory,
       kernels,
-      configOffset: layout.threads[workerIndex]!.config,
+      kernelSettings: kernelSettings(layout, workerIndex, { window: options.window, shareNegatives: options.shareNegatives }),
       sentenceOffset: layout.threads[workerIndex]!.sentence,
+      seed: options.seed,
+      run: model.state.runs,
       progress: progress.buffer,
       control: control.buffer,
       algorithm: options.algorithm,
@@ -218,8 +240,6 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
 
   try {
     for (let epoch = startEpoch; epoch < options.epochs && !cancelled; epoch++) {
-      // Workers are idle between epochs: safe to reseed their generators from the epoch number.
-      workers.forEach((_, thread) => seedKernel(shared.memory, layout, thread, epochRandomState(options.seed, model.state.runs, epoch, thread)));
       const timer = request.onProgress ? setInterval(() => report(epoch), request.progressIntervalMs ?? 500) : undefined;
       try {
         const outcomes = await Promise.all(workers.map((worker) => runWorkerEpoch(worker, epoch)));
@@ -253,7 +273,8 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
   if (!cancelled) model.state = { ...model.state, runs: model.state.runs + 1 };
   const seconds = (now() - started) / 1000;
   // Copies free the shared memory (tables, scratch) once the caller drops the views onEpoch saw.
-  const result: Word2VecModel = { ...model, input: Float32Array.from(shared.input), output: Float32Array.from(shared.output) };
+  const layers = trainedLayers();
+  const result: Word2VecModel = { ...model, input: Float32Array.from(layers.input), output: Float32Array.from(layers.output), hsOutput: Float32Array.from(layers.hsOutput) };
   return { model: result, epochs: summaries, cancelled, seconds, wordsPerSecond: seconds > 0 ? sum(ProgressField.Tokens) / seconds : 0 };
 }
 

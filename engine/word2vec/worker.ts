@@ -12,7 +12,7 @@ port.on('message', (message: ToWorker) => {
     port.close();
     return;
   }
-  runner.runEpoch().then(
+  runner.runEpoch(message.epoch).then(
     (completed) => port.postMessage({ type: 'epochDone', epoch: message.epoch, cancelled: !completed } satisfies FromWorker),
     (error: unknown) => {
       const failure = error instanceof Error ? error : new Error(String(error));

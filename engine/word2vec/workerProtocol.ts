@@ -1,4 +1,5 @@
 import type { CorpusSegment } from './corpusReader';
+import type { KernelSettings } from './wasm/kernelModule';
 import type { WasmMemory, WasmModule } from './wasm/webAssemblyApi';
 
 /** Training algorithm: skip-gram predicts the centre word from each context word; CBOW from their mean. */
@@ -10,9 +11,9 @@ export const ProgressField = {
   Words: 0,
   /** All tokens read, out-of-vocabulary ones included: the throughput numerator. */
   Tokens: 1,
-  /** Summed negative-sampling loss, float64. */
+  /** Summed training loss (negative sampling and/or hierarchical softmax), float64. */
   Loss: 2,
-  /** Predictions made (positive pairs), to turn the loss sum into a mean. */
+  /** (context, centre) predictions made, to turn the loss sum into a mean. */
   Predictions: 3,
   /** The learning rate the thread used last. */
   Alpha: 4,
@@ -35,9 +36,13 @@ export interface WorkerSetup {
   /** The run's shared WasmMemory: matrices, tables and every thread's scratch (see trainingMemory.ts). */
   memory: WasmMemory;
   kernels: WasmModule;
-  /** This thread's kernel configuration block and sentence buffer (byte offsets). */
-  configOffset: number;
+  /** Where this thread's kernels find the shared arrays and its scratch, and what they train. */
+  kernelSettings: KernelSettings;
+  /** This thread's sentence buffer (a byte offset). */
   sentenceOffset: number;
+  /** With the run number, what each epoch's random state derives from (epochRandomState). */
+  seed: number;
+  run: number;
   progress: SharedArrayBuffer;
   control: SharedArrayBuffer;
   algorithm: Word2VecAlgorithm;
