@@ -234,3 +234,34 @@ test('subsampling keeps words by their keep probability', async () => {
   }
   assert.ok(Math.abs(kept / 16000 - 0.5) < 0.02, `kept ${kept} of 16000`);
 });
+
+// A non-finite weight (a damaged model continued, a diverging run) must reach the run as
+// a non-finite loss, which stops it with a clear message, and never trap the worker: the sigmoid and
+// loss table indexes truncate with saturation, so a NaN score reads a table entry instead of trapping.
+for (const algorithm of ['skipgram', 'cbow'] as const) {
+  for (const objective of [{ negative: 3, hs: false }, { negative: 0, hs: true }]) {
+    test(`${algorithm} kernel, ${objective.hs ? 'hierarchical softmax' : 'negative sampling'}: a NaN or infinite weight makes the loss non-finite, without a trap`, async () => {
+      for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+        const dim = 16;
+        const huffman = buildHuffmanTree(Array.from({ length: VOCABULARY }, (_, word) => VOCABULARY - word));
+        const layout = planTrainingLayout({ vocabularySize: VOCABULARY, dim, negative: objective.negative, tableSize: TABLE_SIZE, huffman: objective.hs ? huffman : undefined, threads: 1, maxSentenceLength: SENTENCE.length });
+        const memory = allocateTrainingMemory(layout);
+        const random = new Word2VecRandom(11);
+        for (const matrix of [memory.input, memory.output, memory.hsOutput]) for (let i = 0; i < matrix.length; i++) matrix[i] = (random.nextFloat() - 0.5) * 0.2;
+        for (let i = 0; i < TABLE_SIZE; i++) memory.table[i] = i % VOCABULARY;
+        memory.keep.fill(1);
+        if (objective.hs) writeHuffmanPaths(memory, huffman);
+        memory.input.fill(bad, 0, dim); // word 0's vector, every lane (the 4×-unrolled blocks included)
+        const kernels = Word2VecKernels.instantiate(memory.memory, await kernelModule(), kernelSettings(layout, 0, { window: 2, shareNegatives: true, ...objective }));
+        kernels.seed(epochRandomState(3, 0, 0, 0));
+        const sentence = new Int32Array(memory.memory.buffer, layout.threads[0]!.sentence, SENTENCE.length);
+        for (let pass = 0; pass < 3; pass++) {
+          sentence.set(SENTENCE);
+          kernels[algorithm](layout.threads[0]!.sentence, SENTENCE.length, ALPHA);
+        }
+        assert.ok(!Number.isFinite(kernels.loss), `${bad}: loss ${kernels.loss}`);
+        assert.ok(kernels.predictions > 0);
+      }
+    });
+  }
+}
