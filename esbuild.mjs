@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { assembleEngineKernels } from './scripts/assemble-wat.mjs';
 import { copyDawn } from './scripts/dawn-binaries.mjs';
+import { copyOnnxRuntime } from './scripts/onnxruntime-binaries.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -22,7 +23,11 @@ const node = {
   sourcemap: !production,
   minify: production,
   // The Node bindings of TensorFlow are optional and native: loaded at run time when the user has them.
-  external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+  // onnxruntime-node is native too: out/node_modules/ carries the target's (scripts/onnxruntime-binaries.mjs),
+  // with the one onnxruntime-common that it and the bundled transformers.js share.
+  external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'onnxruntime-common'],
+  // transformers.js imports sharp (libvips) for image pipelines, which NLP Studio does not offer (engine/pipelines/noImageProcessing.ts).
+  alias: { sharp: './engine/pipelines/noImageProcessing.ts' },
   logLevel: 'warning',
 };
 
@@ -40,6 +45,7 @@ const builds = [
   { ...node, entryPoints: { cli: 'engine/cli.ts' }, outdir: 'out' },
   { ...node, entryPoints: { engine: 'engine/main.ts' }, outdir: 'out' },
   { ...node, entryPoints: { word2vecWorker: 'engine/word2vec/worker.ts' }, outdir: 'out' },
+  { ...node, entryPoints: { sparseClassifierWorker: 'engine/sparseClassifier/worker.ts' }, outdir: 'out' },
   { ...node, entryPoints: { 'test/suite/index': 'test/e2e/suite/index.ts' }, outdir: 'out', external: [...node.external, 'mocha'] },
   { ...webview, entryPoints: webviewEntries, outdir: 'out/webviews' },
 ];
@@ -61,6 +67,7 @@ if (existsSync(nativeGemm)) await copyFile(nativeGemm, 'out/openblas_gemm.node')
 await assembleEngineKernels('out');
 // WebGPU's Dawn is native and per platform (scripts/dawn-binaries.mjs): out/dawn/ holds the target's.
 await copyDawn(target, 'out');
+await copyOnnxRuntime(target, 'out');
 
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();

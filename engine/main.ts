@@ -7,6 +7,7 @@ import {
   ClassifierPredictRequest,
   EnvironmentReportRequest,
   NeighboursRequest,
+  PipelineRequest,
   ProjectionRequest,
   RunEventNotification,
   StartRunRequest,
@@ -17,6 +18,7 @@ import {
 import type { RunFailed } from '../common/protocol/runEvents';
 import { DataError } from './data/dataError';
 import { ClassifierStore } from './prediction/classifierStore';
+import { PipelineStore } from './pipelines/pipelineStore';
 import { environmentReport } from './backend/environmentReport';
 import { formatEnvironmentReport } from './backend/formatEnvironmentReport';
 import { runTraining, type RunOutcome } from './run/runTraining';
@@ -32,6 +34,7 @@ const connection = createMessageConnection(new IPCMessageReader(process), new IP
 const runs = new Map<string, ActiveRun>();
 const vectors = new VectorStore();
 const classifiers = new ClassifierStore();
+const pipelines = new PipelineStore();
 
 /**
  * Answers a failed request with the error's own message (vscode-jsonrpc would wrap it in "Request …
@@ -90,6 +93,7 @@ connection.onRequest(NeighboursRequest, (params) => vectors.neighbours(params));
 connection.onRequest(ProjectionRequest, (params) => vectors.projection(params));
 connection.onRequest(ClassifierPredictRequest, answering((params) => classifiers.predict(params)));
 connection.onRequest(ClassifierEvaluateRequest, answering((params) => classifiers.evaluate(params)));
+connection.onRequest(PipelineRequest, answering((params) => pipelines.run(params)));
 connection.onRequest(EnvironmentReportRequest, async (params) => {
   const report = await environmentReport(params.searchFrom);
   return { markdown: formatEnvironmentReport(report), ...('name' in report.auto ? { auto: report.auto } : {}) };

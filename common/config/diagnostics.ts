@@ -30,6 +30,7 @@ export type DiagnosticCode =
   | 'stage-schedule'
   | 'learning-rate'
   | 'conflict'
+  | 'no-effect'
   | 'too-many-problems';
 
 /** What a quick fix for a diagnostic needs; every field is optional and plain JSON (it crosses LSP). */

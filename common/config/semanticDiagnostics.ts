@@ -9,12 +9,14 @@ import { labelsInHead } from '../data/labelledRecords';
 import { caseCollisionMessage, labelsDifferingOnlyInCase } from '../data/labels';
 import { UnreadableTextError } from '../data/textFile';
 import { cachedSnapshot, DEFAULT_REVISION, isHubReference } from '../huggingface/hubCache';
+import { VECTORS_FILES } from '../vectorsFolder';
+import { describeVectorsHead, VECTORS_HEAD_BYTES } from '../vectorsHead';
 import { findPair, type ConfigDocument, type ConfigPath } from './configDocument';
 import { keyRange, valueRange } from './configRanges';
 import { compareDiagnostics, diagnostic, DiagnosticSeverity, type DiagnosticCode, type DiagnosticData } from './diagnostics';
 import { closeMatches } from './didYouMean';
 import { configFolder, isGlobPattern, resolveConfigPath, type ConfigFileSystem } from './fileSystem';
-import { schemaErrors } from './schemaDiagnostics';
+import { schemaAt, schemaErrors } from './schemaDiagnostics';
 import { architectureOf, parseEncoderConfig, type EncoderConfig } from '../huggingface/architectures/encoderConfig';
 import { MODEL_FOLDER_FILES, missingModelFiles } from '../huggingface/modelFolderFiles';
 
@@ -64,6 +66,7 @@ export async function semanticDiagnostics(doc: ConfigDocument, fs: ConfigFileSys
   const task = ctx.trusted(['task']) ? config.task : undefined;
   const checks: Promise<void>[] = [checkData(ctx, task), checkOutput(ctx)];
   if (task === 'text-classification') checks.push(checkModelAndStages(ctx));
+  checkQuantize(ctx);
   if (task === 'word2vec') checks.push(checkWord2vec(ctx));
   await Promise.all(checks.map((check) => check.catch(() => undefined))); // a failed read is not a diagnostic
   return ctx.results.sort(compareDiagnostics);
@@ -88,6 +91,14 @@ function valueAt<T extends 'string' | 'number' | 'boolean'>(
    
   if (typeof value !== type || !ctx.trusted(at)) return undefined;
   return value as never;
+}
+
+/** `output.quantize` writes the int8 copy of onnx/model.onnx: without `onnx` in the formats it does nothing. */
+function checkQuantize(ctx: CheckContext): void {
+  if (valueAt(ctx, ['output', 'quantize'], 'boolean') !== true) return;
+  const formats = asObject(ctx.config.output)?.formats;
+  if (Array.isArray(formats) && formats.includes('onnx')) return;
+  report(ctx, keyRange(ctx.doc, ['output', 'quantize']), DiagnosticSeverity.Error, 'conflict', 'quantize writes onnx/model_quantized.onnx beside onnx/model.onnx: add onnx to output.formats (with huggingface).');
 }
 
 // ---------------------------------------------------------------------------------------------- data
@@ -217,11 +228,14 @@ async function checkDataFile(ctx: CheckContext, file: DataFile, needsLabel: bool
   const complete = size !== undefined && size <= scanned;
   const textColumn = valueAt(ctx, ['data', 'text_column'], 'string') ?? 'text';
   const labelColumn = valueAt(ctx, ['data', 'label_column'], 'string') ?? 'label';
-  const labels = labelsInHead(head, format, textColumn, labelColumn, complete);
+  const multiLabel = valueAt(ctx, ['data', 'multi_label'], 'boolean') === true;
+  const separatorAt: ConfigPath = ['data', 'label_separator'];
+  const separator = multiLabel ? (valueAt(ctx, separatorAt, 'string') ?? (schemaAt(separatorAt)?.default as string)) : undefined;
+  const labels = labelsInHead(head, format, textColumn, labelColumn, complete, separator);
   if (!labels) return;
   const labelRange = findPair(ctx.doc, ['data', 'label_column']) ? valueRange(ctx.doc, ['data', 'label_column']) : keyRange(ctx.doc, ['data']);
   for (const pair of labelsDifferingOnlyInCase(labels).slice(0, 3)) report(ctx, labelRange, DiagnosticSeverity.Warning, 'label-case', caseCollisionMessage(pair, shown));
-  if (complete && onlyTrainFile && labels.size === 1) {
+  if (complete && onlyTrainFile && !multiLabel && labels.size === 1) {
     const [only] = labels;
     report(ctx, valueRange(ctx.doc, file.at), DiagnosticSeverity.Error, 'single-class', `${shown} has one class ("${only}"): a classifier needs at least two.`);
   }
@@ -279,6 +293,24 @@ async function checkModelAndStages(ctx: CheckContext): Promise<void> {
   if (model && type === 'bert') layers = await checkBert(ctx, model);
   if (model && type === 'embedding-classifier') await checkEmbeddingClassifier(ctx, model);
   checkStages(ctx, type, layers);
+  checkKeysWithoutEffect(ctx, type);
+}
+
+/** Keys whose effect depends on another setting, with what they need: a key that does nothing is said so. */
+const NEEDS: { at: ConfigPath; applies: (config: Json, modelType: unknown) => boolean; needs: string }[] = [
+  { at: ['model', 'max_vectors'], applies: (config) => asObject(config.model)?.vectors !== undefined, needs: 'model.vectors (there are no vectors to read the first of)' },
+  { at: ['model', 'word_ngrams'], applies: (_, type) => type === 'embedding-classifier', needs: 'model.type: embedding-classifier' },
+  { at: ['model', 'ngram_buckets'], applies: (config, type) => type === 'embedding-classifier' && Number(asObject(config.model)?.word_ngrams ?? 1) > 1, needs: 'word_ngrams of 2 or more' },
+  { at: ['training', 'threads'], applies: (_, type) => type === 'embedding-classifier', needs: 'model.type: embedding-classifier (BERT runs compute on the backend)' },
+  { at: ['training', 'decision_threshold'], applies: (config) => asObject(config.data)?.multi_label === true, needs: 'data.multi_label: true' },
+];
+
+function checkKeysWithoutEffect(ctx: CheckContext, modelType: unknown): void {
+  if (modelType === undefined) return;
+  for (const { at, applies, needs } of NEEDS) {
+    if (!findPair(ctx.doc, at) || applies(ctx.config, modelType)) continue;
+    report(ctx, keyRange(ctx.doc, at), DiagnosticSeverity.Warning, 'no-effect', `${at.join('.')} does nothing here: it needs ${needs}.`, { removePath: at });
+  }
 }
 
 /** Checks `pretrained` as the engine would load it; returns its encoder layer count when the model is a readable local folder. */
@@ -368,13 +400,7 @@ async function readModelConfig(ctx: CheckContext, file: string): Promise<Encoder
   }
 }
 
-/** The `<count> <dimensions>` header of a word2vec .txt or .bin file. */
-export function parseVectorsHeader(head: string): { count: number; dimensions: number } | undefined {
-  const match = /^\s*(\d+)[ \t]+(\d+)[ \t]*\r?\n/.exec(head);
-  return match ? { count: Number(match[1]), dimensions: Number(match[2]) } : undefined;
-}
-
-/** Reads the header of a vectors file, or of the vectors in a word2vec run folder; reports what is wrong. */
+/** Reads the head of a vectors file, or of the vectors in a word2vec run folder; reports what is wrong. */
 async function checkVectorsPath(ctx: CheckContext, written: string, at: ConfigPath, folderOk: boolean, missingWhat: string): Promise<number | undefined> {
   const resolved = resolveConfigPath(ctx.folder ?? '.', written);
   const info = await ctx.fs.stat(resolved);
@@ -385,24 +411,24 @@ async function checkVectorsPath(ctx: CheckContext, written: string, at: ConfigPa
   }
   if (!insideWorkspace(ctx, resolved)) reportOutsideWorkspace(ctx, written, resolved, at, 'reads');
   let file = resolved;
+  let size = info.size;
   if (info.kind === 'directory') {
     const names = new Set((await ctx.fs.readDirectory(resolved)).map((entry) => entry.name));
-    const inside = ['vectors.txt', 'vectors.bin'].find((name) => names.has(name));
+    const inside = VECTORS_FILES.find((name) => names.has(name));
     if (!inside) {
-      if (!folderOk) report(ctx, range, DiagnosticSeverity.Error, 'bad-vectors', `The folder "${written}" has no vectors.txt or vectors.bin.`);
+      if (!folderOk) report(ctx, range, DiagnosticSeverity.Error, 'bad-vectors', `The folder "${written}" has no ${VECTORS_FILES.join(' or ')}.`);
       return undefined;
     }
     file = path.join(resolved, inside);
-  } else if (!/\.(txt|bin|vec)$/i.test(file)) {
-    report(ctx, range, DiagnosticSeverity.Error, 'bad-vectors', `"${written}" is not a word2vec file: expected a .txt or .bin file, or a word2vec run folder.`);
+    size = (await ctx.fs.stat(file))?.size ?? Number.POSITIVE_INFINITY;
+  }
+  // The engine's reader decides the format from the same head (common/vectorsHead.ts).
+  const head = describeVectorsHead(await ctx.fs.readHead(file, VECTORS_HEAD_BYTES), size <= VECTORS_HEAD_BYTES);
+  if ('problem' in head) {
+    report(ctx, range, DiagnosticSeverity.Error, 'bad-vectors', `"${written}" cannot be read as word vectors: ${head.problem}.`);
     return undefined;
   }
-  const header = parseVectorsHeader(await ctx.fs.readHead(file, 256));
-  if (!header) {
-    report(ctx, range, DiagnosticSeverity.Error, 'bad-vectors', `"${written}" does not start with a word2vec header "<count> <dimensions>".`);
-    return undefined;
-  }
-  return header.dimensions;
+  return head.dim;
 }
 
 async function checkEmbeddingClassifier(ctx: CheckContext, model: Json): Promise<void> {
@@ -467,6 +493,7 @@ function checkStages(ctx: CheckContext, modelType: unknown, layers: number | und
       `${stageName(stages, index)} freezes more (${current}) than ${stageName(stages, index - 1)} (${previous}): the usual schedule trains the head on a frozen encoder first, then unfreezes.`,
     );
   }
+  checkPatience(ctx, stages, epochs);
   stages.forEach((_, index) => {
     const freeze = freezes[index];
     const learningRate = valueAt(ctx, at(index, 'learning_rate'), 'number');
@@ -495,6 +522,33 @@ function checkStages(ctx: CheckContext, modelType: unknown, layers: number | und
       );
     }
   });
+}
+
+/**
+ * Early stopping ends the stage it happens in and the schedule goes on (classificationTrainer.ts):
+ * say so where patience is shorter than a stage that a later stage follows, so nobody expects the
+ * whole run to stop there, nor the stage to run its full length.
+ */
+function checkPatience(ctx: CheckContext, stages: unknown[], epochs: (number | undefined)[]): void {
+  const training = asObject(ctx.config.training);
+  const earlyStopping = asObject(training?.early_stopping);
+  if (!earlyStopping || (training?.eval_every ?? 'epoch') !== 'epoch') return;
+  const patienceAt: ConfigPath = ['training', 'early_stopping', 'patience'];
+  const patience = earlyStopping.patience === undefined ? (schemaAt(patienceAt)?.default as number) : valueAt(ctx, patienceAt, 'number');
+  if (patience === undefined) return;
+  const lastTraining = epochs.map((count) => (count ?? 0) > 0).lastIndexOf(true);
+  const ended = stages.map((_, index) => index).filter((index) => index < lastTraining && (epochs[index] ?? 0) > patience);
+  if (ended.length === 0) return;
+  const at: ConfigPath = earlyStopping.patience === undefined ? ['training', 'early_stopping'] : ['training', 'early_stopping', 'patience'];
+  const range = earlyStopping.patience === undefined ? keyRange(ctx.doc, at) : valueRange(ctx.doc, at);
+  const named = ended.map((index) => `${stageName(stages, index)}, ${epochs[index]} epochs`).join('; ');
+  report(
+    ctx,
+    range,
+    DiagnosticSeverity.Information,
+    'stage-schedule',
+    `Early stopping ends a stage, not the run: with patience ${patience}, ${named} ${ended.length === 1 ? 'ends' : 'each end'} after ${patience} epoch(s) without a better validation ${typeof earlyStopping.metric === 'string' ? earlyStopping.metric : 'macro_f1'}, and the next stage starts. The best epoch of the whole run is the model written.`,
+  );
 }
 
 // ----------------------------------------------------------------------------------------- word2vec

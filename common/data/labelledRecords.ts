@@ -2,10 +2,10 @@
 // rules the engine trains by and the editor's label checks read the same way.
 import { DELIMITERS, headerColumns, type ColumnFormat } from './dataHeader';
 import { parseDelimitedRecords, type DelimitedRecord } from './delimitedRecords';
-import { labelFromCell, labelFromJson } from './labels';
+import { labelsFromCell, labelsFromJson } from './labels';
 
 export type TextReading = { readonly text: string } | { readonly bad: string };
-export type RecordReading = { readonly text: string; readonly label: string } | { readonly bad: string };
+export type RecordReading = { readonly text: string; readonly labels: string[] } | { readonly bad: string };
 
 /** Where the text is in a CSV/TSV header (word2vec corpora have no label). */
 export interface TextColumns {
@@ -19,6 +19,8 @@ export interface TextColumns {
 export interface LabelledColumns extends TextColumns {
   readonly labelColumn: string;
   readonly labelAt: number;
+  /** Multi-label data's `data.label_separator`; absent for one label per row. */
+  readonly labelSeparator?: string;
 }
 
 export function readTextRecord(record: DelimitedRecord, columns: TextColumns): TextReading {
@@ -34,8 +36,8 @@ export function readTextRecord(record: DelimitedRecord, columns: TextColumns): T
 export function readDelimitedRecord(record: DelimitedRecord, columns: LabelledColumns): RecordReading {
   const reading = readTextRecord(record, columns);
   if ('bad' in reading) return reading;
-  const label = labelFromCell(record.fields[columns.labelAt]!);
-  return label === undefined ? { bad: `no label in column "${columns.labelColumn}"` } : { text: reading.text, label };
+  const labels = labelsFromCell(record.fields[columns.labelAt]!, columns.labelSeparator);
+  return labels === undefined ? { bad: `no label in column "${columns.labelColumn}"` } : { text: reading.text, labels };
 }
 
 /** A JSON line's object and its text field; undefined for a blank line. */
@@ -59,12 +61,14 @@ export function readJsonText(source: string, textField: string): TextReading | u
   return reading === undefined || 'bad' in reading ? reading : { text: reading.text };
 }
 
-/** A JSON line's text and label; undefined for a blank one. */
-export function readJsonRecord(source: string, textField: string, labelField: string): RecordReading | undefined {
+/** A JSON line's text and labels (`labelSeparator`: multi-label data); undefined for a blank one. */
+export function readJsonRecord(source: string, textField: string, labelField: string, labelSeparator?: string): RecordReading | undefined {
   const reading = jsonWithText(source, textField);
   if (reading === undefined || 'bad' in reading) return reading;
-  const label = labelFromJson(reading.object[labelField]);
-  return label === undefined ? { bad: `no label in field "${labelField}" (a class name or an integer id)` } : { text: reading.text, label };
+  const labels = labelsFromJson(reading.object[labelField], labelSeparator);
+  if (labels !== undefined) return { text: reading.text, labels };
+  const wanted = labelSeparator === undefined ? 'a class name or an integer id' : 'a list of class names or integer ids';
+  return { bad: `no label in field "${labelField}" (${wanted})` };
 }
 
 /**
@@ -72,21 +76,21 @@ export function readJsonRecord(source: string, textField: string, labelField: st
  * undefined when the text or label column is missing. When `complete` is false the head is cut and
  * its last record is left out.
  */
-export function labelsInHead(head: string, format: ColumnFormat, textColumn: string, labelColumn: string, complete: boolean): Set<string> | undefined {
+export function labelsInHead(head: string, format: ColumnFormat, textColumn: string, labelColumn: string, complete: boolean, labelSeparator?: string): Set<string> | undefined {
   const labels = new Set<string>();
   const add = (reading: RecordReading | undefined): void => {
-    if (reading && !('bad' in reading)) labels.add(reading.label);
+    if (reading && !('bad' in reading)) for (const label of reading.labels) labels.add(label);
   };
   if (format === 'jsonl') {
     const lines = head.split(/\r\n|\r|\n/);
     if (!complete) lines.pop();
-    for (const line of lines) add(readJsonRecord(line, textColumn, labelColumn));
+    for (const line of lines) add(readJsonRecord(line, textColumn, labelColumn, labelSeparator));
     return labels;
   }
   const [header, ...records] = parseDelimitedRecords(head, DELIMITERS[format], complete);
   if (!header) return labels;
   const names = headerColumns(header);
-  const columns = { textColumn, labelColumn, textAt: names.indexOf(textColumn), labelAt: names.indexOf(labelColumn), width: names.length };
+  const columns = { textColumn, labelColumn, labelSeparator, textAt: names.indexOf(textColumn), labelAt: names.indexOf(labelColumn), width: names.length };
   if (columns.textAt < 0 || columns.labelAt < 0) return undefined;
   for (const record of records) add(readDelimitedRecord(record, columns));
   return labels;

@@ -15,6 +15,33 @@ export function labelFromJson(value: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * A CSV/TSV cell as a row's labels: single-label data (`separator` undefined) has exactly one, else
+ * undefined; multi-label data (`data.label_separator`) the separated list, blanks and repeats dropped
+ * (none is a valid example).
+ */
+export function labelsFromCell(cell: string, separator: string | undefined): string[] | undefined {
+  if (separator === undefined) {
+    const label = labelFromCell(cell);
+    return label === undefined ? undefined : [label];
+  }
+  return distinctLabels(cell.split(separator).map(labelFromCell));
+}
+
+/** A JSON field as a row's labels: one label, or (multi-label) a list of them or a separated string. */
+export function labelsFromJson(value: unknown, separator: string | undefined): string[] | undefined {
+  if (separator === undefined) {
+    const label = labelFromJson(value);
+    return label === undefined ? undefined : [label];
+  }
+  if (typeof value === 'string') return labelsFromCell(value, separator);
+  if (!Array.isArray(value)) return undefined;
+  const labels = value.map(labelFromJson);
+  return labels.every((label) => label !== undefined) ? distinctLabels(labels) : undefined;
+}
+
+const distinctLabels = (labels: (string | undefined)[]): string[] => [...new Set(labels.filter((label) => label !== undefined))];
+
 /** Pairs of distinct labels that are equal ignoring case, in code-point order (so both sides word them alike). */
 export function labelsDifferingOnlyInCase(labels: Iterable<string>): [string, string][] {
   const firstByFolded = new Map<string, string>();

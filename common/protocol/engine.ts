@@ -1,6 +1,7 @@
 // The extension ⇄ engine channel: JSON-RPC (vscode-jsonrpc) over Node IPC, the same requests,
 // notifications and cancellation as LSP. Each message is typed once here; both sides import it.
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
+import type { PipelineTask } from '../huggingface/pipelineTasks';
 import type { Neighbour, RunEvent } from './runEvents';
 
 export interface StartRunParams {
@@ -87,8 +88,13 @@ export interface ClassifierPredictParams {
 export interface ClassifierPrediction {
   /** The most probable class. */
   label: string;
-  /** Class probabilities in the order of `ClassifierPredictResult.labels`; they sum to 1. */
+  /**
+   * Probabilities in the order of `ClassifierPredictResult.labels`: they sum to 1, except for a
+   * multi-label model, where each is its label's own (sigmoid).
+   */
   probabilities: number[];
+  /** Multi-label models: every label whose probability reaches the threshold (maybe none). */
+  labels?: string[];
 }
 
 export interface ClassifierPredictResult {
@@ -96,12 +102,70 @@ export interface ClassifierPredictResult {
   labels: string[];
   /** config.json's model_type, e.g. `bert`. */
   modelType: string;
+  /** What computed the predictions: "onnxruntime 1.30.0 (onnx/model.onnx)" where the folder has an ONNX export, else "TensorFlow.js (wasm)". */
+  runtime: string;
+  /** A multi-label model (config.json's problem_type) and the threshold its labels are decided at. */
+  multiLabel?: { threshold: number };
   /** One per text, in order. */
   predictions: ClassifierPrediction[];
 }
 
 /** extension → engine: classify texts; the engine keeps recently used classifiers loaded. */
 export const ClassifierPredictRequest = new RequestType<ClassifierPredictParams, ClassifierPredictResult, void>('classifier/predict');
+
+export interface PipelineParams {
+  /** A local folder transformers.js can run: config.json, tokenizer files, onnx/*.onnx. */
+  modelPath: string;
+  task: PipelineTask;
+  texts: string[];
+  /** zero-shot-classification: the labels to score each text against. */
+  candidateLabels?: string[];
+  /** fill-mask: how many fills to give (5 when absent). */
+  topK?: number;
+}
+
+export interface ScoredLabel {
+  label: string;
+  score: number;
+}
+
+/** An entity found by a token classifier: its label group (`PER` from `B-PER`/`I-PER`), where it is in the text, and its mean token score. */
+export interface PipelineEntity {
+  group: string;
+  /** The text's characters [start, end). */
+  start: number;
+  end: number;
+  text: string;
+  score: number;
+}
+
+export interface MaskFill {
+  /** The token put in place of the mask, as decoded. */
+  token: string;
+  score: number;
+  /** The text with the mask filled. */
+  sequence: string;
+}
+
+/** One text's answer, by task. */
+export type PipelineOutput =
+  | { task: 'text-classification'; scores: ScoredLabel[] }
+  | { task: 'token-classification'; entities: PipelineEntity[] }
+  | { task: 'fill-mask'; fills: MaskFill[] }
+  | { task: 'zero-shot-classification'; scores: ScoredLabel[] };
+
+export interface PipelineResult {
+  task: PipelineTask;
+  /** config.json's model_type. */
+  modelType: string;
+  /** "transformers.js 4.3.1 on onnxruntime 1.30.0 (onnx/model.onnx)". */
+  runtime: string;
+  /** One per text, in order; scores best first. */
+  outputs: PipelineOutput[];
+}
+
+/** extension → engine: run a transformers.js pipeline on texts; the engine keeps recently used pipelines loaded. */
+export const PipelineRequest = new RequestType<PipelineParams, PipelineResult, void>('pipeline/run');
 
 export interface ClassifierEvaluateParams {
   modelPath: string;
@@ -113,6 +177,8 @@ export interface ClassifierEvaluateParams {
   labelColumn?: string;
   /** The file's format when its extension does not say. */
   format?: 'csv' | 'tsv' | 'jsonl';
+  /** Multi-label models: what separates a CSV/TSV cell's labels; `|` when absent. */
+  labelSeparator?: string;
 }
 
 export interface ClassMetricsResult {
@@ -138,13 +204,18 @@ export interface ClassifierEvaluation {
   labels: string[];
   /** Examples scored. */
   count: number;
+  /** Multi-label models: exact-match accuracy (every label right). */
   accuracy: number;
   macroF1: number;
-  /** Mean cross-entropy of the true class. */
+  /** F1 of all decisions pooled (the accuracy, for single-label models). */
+  microF1: number;
+  /** Mean cross-entropy of the true class (multi-label: the binary cross-entropy per label). */
   loss: number;
   perClass: ClassMetricsResult[];
-  /** Rows = true class, columns = predicted class, in label order. */
-  confusionMatrix: number[][];
+  /** Single-label models: rows = true class, columns = predicted class, in label order. */
+  confusionMatrix?: number[][];
+  /** Multi-label models: the threshold the labels were decided at. */
+  threshold?: number;
   /** Lines that could not be read and were skipped: how many, and the first of them. */
   badLines: { count: number; lines: SkippedLine[] };
 }

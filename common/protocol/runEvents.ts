@@ -24,7 +24,7 @@ export interface Neighbour {
 }
 
 /** The validation metrics a text-classification run can be judged by (`training.early_stopping.metric`). */
-export type ValidationMetricName = 'macro_f1' | 'accuracy' | 'loss';
+export type ValidationMetricName = 'macro_f1' | 'micro_f1' | 'accuracy' | 'loss';
 
 export interface RunStarted {
   kind: 'started';
@@ -69,6 +69,8 @@ export interface ValidationMetrics {
   loss: number;
   accuracy: number;
   macroF1: number;
+  /** Multi-label models: F1 over every (example, label) decision. */
+  microF1?: number;
 }
 
 export interface RunEpoch {

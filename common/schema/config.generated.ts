@@ -19,7 +19,7 @@ export interface NlpConfig {
    */
   seed?: number;
   /**
-   * Compute backend for the engine. `auto` picks the fastest one that is installed and works. Run **NLP Studio: Check training environment** (`nlp-studio env`) to see what this machine offers and why. Word-vector pretraining (`task: word2vec`) always runs on its own WebAssembly kernels in CPU worker threads.
+   * Compute backend for the engine. `auto` picks the fastest one that is installed and works. Run **NLP Studio: Check training environment** (`nlp-studio env`) to see what this machine offers and why. BERT runs and predictions compute on it; an `embedding-classifier` trains on its own multi-threaded WebAssembly kernel whatever this says (`training.threads`), and word-vector pretraining (`task: word2vec`) on its own WebAssembly kernels in CPU worker threads.
    */
   backend?: 'auto' | 'webgpu' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
   model?: Model;
@@ -45,9 +45,21 @@ export interface Model {
    */
   revision?: string;
   /**
-   * Word vectors that initialise the embedding layer of an `embedding-classifier`: a `.txt` or `.bin` file in word2vec format, or the folder of an NLP Studio word2vec run.
+   * Word vectors that initialise the embedding layer of an `embedding-classifier`: a word2vec text or binary file, a fastText `.vec` file, a GloVe `.txt` file (no header), or the folder of an NLP Studio word2vec run. The format is read from the file itself. The vectors are rescaled to a random initialisation's scale (an RMS of 1/√dimensions: GloVe's is five times larger), so the unfrozen stage's rate can move them, and the pooled vector is standardised on the training data before the head (`pooled_norm` in `model.safetensors`), so the head learns while they are frozen.
    */
   vectors?: string;
+  /**
+   * Read only the first N vectors of `vectors` (vector files list the most frequent words first), e.g. `100000` of GloVe's 400,000. Only words that occur in the training data ever train; the other words of the file stay in the model, frozen, so predictions still know them: they cost memory and file size, not training time.
+   */
+  max_vectors?: number;
+  /**
+   * Longest word n-gram an `embedding-classifier` pools with the words, as fastText's `-wordNgrams`: `2` adds every pair of neighbouring words ("not good"), each hashed into one of `ngram_buckets` extra embedding rows.
+   */
+  word_ngrams?: number;
+  /**
+   * Hash buckets of the word n-grams (`word_ngrams` ≥ 2); n-grams that hash alike share a vector. Each bucket is a row of the embedding matrix: 500,000 buckets of 100 dimensions are 200 MB of weights in `model.safetensors` (training adds AdamW state for the buckets the data touches). fastText's default is 2,000,000; on IMDB (25,000 reviews, bigrams) 500,000 scored the same within 0.2 points.
+   */
+  ngram_buckets?: number;
   /**
    * Embedding size of an `embedding-classifier`. Must match the dimension of `vectors` when both are given; required when `vectors` is absent (random initialisation).
    */
@@ -102,6 +114,14 @@ export interface Data {
    */
   lowercase?: boolean;
   /**
+   * Each example has any number of labels (none included): in CSV/TSV the label column holds them joined by `label_separator` (`sports|politics`), in JSONL a list (`["sports", "politics"]`). The model gives every label its own probability (sigmoid, binary cross-entropy), predicts every label whose probability reaches `training.decision_threshold`, and is evaluated with micro- and macro-F1 and per-label precision and recall. Its `config.json` says `problem_type: multi_label_classification`, as Hugging Face expects.
+   */
+  multi_label?: boolean;
+  /**
+   * What separates the labels of one example in a CSV/TSV label column when `multi_label` is on (JSONL may give a list instead).
+   */
+  label_separator?: string;
+  /**
    * What to do with a data line that cannot be read (wrong column count, invalid JSON, empty text, no label). A validation label that the training data never uses always stops the run, with file and line.
    */
   bad_lines?: 'skip' | 'error';
@@ -135,6 +155,14 @@ export interface Training {
    */
   eval_every?: 'epoch' | 'stage';
   /**
+   * Threads that train an `embedding-classifier` (its own multi-threaded kernel: each thread takes whole batches and updates the shared weights lock-free, as fastText does). Defaults to the number of CPU cores. With `1`, a seed makes the run reproducible. BERT runs use the `backend`.
+   */
+  threads?: number;
+  /**
+   * Multi-label models (`data.multi_label`): a label is predicted when its probability reaches this. `tune` picks, after training, the threshold that maximises micro-F1 on the validation data, and stores it with the model.
+   */
+  decision_threshold?: number | 'tune';
+  /**
    * Write a step row (loss, learning rate, throughput) to `metrics.jsonl` every this many optimisation steps; epoch rows are always written. The progress shown while training is throttled by time instead.
    */
   log_every_steps?: number;
@@ -147,15 +175,15 @@ export interface Training {
   stages?: Stage[];
 }
 /**
- * Stop when the validation metric stops improving; the best checkpoint is kept.
+ * End a stage when the validation metric stops improving (the next stage still runs); the best epoch of the run is the model written.
  */
 export interface EarlyStopping {
   /**
-   * Validation metric to watch (`loss` is minimised, the others maximised).
+   * Validation metric to watch (`loss` is minimised, the others maximised). For multi-label data, `accuracy` is exact-match accuracy (every label right).
    */
-  metric?: 'accuracy' | 'macro_f1' | 'loss';
+  metric?: 'accuracy' | 'macro_f1' | 'micro_f1' | 'loss';
   /**
-   * Evaluations without improvement before stopping.
+   * Evaluations without improvement before early stopping ends the stage: the schedule then goes on with the next stage (and `validate` says where a stage is longer than this). The best epoch of the whole run is the model written.
    */
   patience?: number;
   /**
@@ -176,7 +204,7 @@ export interface Stage {
    */
   epochs: number;
   /**
-   * Peak learning rate of this stage (after warm-up). Typical: `1e-3` for a head on a frozen encoder, `2e-5`–`5e-5` for full fine-tuning.
+   * Peak learning rate of this stage (after warm-up). Rates that work, by stage: **BERT** — `1e-3` for the head on a frozen encoder (`freeze: encoder`), `2e-5`–`5e-5` when the encoder trains. **Word-vector classifier** (AdamW) — `1e-2` for the head on frozen vectors (`freeze: embeddings`), then `3e-3` for everything (a third of the head's rate keeps what the vectors know); random vectors train everything at `1e-2` from the start. With `batch_size` 256 or more, double them.
    */
   learning_rate: number;
   /**
@@ -256,11 +284,15 @@ export interface Output {
    */
   dir?: string;
   /**
-   * Model files to write. Default: `huggingface` for classifiers; `word2vec-text` and `word2vec-binary` for word vectors.
+   * Model files to write. Default: `huggingface` for classifiers; `word2vec-text` and `word2vec-binary` for word vectors. Add `onnx` for a classifier that runs in transformers.js and onnxruntime.
    *
    * @minItems 1
    */
-  formats?: ('huggingface' | 'word2vec-text' | 'word2vec-binary')[];
+  formats?: ('huggingface' | 'onnx' | 'word2vec-text' | 'word2vec-binary')[];
+  /**
+   * With `onnx` in `formats`: also write `onnx/model_quantized.onnx`, int8 weights (what transformers.js loads for `dtype: 'q8'`), about a quarter of the size. Its accuracy on the validation set, and the change from the float model, are in `summary.json` under `onnx`.
+   */
+  quantize?: boolean;
   /**
    * How many recent checkpoints to keep in `checkpoints/` (the best one is always kept).
    */

@@ -58,17 +58,22 @@ export function formatEvaluation(evaluation: ClassifierEvaluation): string {
     return rows.map((row) => `  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ')}`.trimEnd());
   };
   const skipped = evaluation.badLines.count > 0 ? `; ${evaluation.badLines.count} bad line${evaluation.badLines.count === 1 ? '' : 's'} skipped` : '';
+  const matrix = confusionMatrix
+    ? ['confusion matrix (rows: true class, columns: predicted):', ...table([['', ...labels], ...labels.map((label, row) => [label, ...confusionMatrix[row]!.map(String)])]), '']
+    : [];
+  const headline =
+    evaluation.threshold === undefined
+      ? `accuracy ${fixed(evaluation.accuracy)}  macro-F1 ${fixed(evaluation.macroF1)}  loss ${fixed(evaluation.loss)}`
+      : `micro-F1 ${fixed(evaluation.microF1)}  macro-F1 ${fixed(evaluation.macroF1)}  exact-match accuracy ${fixed(evaluation.accuracy)}  loss ${fixed(evaluation.loss)}  (multi-label, threshold ${evaluation.threshold})`;
   return [
     `${evaluation.modelPath} (${evaluation.modelType}) on ${evaluation.dataPath}: ${evaluation.count} examples${skipped}`,
-    `accuracy ${fixed(evaluation.accuracy)}  macro-F1 ${fixed(evaluation.macroF1)}  loss ${fixed(evaluation.loss)}`,
+    headline,
     '',
     ...table([
-      ['class', 'precision', 'recall', 'f1', 'support'],
+      [evaluation.threshold === undefined ? 'class' : 'label', 'precision', 'recall', 'f1', 'support'],
       ...perClass.map((entry) => [entry.label, fixed(entry.precision), fixed(entry.recall), fixed(entry.f1), String(entry.support)]),
     ]),
     '',
-    'confusion matrix (rows: true class, columns: predicted):',
-    ...table([['', ...labels], ...labels.map((label, row) => [label, ...confusionMatrix[row]!.map(String)])]),
-    '',
+    ...matrix,
   ].join('\n');
 }

@@ -4,6 +4,7 @@ import packageJson from '../../package.json';
 import type { CliIo } from './io';
 import { envCommand } from './envCommand';
 import { evalCommand } from './evalCommand';
+import { exportCommand } from './exportCommand';
 import { predictCommand } from './predictCommand';
 import { trainCommand } from './trainCommand';
 import { validateCommand } from './validateCommand';
@@ -56,9 +57,10 @@ const COMMANDS: Record<string, Command> = {
     run: ({ values, positionals }, io) => trainCommand(positionals, { json: values.json, resume: values.resume }, io),
   }),
   predict: command('predict', {
-    usage: 'predict <model-dir> [text…] [--file F]',
-    description: 'Classify texts (the arguments, the lines of F, or stdin): one JSON line each with the label and every class\'s probability.',
-    options: { file: { type: 'string' } },
+    usage: 'predict <model-dir> [text…] [--file F] [--task T] [--labels a,b,…] [--top-k N]',
+    description:
+      'Classify texts (the arguments, the lines of F, or stdin): one JSON line each with the label and every class\'s probability; a folder transformers.js runs answers with its task (text-classification, token-classification, fill-mask, zero-shot-classification with --labels).',
+    options: { file: { type: 'string' }, task: { type: 'string' }, labels: { type: 'string' }, 'top-k': { type: 'string' } },
     run: predictCommand,
   }),
   eval: command('eval', {
@@ -76,6 +78,13 @@ const COMMANDS: Record<string, Command> = {
       json,
     },
     run: evalCommand,
+  }),
+  export: command('export', {
+    usage: 'export <run-or-model-folder> --format onnx [--quantize] [--json]',
+    description:
+      'Write onnx/model.onnx into a classifier folder (a run, or a Hugging Face folder with a head), the layout transformers.js and Optimum read; --quantize adds onnx/model_quantized.onnx with int8 weights.',
+    options: { format: { type: 'string' }, quantize: { type: 'boolean', default: false }, json },
+    run: exportCommand,
   }),
   validate: command('validate', {
     usage: 'validate <config.nlp.yaml…> [--json]',

@@ -9,9 +9,15 @@ import { stratifiedSplit } from './stratifiedSplit';
 
 export interface LabelledExample {
   readonly text: string;
-  readonly labelId: number;
+  /** The class ids: exactly one for single-label data; any number, ascending, for multi-label data. */
+  readonly labelIds: readonly number[];
   readonly file: string;
   readonly line: number;
+}
+
+/** The separator of multi-label cells when `data.multi_label` is on (`data.label_separator`), else undefined. */
+export function labelSeparatorOf(data: Pick<Data, 'multi_label' | 'label_separator'>): string | undefined {
+  return data.multi_label === true ? (data.label_separator ?? '|') : undefined;
 }
 
 /** `data` as a run resolves it: `train` lists absolute files, `validation` is absolute. */
@@ -28,6 +34,8 @@ export interface LabelledDataOptions {
 }
 
 export interface LabelledData {
+  /** `data.multi_label`: an example has any number of labels (sigmoid outputs, one per label). */
+  readonly multiLabel: boolean;
   readonly train: LabelledExample[];
   readonly validation: LabelledExample[];
   readonly labels: LabelMap;
@@ -38,35 +46,39 @@ export interface LabelledData {
 
 export async function loadLabelledData({ data, seed, onBadLine, labels: givenLabels }: LabelledDataOptions): Promise<LabelledData> {
   const badLines = new BadLineLog(data.bad_lines ?? 'skip', onBadLine);
-  const rowOptions: LabelledRowOptions = { format: data.format, textColumn: data.text_column ?? 'text', labelColumn: data.label_column ?? 'label' };
+  const labelSeparator = labelSeparatorOf(data);
+  const multiLabel = labelSeparator !== undefined;
+  const rowOptions: LabelledRowOptions = { format: data.format, textColumn: data.text_column ?? 'text', labelColumn: data.label_column ?? 'label', ...(multiLabel ? { labelSeparator } : {}) };
   const trainRows: LabelledRow[] = [];
   for (const file of data.train) {
     for await (const row of readLabelledRows(file, rowOptions, badLines)) trainRows.push(row);
   }
   if (trainRows.length === 0) throw new DataError(`no labelled examples in ${data.train.join(', ')}`, undefined, ['data', 'train']);
-  const occurring = new Set(trainRows.map((row) => row.label));
-  if (givenLabels === undefined && occurring.size < 2) {
+  const occurring = new Set(trainRows.flatMap((row) => row.labels));
+  if (givenLabels === undefined && !multiLabel && occurring.size < 2) {
     throw new DataError(`${data.train.join(', ')} has one class ("${[...occurring][0] ?? ''}"): a classifier needs at least two`, undefined, ['data', 'label_column']);
   }
   const labels = givenLabels ?? LabelMap.fromLabels(occurring);
   const known = (row: LabelledRow, source: string, key: 'train' | 'validation'): LabelledExample => {
-    const labelId = labels.idOf(row.label);
-    if (labelId === undefined) {
-      throw new DataError(`label "${row.label}" does not occur in ${source} (its labels: ${labels.names.join(', ')})`, { file: row.file, line: row.line }, ['data', key]);
-    }
-    return { text: row.text, labelId, file: row.file, line: row.line };
+    const labelIds = row.labels.map((label) => {
+      const labelId = labels.idOf(label);
+      if (labelId === undefined) throw new DataError(`label "${label}" does not occur in ${source} (its labels: ${labels.names.join(', ')})`, { file: row.file, line: row.line }, ['data', key]);
+      return labelId;
+    });
+    return { text: row.text, labelIds: labelIds.sort((a, b) => a - b), file: row.file, line: row.line };
   };
   const labelSource = givenLabels === undefined ? 'the training data' : 'the given label map';
   const all = trainRows.map((row) => known(row, labelSource, 'train'));
   if (data.validation !== undefined) {
     const validation: LabelledExample[] = [];
     for await (const row of readLabelledRows(data.validation, rowOptions, badLines)) validation.push(known(row, labelSource, 'validation'));
-    return { train: all, validation, labels, validationFrom: 'file', badLines };
+    return { multiLabel, train: all, validation, labels, validationFrom: 'file', badLines };
   }
   if (data.validation_split !== undefined) {
-    const { train, validation } = stratifiedSplit(all, (example) => example.labelId, data.validation_split, seed);
+    // Multi-label examples are stratified by their first label (none: a stratum of their own).
+    const { train, validation } = stratifiedSplit(all, (example) => example.labelIds[0] ?? labels.size, data.validation_split, seed);
     if (validation.length === 0) throw new DataError(`validation_split ${data.validation_split} holds out no example of the ${all.length}`, undefined, ['data', 'validation_split']);
-    return { train, validation, labels, validationFrom: 'split', badLines };
+    return { multiLabel, train, validation, labels, validationFrom: 'split', badLines };
   }
-  return { train: all, validation: [], labels, validationFrom: 'none', badLines };
+  return { multiLabel, train: all, validation: [], labels, validationFrom: 'none', badLines };
 }

@@ -10,10 +10,13 @@ import { fileErrorReason } from '../io/fileErrors';
 import type { BadLineLog } from './badLines';
 import { DataError } from './dataError';
 
-/** An example as written in the file: the label is a class name or the decimal text of an integer id. */
+/**
+ * An example as written in the file: each label is a class name or the decimal text of an integer id.
+ * Single-label data has exactly one; multi-label data any number (none is a valid example).
+ */
 export interface LabelledRow {
   readonly text: string;
-  readonly label: string;
+  readonly labels: readonly string[];
   readonly file: string;
   readonly line: number;
 }
@@ -23,6 +26,11 @@ export interface LabelledRowOptions {
   readonly format?: DataFormat;
   readonly textColumn: string;
   readonly labelColumn: string;
+  /**
+   * `data.multi_label`: the label column holds the row's labels joined by this separator (CSV/TSV;
+   * `data.label_separator`), or a JSON list of them (JSONL). Absent: one label per row.
+   */
+  readonly labelSeparator?: string;
 }
 
 /** Rows of a labelled file; unreadable lines go to `badLines` (which throws when they are fatal). */
@@ -55,6 +63,7 @@ async function* delimitedRows(file: string, delimiter: string, options: Labelled
     labelColumn: options.labelColumn,
     textAt: columnAt(options.textColumn, 'text_column'),
     labelAt: columnAt(options.labelColumn, 'label_column'),
+    labelSeparator: options.labelSeparator,
     width: header.length,
   };
   for await (const record of records) {
@@ -69,7 +78,7 @@ async function* jsonlRows(file: string, options: LabelledRowOptions, badLines: B
   let line = 0;
   for await (const source of lines) {
     line++;
-    const reading = readJsonRecord(source, options.textColumn, options.labelColumn);
+    const reading = readJsonRecord(source, options.textColumn, options.labelColumn, options.labelSeparator);
     if (reading === undefined) continue;
     if ('bad' in reading) badLines.report(file, line, reading.bad);
     else yield { ...reading, file, line };

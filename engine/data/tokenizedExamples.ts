@@ -10,6 +10,10 @@ export interface BatchTokenizer {
   };
   /** The id batches are padded with; 0 ([PAD] in BERT vocabularies) when absent. */
   readonly padTokenId?: number;
+  /** The most ids `encode` gives a text for `maxLength` (word n-grams add ids); `maxLength` when absent. */
+  longestFor?(maxLength: number): number;
+  /** A text's ids without padding, when the tokenizer has them so (token types all 0): no `encode` round trip. */
+  tokenIds?(text: string, maxLength: number): readonly number[];
 }
 
 export interface TokenizedExamples {
@@ -19,23 +23,40 @@ export interface TokenizedExamples {
   readonly lengths: Int32Array;
   readonly tokenIds: Int32Array;
   readonly tokenTypeIds: Int32Array;
+  /** The class id of each example (single-label data; its first label, or −1, for multi-label data). */
   readonly labels: Int32Array;
+  /** Multi-label data: [count × classes], 1 where a label applies. */
+  readonly targets?: Uint8Array;
   readonly padTokenId: number;
 }
 
 export interface TokenizeOptions {
   readonly maxLength: number;
+  /** Multi-label data: the number of classes, for `targets`. */
+  readonly multiLabelClasses?: number;
   /** Texts per `encode` call: each call pads to its longest text, which is stripped again here. */
   readonly groupSize?: number;
 }
 
 /** Tokenises `examples` in order; the padding `encode` adds (attention mask 0, at the end) is removed. */
-export function tokenizeExamples(examples: readonly { readonly text: string; readonly labelId: number }[], tokenizer: BatchTokenizer, { maxLength, groupSize = 64 }: TokenizeOptions): TokenizedExamples {
+export function tokenizeExamples(
+  examples: readonly { readonly text: string; readonly labelIds: readonly number[] }[],
+  tokenizer: BatchTokenizer,
+  { maxLength, groupSize = 64, multiLabelClasses }: TokenizeOptions,
+): TokenizedExamples {
   const count = examples.length;
+  const longest = tokenizer.longestFor?.(maxLength) ?? maxLength;
   const lengths = new Int32Array(count);
   const ids: Int32Array[] = [];
   const types: Int32Array[] = [];
-  for (let start = 0; start < count; start += groupSize) {
+  const unpadded = tokenizer.tokenIds?.bind(tokenizer);
+  for (let start = 0; unpadded && start < count; start++) {
+    const row = Int32Array.from(unpadded(examples[start]!.text, maxLength));
+    lengths[start] = row.length;
+    ids.push(row);
+    types.push(new Int32Array(row.length));
+  }
+  for (let start = 0; !unpadded && start < count; start += groupSize) {
     const group = examples.slice(start, start + groupSize);
     const encoded = tokenizer.encode(
       group.map((example) => example.text),
@@ -45,7 +66,7 @@ export function tokenizeExamples(examples: readonly { readonly text: string; rea
       const mask = encoded.attentionMask[row]!;
       let length = 0;
       while (length < mask.length && mask[length] === 1) length++;
-      if (length > maxLength) throw new Error(`the tokenizer returned ${length} tokens for a text, more than max_length ${maxLength}`);
+      if (length > longest) throw new Error(`the tokenizer returned ${length} tokens for a text, more than max_length ${maxLength}`);
       lengths[start + row] = length;
       ids.push(Int32Array.from(encoded.inputIds[row]!.slice(0, length)));
       types.push(Int32Array.from(encoded.tokenTypeIds[row]!.slice(0, length)));
@@ -59,5 +80,11 @@ export function tokenizeExamples(examples: readonly { readonly text: string; rea
     tokenIds.set(ids[i]!, offsets[i]);
     tokenTypeIds.set(types[i]!, offsets[i]);
   }
-  return { count, offsets, lengths, tokenIds, tokenTypeIds, labels: Int32Array.from(examples, (example) => example.labelId), padTokenId: tokenizer.padTokenId ?? 0 };
+  const labels = Int32Array.from(examples, (example) => example.labelIds[0] ?? -1);
+  let targets: Uint8Array | undefined;
+  if (multiLabelClasses !== undefined) {
+    targets = new Uint8Array(count * multiLabelClasses);
+    examples.forEach((example, i) => example.labelIds.forEach((id) => (targets![i * multiLabelClasses + id] = 1)));
+  }
+  return { count, offsets, lengths, tokenIds, tokenTypeIds, labels, ...(targets ? { targets } : {}), padTokenId: tokenizer.padTokenId ?? 0 };
 }

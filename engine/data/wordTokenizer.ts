@@ -3,13 +3,16 @@
 // hyphens kept inside a word, so "war," gives "war" — the word a vector was trained for. Punctuation
 // is not dropped but becomes tokens of its own ("$", "!"), which carry signal for a classifier.
 import type { BatchTokenizer } from './tokenizedExamples';
+import { appendNgramIds, type WordNgramSettings } from './wordNgrams';
 
 export const PAD_TOKEN = '[PAD]';
 export const UNK_TOKEN = '[UNK]';
 export const PAD_ID = 0;
 export const UNK_ID = 1;
 
-const TOKEN = /[\p{L}\p{M}\p{N}]+(?:['’-][\p{L}\p{M}\p{N}]+)*|[^\s\p{L}\p{M}\p{N}]/gu;
+/** A word (letters, marks, digits; ' ’ - inside) or one other non-space character; data/wordTokenizerJson.ts writes it into tokenizer.json. */
+export const TOKEN_PATTERN = "[\\p{L}\\p{M}\\p{N}]+(?:['’-][\\p{L}\\p{M}\\p{N}]+)*|[^\\s\\p{L}\\p{M}\\p{N}]";
+const TOKEN = new RegExp(TOKEN_PATTERN, 'gu');
 
 export interface WordTokenizeOptions {
   readonly lowercase?: boolean;
@@ -26,19 +29,26 @@ export function wordTokens(text: string, { lowercase = false, maxTokens = Number
   return tokens;
 }
 
+/** Word n-grams as a tokenizer adds them: up to `maxN` words, hashed into `buckets` rows after the vocabulary. */
+export type NgramOptions = Pick<WordNgramSettings, 'maxN' | 'buckets'>;
+
 /**
  * Maps words to ids: `[PAD]` is 0 and `[UNK]` 1, then the given words in order. An unknown word is
  * `[UNK]`; a text with no token at all becomes one `[UNK]`, so every example has something to pool.
+ * With `ngrams`, the ids of the text's hashed word n-grams follow its word ids (wordNgrams.ts).
  */
 export class WordTokenizer implements BatchTokenizer {
   readonly padTokenId = PAD_ID;
   private readonly ids: ReadonlyMap<string, number>;
+  private readonly ngrams: WordNgramSettings | undefined;
 
   constructor(
     /** The whole vocabulary, `[PAD]` and `[UNK]` first. */
     readonly words: readonly string[],
     readonly lowercase: boolean,
+    ngrams?: NgramOptions,
   ) {
+    this.ngrams = ngrams !== undefined && ngrams.maxN > 1 ? { ...ngrams, firstId: words.length } : undefined;
     if (words[PAD_ID] !== PAD_TOKEN || words[UNK_ID] !== UNK_TOKEN) throw new Error(`a word vocabulary starts with ${PAD_TOKEN} and ${UNK_TOKEN}`);
     const ids = new Map<string, number>();
     words.forEach((word, id) => {
@@ -47,18 +57,30 @@ export class WordTokenizer implements BatchTokenizer {
     this.ids = ids;
   }
 
+  /** Rows of the embedding matrix the ids index: the words, then the n-gram buckets. */
   get vocabSize(): number {
-    return this.words.length;
+    return this.words.length + (this.ngrams?.buckets ?? 0);
   }
 
   idOf(word: string): number {
     return this.ids.get(word) ?? UNK_ID;
   }
 
-  /** Token ids of one text, at most `maxLength`, never empty. */
+  /** `maxLength` words and their n-grams of every length up to maxN. */
+  longestFor(maxLength: number): number {
+    const maxN = this.ngrams?.maxN ?? 1;
+    let longest = maxLength;
+    for (let n = 2; n <= maxN; n++) longest += Math.max(0, maxLength - n + 1);
+    return longest;
+  }
+
+  /** Token ids of one text: at most `maxLength` words (never none), then their n-grams. */
   tokenIds(text: string, maxLength: number): number[] {
-    const ids = wordTokens(text, { lowercase: this.lowercase, maxTokens: maxLength }).map((word) => this.idOf(word));
-    return ids.length === 0 ? [UNK_ID] : ids;
+    const words = wordTokens(text, { lowercase: this.lowercase, maxTokens: maxLength });
+    if (words.length === 0) return [UNK_ID];
+    const ids = words.map((word) => this.idOf(word));
+    if (this.ngrams) appendNgramIds(words, this.ngrams, ids);
+    return ids;
   }
 
   encode(texts: readonly string[], { maxLength }: { maxLength: number }): { inputIds: number[][]; attentionMask: number[][]; tokenTypeIds: number[][] } {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { copyFile, link, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 
 /** Writes the content through a handle; throwing aborts the write and leaves the target untouched. */
@@ -28,6 +28,21 @@ export async function writeFileAtomic(target: string, content: string | Uint8Arr
     await rename(temporary, target);
   } catch (error) {
     await handle?.close().catch(() => undefined);
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Makes `target` the same file as `source` all-or-nothing: a hard link (no bytes copied) under a
+ * temporary name renamed over the target, or a copy where the file system has no hard links.
+ */
+export async function linkFileAtomic(source: string, target: string): Promise<void> {
+  const temporary = temporaryNameFor(target);
+  try {
+    await link(source, temporary).catch(() => copyFile(source, temporary));
+    await rename(temporary, target);
+  } catch (error) {
     await rm(temporary, { force: true });
     throw error;
   }

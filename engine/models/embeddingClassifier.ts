@@ -1,16 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { SeededRandom } from '../data/seededRandom';
 import type { TokenBatch } from '../data/tokenBatches';
+import type { Decision } from './decision';
 import type { FloatTensor } from './safetensors';
 
 /**
- * The word-vector text classifier: an embedding layer, pooling over the real tokens (padding
- * excluded), an optional hidden dense layer with ReLU, dropout and a linear classifier — the head of
- * Hugging Face's DistilBertForSequenceClassification on pooled word vectors.
+ * The word-vector text classifier in TensorFlow.js: an embedding layer (the words, then any hashed
+ * n-gram buckets), pooling over the real tokens (padding excluded), the pooled_norm standardisation,
+ * an optional hidden dense layer with ReLU, dropout and a linear classifier — the head of Hugging
+ * Face's DistilBertForSequenceClassification on pooled word vectors. Predictions use it; training
+ * runs on the sparse kernel (engine/sparseClassifier), which test/unit/sparse-kernel.test.ts holds
+ * to the same numbers.
  *
  * Parameters are `tf.Variable`s keyed by torch-style names and kept in torch's layout (Linear
  * weights [out, in], multiplied transposed), so export and import are plain copies:
- * `embeddings.weight` [V, D], `pre_classifier.weight` [H, in] and `.bias` [H] when H > 0,
+ * `embeddings.weight` [V + buckets, D], `pre_classifier.weight` [H, in] and `.bias` [H] when H > 0,
  * `classifier.weight` [L, in] and `.bias` [L]. Row 0 of the embeddings is [PAD]: zero, and it never
  * receives a gradient because padding is masked out of the pooling.
  */
@@ -22,7 +26,11 @@ export type Pooling = 'mean' | 'max' | 'mean-max';
 export type EmbeddingClassifierGroup = 'embeddings' | 'head';
 
 export interface EmbeddingClassifierConfig {
+  /** Words (vocab.txt, [PAD] and [UNK] included). */
   readonly vocabSize: number;
+  /** Longest hashed word n-gram pooled with the words (1: none), and its buckets: embedding rows after the words'. */
+  readonly wordNgrams: number;
+  readonly ngramBuckets: number;
   readonly vectorSize: number;
   readonly pooling: Pooling;
   /** Width of the hidden dense layer; 0 is a linear head. */
@@ -33,6 +41,13 @@ export interface EmbeddingClassifierConfig {
   /** Tokenisation, kept with the model so a reload tokenises as training did. */
   readonly lowercase: boolean;
   readonly maxLength: number;
+  /** Multi-label models: sigmoid per label, labels over the threshold. */
+  readonly decision: Decision;
+}
+
+/** Rows of the embedding matrix: the words, then the n-gram buckets. */
+export function embeddingRows(config: Pick<EmbeddingClassifierConfig, 'vocabSize' | 'wordNgrams' | 'ngramBuckets'>): number {
+  return config.vocabSize + (config.wordNgrams > 1 ? config.ngramBuckets : 0);
 }
 
 export interface EmbeddingClassifierParameter {
@@ -49,7 +64,7 @@ export function pooledSize(config: Pick<EmbeddingClassifierConfig, 'vectorSize' 
 /** Every parameter, in state-dict order. */
 export function embeddingClassifierParameters(config: EmbeddingClassifierConfig): EmbeddingClassifierParameter[] {
   const pooled = pooledSize(config);
-  const specs: EmbeddingClassifierParameter[] = [{ name: 'embeddings.weight', group: 'embeddings', shape: [config.vocabSize, config.vectorSize] }];
+  const specs: EmbeddingClassifierParameter[] = [{ name: 'embeddings.weight', group: 'embeddings', shape: [embeddingRows(config), config.vectorSize] }];
   if (config.hiddenSize > 0) {
     specs.push({ name: 'pre_classifier.weight', group: 'head', shape: [config.hiddenSize, pooled] });
     specs.push({ name: 'pre_classifier.bias', group: 'head', shape: [config.hiddenSize] });
@@ -59,6 +74,34 @@ export function embeddingClassifierParameters(config: EmbeddingClassifierConfig)
   specs.push({ name: 'classifier.bias', group: 'head', shape: [config.labels.length] });
   return specs;
 }
+
+/**
+ * The parameters of a new model: `embeddings` ([rows × vectorSize], row-major) as given, the dense
+ * layers as torch initialises a Linear (uniform ±1/√in for weights and biases), from `seed`.
+ */
+export function initialEmbeddingClassifierState(config: EmbeddingClassifierConfig, embeddings: Float32Array, seed: number): Map<string, FloatTensor> {
+  const random = new SeededRandom(seed, 7);
+  const state = new Map<string, FloatTensor>();
+  for (const spec of embeddingClassifierParameters(config)) {
+    if (spec.name === 'embeddings.weight') {
+      state.set(spec.name, { shape: spec.shape, data: embeddings });
+      continue;
+    }
+    const fanIn = spec.name.startsWith('classifier.') ? (config.hiddenSize > 0 ? config.hiddenSize : pooledSize(config)) : pooledSize(config);
+    const bound = 1 / Math.sqrt(fanIn);
+    const data = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < data.length; i++) data[i] = (2 * random.nextFloat() - 1) * bound;
+    state.set(spec.name, { shape: spec.shape, data });
+  }
+  return state;
+}
+
+/**
+ * The standardisation of the pooled vector the head reads, (pooled − mean) × scale per feature: buffers
+ * (never trained) fitted on the training data's pooled vectors when the run starts. A folder without
+ * them (trained before they existed) pools unstandardised.
+ */
+export const POOLED_NORM = { mean: 'pooled_norm.mean', scale: 'pooled_norm.scale' } as const;
 
 /** What the masked max gives padding, so it never wins (a real token always exists). */
 const MASKED = -1e9;
@@ -74,6 +117,7 @@ export class EmbeddingClassifier {
     readonly config: EmbeddingClassifierConfig,
     variables: Map<string, tf.Variable>,
     seed: number,
+    private readonly norm: { mean: tf.Tensor1D; scale: tf.Tensor1D } | undefined,
   ) {
     this.variables = variables;
     this.dropoutRandom = new SeededRandom(seed, 13);
@@ -85,6 +129,9 @@ export class EmbeddingClassifier {
   /** A model from stored tensors (torch names and layouts); every parameter must be there, shaped right. */
   static fromState(config: EmbeddingClassifierConfig, state: ReadonlyMap<string, FloatTensor>, { source = 'the weights', seed = 0 }: { source?: string; seed?: number } = {}): EmbeddingClassifier {
     const specs = embeddingClassifierParameters(config);
+    if (!state.has('embeddings.weight') && state.has('embeddings.weight.trained_rows')) {
+      throw new Error(`${source} are a training checkpoint's (only the embedding rows that train): load the run folder, not its checkpoints`);
+    }
     const problems: string[] = [];
     for (const spec of specs) {
       const tensor = state.get(spec.name);
@@ -94,34 +141,23 @@ export class EmbeddingClassifier {
       }
     }
     if (problems.length > 0) throw new Error(`${source} do not match the classifier's config: ${problems.join('; ')}`);
+    const width = pooledSize(config);
+    const buffers = [state.get(POOLED_NORM.mean), state.get(POOLED_NORM.scale)];
+    if (buffers.some((tensor) => tensor !== undefined && tensor.data.length !== width)) throw new Error(`${source}: the pooled_norm buffers must have ${width} values`);
     const variables = new Map<string, tf.Variable>();
     for (const spec of specs) {
       const value = tf.tensor(state.get(spec.name)!.data, [...spec.shape], 'float32');
       variables.set(spec.name, tf.variable(value, true));
       value.dispose();
     }
-    return new EmbeddingClassifier(config, variables, seed);
+    const [mean, scale] = buffers;
+    const norm = mean && scale ? { mean: tf.tensor1d(mean.data), scale: tf.tensor1d(scale.data) } : undefined;
+    return new EmbeddingClassifier(config, variables, seed, norm);
   }
 
-  /**
-   * A new model: `embeddings` ([vocabSize × vectorSize], row-major) as given, the dense layers as
-   * torch initialises a Linear (uniform ±1/√in for weights and biases), from `seed`.
-   */
+  /** A new model from `initialEmbeddingClassifierState`. */
   static initialised(config: EmbeddingClassifierConfig, embeddings: Float32Array, seed: number): EmbeddingClassifier {
-    const random = new SeededRandom(seed, 7);
-    const state = new Map<string, FloatTensor>();
-    for (const spec of embeddingClassifierParameters(config)) {
-      if (spec.name === 'embeddings.weight') {
-        state.set(spec.name, { shape: spec.shape, data: embeddings });
-        continue;
-      }
-      const fanIn = spec.name.startsWith('classifier.') ? (config.hiddenSize > 0 ? config.hiddenSize : pooledSize(config)) : pooledSize(config);
-      const bound = 1 / Math.sqrt(fanIn);
-      const data = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
-      for (let i = 0; i < data.length; i++) data[i] = (2 * random.nextFloat() - 1) * bound;
-      state.set(spec.name, { shape: spec.shape, data });
-    }
-    return EmbeddingClassifier.fromState(config, state, { seed });
+    return EmbeddingClassifier.fromState(config, initialEmbeddingClassifierState(config, embeddings, seed), { seed });
   }
 
   get pooledSize(): number {
@@ -141,7 +177,8 @@ export class EmbeddingClassifier {
       parts.push(tokens.mul(mask).sum(1).div(counts));
     }
     if (this.config.pooling !== 'mean') parts.push(tokens.add(tf.scalar(1).sub(mask).mul(MASKED)).max(1));
-    return parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
+    const pooled = parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
+    return this.norm ? pooled.sub(this.norm.mean).mul(this.norm.scale) : pooled;
   }
 
   /** Logits from pooled vectors: [dense → ReLU] → dropout → classifier. Call inside tf.tidy. */
@@ -164,17 +201,16 @@ export class EmbeddingClassifier {
     return this.logits(tf.tensor2d(batch.inputIds, shape, 'int32'), tf.tensor2d(batch.attentionMask, shape, 'int32'), training);
   }
 
-  /** Pooled vectors of a padded token batch. Call inside tf.tidy. */
-  batchPooled(batch: TokenBatch): tf.Tensor2D {
-    const shape: [number, number] = [batch.batchSize, batch.sequenceLength];
-    return this.pool(tf.tensor2d(batch.inputIds, shape, 'int32'), tf.tensor2d(batch.attentionMask, shape, 'int32'));
-  }
-
-  /** Parameters by name, in torch layout (copies). */
+  /** Parameters (and the pooled_norm buffers) by name, in torch layout (copies). */
   async exportState(): Promise<Map<string, FloatTensor>> {
     this.assertUsable();
     const state = new Map<string, FloatTensor>();
-    for (const spec of embeddingClassifierParameters(this.config)) state.set(spec.name, { shape: spec.shape, data: Float32Array.from((await this.param(spec.name).data()) as Float32Array) });
+    const copy = async (tensor: tf.Tensor): Promise<Float32Array> => Float32Array.from((await tensor.data()) as Float32Array);
+    for (const spec of embeddingClassifierParameters(this.config)) state.set(spec.name, { shape: spec.shape, data: await copy(this.param(spec.name)) });
+    if (this.norm) {
+      state.set(POOLED_NORM.mean, { shape: [this.pooledSize], data: await copy(this.norm.mean) });
+      state.set(POOLED_NORM.scale, { shape: [this.pooledSize], data: await copy(this.norm.scale) });
+    }
     return state;
   }
 
@@ -191,6 +227,8 @@ export class EmbeddingClassifier {
     if (this.disposed) return;
     this.disposed = true;
     for (const variable of this.variables.values()) variable.dispose();
+    this.norm?.mean.dispose();
+    this.norm?.scale.dispose();
   }
 
   private assertUsable(): void {

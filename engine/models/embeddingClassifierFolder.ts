@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { PAD_TOKEN, UNK_TOKEN, WordTokenizer } from '../data/wordTokenizer';
 import { writeFileAtomic } from '../io/atomicWrite';
 import { writeVectorsText } from '../word2vec/vectorsFormat';
+import { NGRAM_HASH } from '../data/wordNgrams';
+import { decisionConfigJson, decisionFromConfigJson } from './decision';
 import {
   EMBEDDING_CLASSIFIER_ARCHITECTURE,
   EMBEDDING_CLASSIFIER_MODEL_TYPE,
@@ -32,6 +34,7 @@ export function embeddingClassifierConfigJson(config: EmbeddingClassifierConfig)
     id2label: Object.fromEntries(config.labels.map((label, id) => [String(id), label])),
     label2id: Object.fromEntries(config.labels.map((label, id) => [label, id])),
     vocab_size: config.vocabSize,
+    ...(config.wordNgrams > 1 ? { word_ngrams: config.wordNgrams, ngram_buckets: config.ngramBuckets, ngram_hash: NGRAM_HASH } : {}),
     vector_size: config.vectorSize,
     pooling: config.pooling,
     hidden_size: config.hiddenSize,
@@ -42,6 +45,7 @@ export function embeddingClassifierConfigJson(config: EmbeddingClassifierConfig)
     tokenizer: 'words',
     pad_token: PAD_TOKEN,
     unk_token: UNK_TOKEN,
+    ...decisionConfigJson(config.decision),
   };
 }
 
@@ -68,8 +72,12 @@ export function parseEmbeddingClassifierConfig(json: unknown, file: string): Emb
   if (pooling !== 'mean' && pooling !== 'max' && pooling !== 'mean-max') fail(`pooling must be mean, max or mean-max; got ${JSON.stringify(pooling)}`);
   const dropout = object.dropout ?? 0;
   if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) fail('dropout must be a number in [0, 1)');
+  const wordNgrams = object.word_ngrams === undefined ? 1 : integer('word_ngrams', 1);
+  if (wordNgrams > 1 && object.ngram_hash !== NGRAM_HASH) fail(`ngram_hash is ${JSON.stringify(object.ngram_hash)}; this engine hashes n-grams as "${NGRAM_HASH}"`);
   return {
     vocabSize: integer('vocab_size', 2),
+    wordNgrams,
+    ngramBuckets: wordNgrams > 1 ? integer('ngram_buckets', 1) : 0,
     vectorSize: integer('vector_size', 1),
     pooling: pooling as Pooling,
     hiddenSize: integer('hidden_size', 0),
@@ -77,36 +85,48 @@ export function parseEmbeddingClassifierConfig(json: unknown, file: string): Emb
     labels,
     lowercase: object.lowercase === true,
     maxLength: integer('max_length', 1),
+    decision: decisionFromConfigJson(object),
   };
 }
 
 /**
- * Writes the classifier to `dir` (created when missing), the parameters from `state` when given (else
- * the model's current ones). Every file is written atomically, config.json last, so a folder with a
- * config.json is complete. Returns the file names.
+ * Writes the classifier `state` (torch names) to `dir` (created when missing). Every file is written
+ * atomically, config.json last, so a folder with a config.json is complete. vectors.txt holds the
+ * words' rows (not the n-gram buckets) for gensim; checkpoints leave it out (`vectors: false`).
+ * Returns the file names.
  */
-export async function writeEmbeddingClassifierFolder(dir: string, model: EmbeddingClassifier, words: readonly string[], state?: ReadonlyMap<string, FloatTensor>): Promise<string[]> {
-  if (words.length !== model.config.vocabSize) throw new Error(`${words.length} vocabulary words for ${model.config.vocabSize} embedding rows`);
+export async function writeEmbeddingClassifierFolder(
+  dir: string,
+  config: EmbeddingClassifierConfig,
+  words: readonly string[],
+  state: ReadonlyMap<string, FloatTensor>,
+  { vectors = true }: { vectors?: boolean } = {},
+): Promise<string[]> {
+  if (words.length !== config.vocabSize) throw new Error(`${words.length} vocabulary words for a vocab_size of ${config.vocabSize}`);
   await mkdir(dir, { recursive: true });
-  const weights = state ?? (await model.exportState());
   await writeFileAtomic(path.join(dir, VOCAB_FILE), words.map((word) => `${word}\n`).join(''));
-  await writeSafetensors(path.join(dir, MODEL_FILE), weights, { format: 'pt' });
-  const embeddings = weights.get('embeddings.weight');
-  if (embeddings === undefined) throw new Error('the state has no embeddings.weight');
-  await writeVectorsText(path.join(dir, VECTORS_FILE), words, embeddings.data, model.config.vectorSize);
-  await writeFileAtomic(path.join(dir, CONFIG_FILE), `${JSON.stringify(embeddingClassifierConfigJson(model.config), null, 2)}\n`);
-  return [VOCAB_FILE, MODEL_FILE, VECTORS_FILE, CONFIG_FILE];
+  await writeSafetensors(path.join(dir, MODEL_FILE), state, { format: 'pt' });
+  const embeddings = state.get('embeddings.weight');
+  if (vectors && embeddings === undefined) throw new Error('the state has no embeddings.weight');
+  if (vectors && embeddings) await writeVectorsText(path.join(dir, VECTORS_FILE), words, embeddings.data.subarray(0, words.length * config.vectorSize), config.vectorSize);
+  await writeFileAtomic(path.join(dir, CONFIG_FILE), `${JSON.stringify(embeddingClassifierConfigJson(config), null, 2)}\n`);
+  return [VOCAB_FILE, MODEL_FILE, ...(vectors ? [VECTORS_FILE] : []), CONFIG_FILE];
 }
 
-export interface LoadedEmbeddingClassifier {
+export interface EmbeddingClassifierFiles {
   readonly folder: string;
   readonly config: EmbeddingClassifierConfig;
   readonly words: readonly string[];
+  /** The parameters, torch names and layouts. */
+  readonly state: ReadonlyMap<string, FloatTensor>;
+}
+
+export interface LoadedEmbeddingClassifier extends Omit<EmbeddingClassifierFiles, 'state'> {
   readonly model: EmbeddingClassifier;
 }
 
-/** Reads a folder written by `writeEmbeddingClassifierFolder`. */
-export async function readEmbeddingClassifierFolder(folder: string, seed?: number): Promise<LoadedEmbeddingClassifier> {
+/** Reads the files of a folder written by `writeEmbeddingClassifierFolder`. */
+export async function readEmbeddingClassifierFiles(folder: string): Promise<EmbeddingClassifierFiles> {
   const configFile = path.join(folder, CONFIG_FILE);
   let json: unknown;
   try {
@@ -119,26 +139,38 @@ export async function readEmbeddingClassifierFolder(folder: string, seed?: numbe
   const words = (await readFile(vocabFile, 'utf8')).split('\n');
   if (words[words.length - 1] === '') words.pop();
   if (words.length !== config.vocabSize) throw new Error(`${vocabFile}: ${words.length} tokens, but config.json says vocab_size ${config.vocabSize}`);
-  const weightsFile = path.join(folder, MODEL_FILE);
-  const { tensors } = await readSafetensors(weightsFile);
-  return { folder, config, words, model: EmbeddingClassifier.fromState(config, tensors, { source: weightsFile, ...(seed === undefined ? {} : { seed }) }) };
+  const { tensors } = await readSafetensors(path.join(folder, MODEL_FILE));
+  return { folder, config, words, state: tensors };
+}
+
+/** Reads a folder written by `writeEmbeddingClassifierFolder` as a TensorFlow.js model. */
+export async function readEmbeddingClassifierFolder(folder: string, seed?: number): Promise<LoadedEmbeddingClassifier> {
+  const { config, words, state } = await readEmbeddingClassifierFiles(folder);
+  const model = EmbeddingClassifier.fromState(config, state, { source: path.join(folder, MODEL_FILE), ...(seed === undefined ? {} : { seed }) });
+  return { folder, config, words, model };
+}
+
+/** The tokenizer a model was trained with (its words, case, n-grams). */
+export function embeddingClassifierTokenizer(config: EmbeddingClassifierConfig, words: readonly string[]): WordTokenizer {
+  return new WordTokenizer(words, config.lowercase, { maxN: config.wordNgrams, buckets: config.ngramBuckets });
 }
 
 /** Class probabilities of `texts` (in label order), tokenised as the model was trained. */
 export function predictProbabilities(model: EmbeddingClassifier, tokenizer: WordTokenizer, texts: readonly string[]): Promise<Float32Array[]> {
-  const options = { maxLength: model.config.maxLength, batchSize: PREDICT_BATCH, classCount: model.config.labels.length };
+  const options = { maxLength: model.config.maxLength, batchSize: PREDICT_BATCH, classCount: model.config.labels.length, decision: model.config.decision };
   return classProbabilities(texts, tokenizer, options, (batch) => model.batchLogits(batch, false));
 }
 
 /** The classifier in `folder` behind the model-type-independent `TextClassifier` interface. */
-export async function loadEmbeddingTextClassifier(folder: string): Promise<TextClassifier> {
+export async function loadEmbeddingTextClassifier(folder: string): Promise<Omit<TextClassifier, 'runtime'>> {
   const loaded = await readEmbeddingClassifierFolder(folder);
-  const tokenizer = new WordTokenizer(loaded.words, loaded.config.lowercase);
+  const tokenizer = embeddingClassifierTokenizer(loaded.config, loaded.words);
   await tf.ready();
   return {
     folder,
     modelType: EMBEDDING_CLASSIFIER_MODEL_TYPE,
     labels: loaded.config.labels,
+    decision: loaded.config.decision,
     predict: async (texts) => predictProbabilities(loaded.model, tokenizer, texts),
     dispose: () => loaded.model.dispose(),
   };

@@ -103,18 +103,35 @@ export class ModelTokenizer {
   }
 }
 
+/** Loads the tokenizer of a folder for a model of `architecture` (see folderTokenizerJson). */
+export async function loadTokenizer(files: HuggingfaceFolderFiles, architecture: EncoderArchitecture): Promise<ModelTokenizer> {
+  const { json, config, source, file, special, modelMaxLength } = await folderTokenizerJson(files, architecture);
+  return new ModelTokenizer(await buildTokenizer(file, json, config), source, architecture, special, modelMaxLength);
+}
+
+export interface FolderTokenizerJson {
+  /** tokenizer.json as it is, or one built from vocab.txt (`source` says which). */
+  readonly json: Record<string, unknown>;
+  /** tokenizer_config.json, `{}` when the folder has none. */
+  readonly config: Record<string, unknown>;
+  readonly source: string;
+  /** The file it came from, for messages. */
+  readonly file: string;
+  readonly special: SpecialTokens;
+  readonly modelMaxLength: number | undefined;
+}
+
 /**
- * Loads the tokenizer of a folder for a model of `architecture`: tokenizer.json as it is (with
+ * The tokenizer.json a folder is tokenised with for a model of `architecture`: its own (with
  * tokenizer_config.json when present), or, for a WordPiece architecture with only vocab.txt, a BERT
  * WordPiece tokenizer.json built from it with tokenizer_config.json's casing.
  */
-export async function loadTokenizer(files: HuggingfaceFolderFiles, architecture: EncoderArchitecture): Promise<ModelTokenizer> {
+export async function folderTokenizerJson(files: HuggingfaceFolderFiles, architecture: EncoderArchitecture): Promise<FolderTokenizerJson> {
   const config = files.tokenizerConfig === null ? {} : await readJsonObject(files.tokenizerConfig);
   const special = specialTokensFrom(config, architecture.tokens.special);
-  const maxLength = typeof config.model_max_length === 'number' && Number.isFinite(config.model_max_length) && config.model_max_length > 2 ? config.model_max_length : undefined;
+  const modelMaxLength = typeof config.model_max_length === 'number' && Number.isFinite(config.model_max_length) && config.model_max_length > 2 ? config.model_max_length : undefined;
   if (files.tokenizerJson !== null) {
-    const json = await readJsonObject(files.tokenizerJson);
-    return new ModelTokenizer(await buildTokenizer(files.tokenizerJson, json, config), 'tokenizer.json', architecture, special, maxLength);
+    return { json: await readJsonObject(files.tokenizerJson), config, source: 'tokenizer.json', file: files.tokenizerJson, special, modelMaxLength };
   }
   if (!architecture.tokens.wordPieceVocab || files.vocabTxt === null) {
     throw new ModelFolderError(`${files.folder}: a ${architecture.displayName} model needs tokenizer.json; vocab.txt is a WordPiece vocabulary, not ${architecture.displayName}'s`);
@@ -123,13 +140,12 @@ export async function loadTokenizer(files: HuggingfaceFolderFiles, architecture:
   const vocab = parseVocabTxt(await readFile(vocabFile, 'utf8'));
   const lowercase = typeof config.do_lower_case === 'boolean' ? config.do_lower_case : true;
   const stripAccents = typeof config.strip_accents === 'boolean' ? config.strip_accents : null;
-  let json: Record<string, unknown>;
   try {
-    json = bertTokenizerJson(vocab, { lowercase, stripAccents, specialTokens: special });
+    const json = bertTokenizerJson(vocab, { lowercase, stripAccents, specialTokens: special });
+    return { json, config, source: 'vocab.txt (as a BERT WordPiece tokenizer)', file: vocabFile, special, modelMaxLength };
   } catch (error) {
     throw new ModelFolderError(`${vocabFile}: ${(error as Error).message}`);
   }
-  return new ModelTokenizer(await buildTokenizer(vocabFile, json, config), 'vocab.txt (as a BERT WordPiece tokenizer)', architecture, special, maxLength);
 }
 
 /** The library's tokenizer; its errors (an unknown component type, a bad vocabulary) name the file. */

@@ -9,21 +9,28 @@ import { loadEmbeddingTextClassifier } from './embeddingClassifierFolder';
 import { ENCODER_ARCHITECTURES } from '../../common/huggingface/architectures';
 import { maxSequenceLength } from '../../common/huggingface/architectures/encoderConfig';
 import { classProbabilities } from './classProbabilities';
+import { decisionFromConfigJson, type Decision } from './decision';
 import { encoderInputs } from './encoderClassifier';
 import { loadEncoderClassifier } from './huggingfaceFolder';
 import { ModelFolderError } from '../../common/huggingface/modelFolderFiles';
+import { architectureClass, headOfClass } from '../../common/huggingface/pipelineTasks';
+import { currentOnnxModel, loadOnnxTextClassifier } from '../onnx/onnxTextClassifier';
 
 export interface TextClassifier {
   readonly folder: string;
   readonly modelType: string;
   readonly labels: readonly string[];
-  /** Class probabilities per text, in label order. */
+  /** What computes the predictions, for people: "onnxruntime 1.30.0 (onnx/model.onnx)", "TensorFlow.js (wasm)". */
+  readonly runtime: string;
+  /** Single-label: the most probable class; multi-label: every label at or over the threshold. */
+  readonly decision: Decision;
+  /** Probabilities per text, in label order: a softmax over the classes, or each label's sigmoid (multi-label). */
   predict(texts: readonly string[]): Promise<Float32Array[]>;
   dispose(): void;
 }
 
-/** Loads the classifier of a folder whose config.json has already been checked (model_type, id2label). */
-export type TextClassifierLoader = (folder: string) => Promise<TextClassifier>;
+/** Loads the TensorFlow.js classifier of a folder whose config.json has already been checked (model_type, id2label). */
+export type TextClassifierLoader = (folder: string) => Promise<Omit<TextClassifier, 'runtime'>>;
 
 /** Every model type a folder can hold, by config.json's `model_type`: each BERT-family architecture, and the word-vector classifier. */
 export const TEXT_CLASSIFIER_LOADERS: Readonly<Record<string, TextClassifierLoader>> = {
@@ -73,6 +80,12 @@ export async function readClassifierFolderConfig(folder: string): Promise<Classi
       `${configFile}: model_type ${JSON.stringify(raw.model_type)} is not a text classifier this engine can run; the supported model types are ${supported}.`,
     );
   }
+  const head = headOfClass(architectureClass(raw));
+  if (head !== undefined && head.head !== 'sequence-classification') {
+    throw new ModelFolderError(
+      `${configFile}: ${architectureClass(raw)} is a ${head.tasks.join('/')} model, not a text classifier; with onnx/model.onnx (nlp-studio export) it runs as a transformers.js pipeline.`,
+    );
+  }
   const id2label = raw.id2label;
   if (typeof id2label !== 'object' || id2label === null || Array.isArray(id2label) || Object.keys(id2label).length === 0) {
     throw new ModelFolderError(`${configFile}: no id2label, so the folder is not a classifier (its class names are unknown).`);
@@ -80,13 +93,18 @@ export async function readClassifierFolderConfig(folder: string): Promise<Classi
   return { modelType: raw.model_type, json: raw };
 }
 
-/** Loads the text classifier in `folder` (made absolute), with the loader its config.json's model_type names. */
+/**
+ * Loads the text classifier in `folder` (made absolute): through onnxruntime when the folder has an
+ * up-to-date onnx/model.onnx, else with the TensorFlow.js loader its config.json's model_type names.
+ */
 export async function loadTextClassifier(folder: string): Promise<TextClassifier> {
   const absolute = path.resolve(folder);
   const { modelType } = await readClassifierFolderConfig(absolute);
+  const onnx = await currentOnnxModel(absolute);
+  if (onnx !== undefined) return loadOnnxTextClassifier(absolute, onnx);
   const load = TEXT_CLASSIFIER_LOADERS[modelType] as TextClassifierLoader;
   await ensurePredictionBackend(); // before any loader creates tensors
-  return load(absolute);
+  return { ...(await load(absolute)), runtime: `TensorFlow.js (${tf.getBackend()})` };
 }
 
 /**
@@ -98,9 +116,10 @@ export async function ensurePredictionBackend(): Promise<void> {
   await tf.ready();
 }
 
-/** A fine-tuned BERT-family model: tokenised as in training, batched by length with dynamic padding, softmax of the logits. */
-export async function loadEncoderTextClassifier(folder: string): Promise<TextClassifier> {
+/** A fine-tuned BERT-family model: tokenised as in training, batched by length with dynamic padding, softmax (or sigmoid, multi-label) of the logits. */
+export async function loadEncoderTextClassifier(folder: string): Promise<Omit<TextClassifier, 'runtime'>> {
   const { model, tokenizer, config } = await loadEncoderClassifier(folder);
+  const decision = decisionFromConfigJson((await readClassifierFolderConfig(folder)).json);
   // tokenizer_config.json's model_max_length, within the positions the model has.
   const maxLength = Math.min(tokenizer.modelMaxLength ?? Number.POSITIVE_INFINITY, maxSequenceLength(config));
   const classCount = config.id2label.length;
@@ -108,7 +127,8 @@ export async function loadEncoderTextClassifier(folder: string): Promise<TextCla
     folder,
     modelType: config.modelType,
     labels: config.id2label,
-    predict: async (texts) => classProbabilities(texts, tokenizer, { maxLength, batchSize: ENCODER_BATCH_SIZE, classCount }, (batch) => model.forward(encoderInputs(batch)).logits),
+    decision,
+    predict: async (texts) => classProbabilities(texts, tokenizer, { maxLength, batchSize: ENCODER_BATCH_SIZE, classCount, decision }, (batch) => model.forward(encoderInputs(batch)).logits),
     dispose: () => model.dispose(),
   };
 }

@@ -1,22 +1,14 @@
-// Text classifiers kept loaded for the editor: the few used last stay in memory (a model is loaded in
-// seconds but predicts in milliseconds), and one whose weights changed on disk is loaded again.
-import { stat } from 'node:fs/promises';
+// Text classifiers kept loaded for the editor (modelCache.ts): the few used last stay in memory, and
+// one whose weights or ONNX export changed on disk is loaded again.
 import * as path from 'node:path';
 import type { ClassifierEvaluateParams, ClassifierEvaluation, ClassifierPredictParams, ClassifierPredictResult } from '../../common/protocol/engine';
 import { loadTextClassifier, type TextClassifier } from '../models/textClassifier';
 import { evaluateTextClassifier } from './evaluateClassifier';
+import { fileStamp, ModelCache } from './modelCache';
 import { predictionsOf } from './predictions';
 
 /** The files whose change means the folder holds another model. */
-const STAMPED_FILES = ['config.json', 'model.safetensors'];
-
-interface Entry {
-  readonly stamp: string;
-  readonly classifier: Promise<TextClassifier>;
-  /** Requests using the classifier now: an evicted entry is disposed when the last one ends. */
-  users: number;
-  evicted: boolean;
-}
+const STAMPED_FILES = ['config.json', 'model.safetensors', 'onnx/model.onnx'];
 
 export interface ClassifierStoreOptions {
   /** Classifiers kept loaded at once; the least recently used is disposed first. */
@@ -25,70 +17,24 @@ export interface ClassifierStoreOptions {
 }
 
 export class ClassifierStore {
-  /** By absolute folder, least recently used first (Map keeps insertion order). */
-  private readonly entries = new Map<string, Entry>();
-  private readonly capacity: number;
-  private readonly load: (folder: string) => Promise<TextClassifier>;
+  private readonly cache: ModelCache<TextClassifier>;
 
   constructor(options: ClassifierStoreOptions = {}) {
-    this.capacity = Math.max(1, options.capacity ?? 3);
-    this.load = options.load ?? loadTextClassifier;
+    this.cache = new ModelCache({ capacity: options.capacity ?? 3, load: options.load ?? loadTextClassifier, stamp: (folder) => fileStamp(folder, STAMPED_FILES) });
   }
 
-  /**
-   * Runs `use` with the classifier in `folder`, loaded once (concurrent callers share one load) and
-   * not disposed before `use` ends, even when a newer model or other folders push it out meanwhile.
-   */
-  async with<T>(folder: string, use: (classifier: TextClassifier) => Promise<T>): Promise<T> {
-    const entry = await this.acquire(path.resolve(folder));
-    try {
-      return await use(await entry.classifier);
-    } finally {
-      entry.users--;
-      if (entry.evicted) release(entry);
-    }
-  }
-
-  /** The entry of `key`, counted as used (synchronously after the stamp is read, so no eviction slips between). */
-  private async acquire(key: string): Promise<Entry> {
-    const stamp = await stampOf(key);
-    const cached = this.entries.get(key);
-    if (cached !== undefined && cached.stamp === stamp) {
-      this.entries.delete(key);
-      this.entries.set(key, cached); // now the most recently used
-      cached.users++;
-      return cached;
-    }
-    if (cached !== undefined) this.evict(key, cached);
-    const entry: Entry = {
-      stamp,
-      classifier: this.load(key),
-      users: 1,
-      evicted: false,
-    };
-    this.entries.set(key, entry);
-    // A failed load is not kept: the next request tries again (the user may be fixing the folder).
-    entry.classifier.catch(() => {
-      if (this.entries.get(key) === entry) this.entries.delete(key);
-    });
-    for (const [oldest, evicted] of this.entries) {
-      if (this.entries.size <= this.capacity) break;
-      this.evict(oldest, evicted);
-    }
-    return entry;
-  }
-
-  private evict(key: string, entry: Entry): void {
-    this.entries.delete(key);
-    entry.evicted = true;
-    release(entry);
+  /** Runs `use` with the classifier in `folder`, loaded once and kept while `use` runs. */
+  with<T>(folder: string, use: (classifier: TextClassifier) => Promise<T>): Promise<T> {
+    return this.cache.with(path.resolve(folder), use);
   }
 
   predict(params: ClassifierPredictParams): Promise<ClassifierPredictResult> {
     return this.with(params.modelPath, async (classifier) => ({
       labels: [...classifier.labels],
       modelType: classifier.modelType,
-      predictions: predictionsOf(classifier.labels, await classifier.predict(params.texts)),
+      runtime: classifier.runtime,
+      ...(classifier.decision.multiLabel ? { multiLabel: { threshold: classifier.decision.threshold } } : {}),
+      predictions: predictionsOf(classifier.labels, await classifier.predict(params.texts), classifier.decision),
     }));
   }
 
@@ -98,30 +44,10 @@ export class ClassifierStore {
 
   /** How many classifiers are loaded (or loading). */
   get size(): number {
-    return this.entries.size;
+    return this.cache.size;
   }
 
   dispose(): void {
-    for (const [key, entry] of [...this.entries]) this.evict(key, entry);
+    this.cache.dispose();
   }
-}
-
-/** Modification time and size of the files that make the model; a missing file counts as absent. */
-async function stampOf(folder: string): Promise<string> {
-  const parts = await Promise.all(
-    STAMPED_FILES.map(async (name) => {
-      const info = await stat(path.join(folder, name)).catch(() => undefined);
-      return info === undefined ? '-' : `${info.mtimeMs}:${info.size}`;
-    }),
-  );
-  return parts.join('|');
-}
-
-/** Frees an evicted classifier once its load is done and no request uses it. */
-function release(entry: Entry): void {
-  if (entry.users > 0) return;
-  entry.classifier.then(
-    (classifier) => classifier.dispose(),
-    () => undefined,
-  );
 }

@@ -112,7 +112,7 @@ export async function runTraining(configPath: string, options: RunOptions): Prom
       const known = Object.keys(TRAINERS).join(', ');
       throw new RunError(`task "${config.task}" cannot be trained by this version of the engine yet (trainers: ${known})`, ['task']);
     }
-    tensorBackend = trainer.usesTensorBackend ? await tensorBackendFor(loaded, configPath) : undefined;
+    tensorBackend = trainer.usesTensorBackend(config) ? await tensorBackendFor(loaded, configPath) : undefined;
     const folder = runFolderFor(config);
     await mkdir(folder.checkpoints, { recursive: true });
     const resumeFrom = options.resume ? await latestCheckpoint(folder.checkpoints) : undefined;

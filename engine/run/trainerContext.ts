@@ -50,7 +50,7 @@ export interface TrainerResult {
 /** One task: the model formats it writes by default and how it trains. */
 export interface TaskTrainer {
   defaultFormats: NonNullable<Output['formats']>;
-  /** Computes with TensorFlow.js tensors: the run selects the config's `backend` first. */
-  usesTensorBackend: boolean;
+  /** Computes with TensorFlow.js tensors for this config: the run selects the config's `backend` first. */
+  usesTensorBackend(config: ResolvedConfig): boolean;
   train(context: TrainerContext): Promise<TrainerResult>;
 }

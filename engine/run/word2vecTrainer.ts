@@ -11,7 +11,8 @@ import { resolveWord2VecOptions, type Word2VecOptions } from '../word2vec/option
 import { trainWord2Vec, type Word2VecProgress } from '../word2vec/trainer';
 import { readVectors, writeVectorsBinary, writeVectorsText } from '../word2vec/vectorsFormat';
 import { countWords, Vocabulary, type WordCounts } from '../word2vec/vocabulary';
-import { FULL_MODEL_FOLDER, locateVectors, VECTORS_BINARY, VECTORS_TEXT } from '../vectors/vectorsLocation';
+import { VECTORS_BINARY, VECTORS_TEXT } from '../../common/vectorsFolder';
+import { FULL_MODEL_FOLDER, locateVectors } from '../vectors/vectorsLocation';
 import { corpusTextFiles } from './corpusText';
 import { RunError } from './runError';
 import type { TaskTrainer, TrainerContext, TrainerResult } from './trainerContext';
@@ -118,7 +119,8 @@ function describeDrift(drift: WordDrift): string {
 async function train(context: TrainerContext): Promise<TrainerResult> {
   const { config, folder } = context;
   const formats = config.output.formats ?? word2vecTrainer.defaultFormats;
-  if (formats.includes('huggingface')) throw new RunError('output.formats: huggingface is for classifiers; word vectors are written as word2vec-text and word2vec-binary', ['output', 'formats']);
+  const classifierFormat = formats.find((format) => format === 'huggingface' || format === 'onnx');
+  if (classifierFormat) throw new RunError(`output.formats: ${classifierFormat} is for classifiers; word vectors are written as word2vec-text and word2vec-binary`, ['output', 'formats']);
   const files = await corpusTextFiles(context);
   const options = trainerOptions(context);
   const { model, wordCounts, before, notices } = await prepareModel(context, files, options);
@@ -286,6 +288,6 @@ function nonFiniteError(at: { value: number; epoch: number; step: number }, alph
 export const word2vecTrainer: TaskTrainer = {
   defaultFormats: ['word2vec-text', 'word2vec-binary'],
   // Its own WebAssembly SIMD kernels on worker threads, not TensorFlow.js.
-  usesTensorBackend: false,
+  usesTensorBackend: () => false,
   train,
 };

@@ -16,6 +16,9 @@ import * as tf from '@tensorflow/tfjs';
  * With `weightDecay: 0` this is Adam (the config's `optimizer: adam`).
  */
 
+/** torch's AdamW defaults (and HF Trainer's `adam_beta1`, `adam_beta2`, `adam_epsilon`); the sparse kernel uses them too. */
+export const ADAMW_DEFAULTS = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
+
 export interface AdamWOptions {
   /** Default 0.9. */
   readonly beta1?: number;
@@ -67,9 +70,9 @@ export class AdamW {
   private readonly slots = new Map<string, Slot>();
 
   constructor(options: AdamWOptions = {}) {
-    this.beta1 = options.beta1 ?? 0.9;
-    this.beta2 = options.beta2 ?? 0.999;
-    this.epsilon = options.epsilon ?? 1e-8;
+    this.beta1 = options.beta1 ?? ADAMW_DEFAULTS.beta1;
+    this.beta2 = options.beta2 ?? ADAMW_DEFAULTS.beta2;
+    this.epsilon = options.epsilon ?? ADAMW_DEFAULTS.epsilon;
     this.weightDecay = options.weightDecay ?? 0.01;
     this.noDecay = options.noDecay ?? isNoDecayParameter;
     for (const [key, value] of [['beta1', this.beta1], ['beta2', this.beta2]] as const) {

@@ -25,6 +25,8 @@ export interface ClassMetrics {
 export interface ClassificationMetrics {
   readonly accuracy: number;
   readonly macroF1: number;
+  /** F1 of all decisions pooled; for single-label data it equals the accuracy. */
+  readonly microF1: number;
   readonly perClass: readonly ClassMetrics[];
   readonly confusionMatrix: ConfusionMatrix;
   readonly count: number;
@@ -87,7 +89,7 @@ export function metricsFromConfusionMatrix(matrix: ConfusionMatrix, labels?: rea
   }
   if (count === 0) throw new Error('no examples to compute metrics on');
   const macroF1 = present.reduce((sum, f1) => sum + f1, 0) / present.length;
-  return { accuracy: correct / count, macroF1, perClass, confusionMatrix: matrix.map((row) => [...row]), count };
+  return { accuracy: correct / count, macroF1, microF1: correct / count, perClass, confusionMatrix: matrix.map((row) => [...row]), count };
 }
 
 export function classificationMetrics(

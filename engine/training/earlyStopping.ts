@@ -6,7 +6,7 @@
  * After `patience` evaluations in a row without improvement, stop. A NaN never improves. Pure.
  */
 
-export type EarlyStoppingMetric = 'accuracy' | 'macro_f1' | 'loss';
+export type EarlyStoppingMetric = 'accuracy' | 'macro_f1' | 'micro_f1' | 'loss';
 
 export interface EarlyStoppingOptions {
   /** Default `macro_f1` (the schema default). */
@@ -63,6 +63,11 @@ export class EarlyStopping {
       bestAt: this.state.bestAt ?? Number.NaN,
       waited: this.state.waited,
     };
+  }
+
+  /** Forgets the evaluations since the best (a new stage starts its patience afresh); the best stays. */
+  restartPatience(): void {
+    this.state = { ...this.state, waited: 0 };
   }
 
   get best(): number | null {

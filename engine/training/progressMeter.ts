@@ -43,15 +43,16 @@ export class ProgressMeter {
     if (Number.isFinite(msPerStep) && msPerStep > 0) this.assumedMs[stage] = msPerStep;
   }
 
-  /** One training step of `stage` took `ms` for `samples` examples. */
-  step(stage: number, ms: number, samples: number): void {
+  /** `steps` training steps of `stage` (one unless a kernel reports several at once) took `ms` for `samples` examples. */
+  step(stage: number, ms: number, samples: number, steps = 1): void {
+    if (steps <= 0) return;
     this.sinceReport.ms += ms;
     this.sinceReport.samples += samples;
     const measured = this.measured[stage]!;
-    measured.seen++;
+    measured.seen += steps;
     if (measured.seen === 1 && this.stages[stage]!.steps > 1) return; // warm-up
     measured.ms += ms;
-    measured.count++;
+    measured.count += steps;
     this.latestRate = measured.ms / measured.count;
   }
 

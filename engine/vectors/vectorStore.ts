@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { NeighboursParams, NeighboursResult, ProjectionParams, ProjectionResult } from '../../common/protocol/engine';
 import { loadFullModel } from '../word2vec/fullModel';
 import { NearestNeighbours } from '../word2vec/neighbours';
-import { readVectors } from '../word2vec/vectorsFormat';
+import { readVectors, type ReadVectorsOptions } from '../word2vec/vectorsFormat';
 import { principalComponents2D } from './pca';
 import { locateVectors } from './vectorsLocation';
 
@@ -15,6 +15,18 @@ export interface LoadedVectors {
   words: readonly string[];
   dim: number;
   vectors: Float32Array;
+}
+
+/** The vectors at `target` (a file in any vectors format, or a word2vec run folder), the first `maxVectors` of a file when given. */
+export async function readVectorsAt(target: string, options: ReadVectorsOptions = {}): Promise<LoadedVectors> {
+  const location = await locateVectors(path.resolve(target), 'vectors-file');
+  if (location.kind === 'full-model') {
+    const model = await loadFullModel(location.path);
+    const count = Math.min(model.vocabulary.words.length, options.maxVectors ?? Number.POSITIVE_INFINITY);
+    return { source: location.path, words: model.vocabulary.words.slice(0, count), dim: model.dim, vectors: model.input.subarray(0, count * model.dim) };
+  }
+  const read = await readVectors(location.path, options);
+  return { source: location.path, words: read.words, dim: read.dim, vectors: read.vectors };
 }
 
 /** Holds the last vectors loaded (one set: vectors can be large) and reloads when the file changes. */
@@ -32,15 +44,7 @@ export class VectorStore {
     const key = `${location.path}\0${info.mtimeMs}\0${info.size}`;
     if (this.cached?.key === key) return this.cached;
     this.cached = undefined; // let the old set go before reading the new one
-    let vectors: LoadedVectors;
-    if (location.kind === 'full-model') {
-      const model = await loadFullModel(location.path);
-      vectors = { source: location.path, words: model.vocabulary.words, dim: model.dim, vectors: model.input };
-    } else {
-      const read = await readVectors(location.path);
-      vectors = { source: location.path, words: read.words, dim: read.dim, vectors: read.vectors };
-    }
-    this.cached = { key, vectors };
+    this.cached = { key, vectors: await readVectorsAt(location.path) };
     return this.cached;
   }
 

@@ -1,11 +1,10 @@
 // Where the vectors are when a user names a file or a word2vec run folder.
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import { VECTORS_BINARY, VECTORS_FILES, VECTORS_TEXT } from '../../common/vectorsFolder';
 
 /** Inside a word2vec run folder: the full model (both matrices, vocabulary counts) continued training needs. */
 export const FULL_MODEL_FOLDER = 'model';
-export const VECTORS_TEXT = 'vectors.txt';
-export const VECTORS_BINARY = 'vectors.bin';
 
 export type VectorsLocation = { kind: 'full-model'; path: string } | { kind: 'vectors-file'; path: string };
 
@@ -22,7 +21,7 @@ export async function locateVectors(target: string, prefer: 'full-model' | 'vect
   const candidates: VectorsLocation[] = [];
   if (await isFile(path.join(target, 'model.json'))) candidates.push({ kind: 'full-model', path: target });
   if (await isFile(path.join(target, FULL_MODEL_FOLDER, 'model.json'))) candidates.push({ kind: 'full-model', path: path.join(target, FULL_MODEL_FOLDER) });
-  for (const name of [VECTORS_BINARY, VECTORS_TEXT]) if (await isFile(path.join(target, name))) candidates.push({ kind: 'vectors-file', path: path.join(target, name) });
+  for (const name of VECTORS_FILES) if (await isFile(path.join(target, name))) candidates.push({ kind: 'vectors-file', path: path.join(target, name) });
   const chosen = candidates.find((candidate) => candidate.kind === prefer) ?? candidates[0];
   if (!chosen) throw new Error(`${target}: the folder holds no ${VECTORS_BINARY}, ${VECTORS_TEXT} or ${FULL_MODEL_FOLDER}/model.json (a run that has not finished yet?)`);
   return chosen;

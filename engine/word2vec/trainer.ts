@@ -24,10 +24,9 @@
  * WebAssembly.Memory; the inner loops are WebAssembly SIMD kernels (wasm/word2vecKernels.wat). The model
  * given to onEpoch views that memory: save or copy it there, do not keep it; the result's is a copy.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { locateWorkerEntry, startWorker, workerRequest } from '../io/workerThreads';
 import { splitCorpus } from './corpusReader';
 import { createModel, type Word2VecModel } from './model';
 import { buildUnigramTable } from './negativeSampling';
@@ -109,12 +108,7 @@ function copyLayer(from: Float32Array, into: Float32Array, what: string): void {
 
 /** The worker entry: the .ts file next to this one under tsx, or the bundle's word2vecWorker.js next to it. */
 export function word2vecWorkerPath(): string {
-  const override = process.env.NLP_STUDIO_WORD2VEC_WORKER;
-  // out/cli.js and out/engine.js sit beside out/word2vecWorker.js; the e2e suite's bundle is two folders deeper.
-  const candidates = [...(override ? [override] : []), path.join(__dirname, 'word2vecWorker.js'), path.join(__dirname, '../../word2vecWorker.js'), path.join(__dirname, 'worker.ts')];
-  const found = candidates.find((candidate) => existsSync(candidate));
-  if (!found) throw new Error(`word2vec worker not found; looked for ${candidates.join(' and ')}`);
-  return found;
+  return locateWorkerEntry('word2vecWorker', path.join(__dirname, 'worker.ts'), process.env.NLP_STUDIO_WORD2VEC_WORKER);
 }
 
 /**
@@ -278,38 +272,9 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
   return { model: result, epochs: summaries, cancelled, seconds, wordsPerSecond: seconds > 0 ? sum(ProgressField.Tokens) / seconds : 0 };
 }
 
-/** Starts a worker; a .ts entry (tests under tsx) first registers tsx's require hook in the thread, which `--import tsx` does not reach. */
-function startWorker(entry: string, setup: WorkerSetup): Worker {
-  if (!entry.endsWith('.ts')) return new Worker(entry, { workerData: setup });
-  const tsxApi = createRequire(__filename).resolve('tsx/cjs/api');
-  const bootstrap = `require(${JSON.stringify(tsxApi)}).register(); require(${JSON.stringify(entry)});`;
-  return new Worker(bootstrap, { eval: true, workerData: setup });
-}
-
 /** Posts one epoch to a worker and resolves with false when it stopped early (cancelled). */
-function runWorkerEpoch(worker: Worker, epoch: number): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const cleanup = (): void => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    const onMessage = (message: FromWorker): void => {
-      cleanup();
-      if (message.type === 'epochDone') resolve(!message.cancelled);
-      else reject(new Error(`word2vec worker failed: ${message.message}${message.stack ? `\n${message.stack}` : ''}`));
-    };
-    const onError = (error: Error): void => {
-      cleanup();
-      reject(error);
-    };
-    const onExit = (code: number): void => {
-      cleanup();
-      reject(new Error(`word2vec worker exited with code ${code} during epoch ${epoch + 1}`));
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-    worker.postMessage({ type: 'epoch', epoch } satisfies ToWorker);
-  });
+async function runWorkerEpoch(worker: Worker, epoch: number): Promise<boolean> {
+  const reply = await workerRequest<FromWorker>(worker, { type: 'epoch', epoch } satisfies ToWorker, `word2vec epoch ${epoch + 1}`);
+  if (reply.type === 'epochDone') return !reply.cancelled;
+  throw new Error(`word2vec worker failed: ${reply.message}${reply.stack ? `\n${reply.stack}` : ''}`);
 }

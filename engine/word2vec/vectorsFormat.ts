@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { describeVectorsHead, gloveDimension, HEADER_LINE, VECTORS_HEAD_BYTES, type VectorsFileFormat } from '../../common/vectorsHead';
 import { BufferedFileWriter, writeFileAtomic } from '../io/atomicWrite';
 
 /** Word vectors as word2vec files hold them: words in file order and a row-major matrix. */
@@ -27,11 +28,15 @@ export class VectorsFormatError extends Error {
 
 /** The shortest decimal that reads back as exactly this float32 (so text round trips are lossless). */
 export function formatFloat32(value: number): string {
-  for (let precision = 6; precision < 9; precision++) {
-    const text = value.toPrecision(precision);
-    if (Math.fround(Number(text)) === value) return text;
+  // Most float32 values need 8 digits and about a third 7 (6 is rare): try 7 first, then down or up.
+  const reads = (text: string): boolean => Math.fround(Number(text)) === value;
+  const seven = value.toPrecision(7);
+  if (reads(seven)) {
+    const six = value.toPrecision(6);
+    return reads(six) ? six : seven;
   }
-  return value.toPrecision(9);
+  const eight = value.toPrecision(8);
+  return reads(eight) ? eight : value.toPrecision(9);
 }
 
 function checkShape(words: readonly string[], vectors: Float32Array, dim: number): void {
@@ -76,10 +81,14 @@ export async function writeVectorsBinary(file: string, words: readonly string[],
   });
 }
 
-const HEADER = /^\s*(\d+)\s+(\d+)\s*$/;
+/** How much of a vectors file to read. */
+export interface ReadVectorsOptions {
+  /** Read only the first N vectors (files are ordered most frequent first): `model.max_vectors`. */
+  readonly maxVectors?: number;
+}
 
 function parseHeader(file: string, where: string, line: string): { count: number; dim: number } {
-  const match = HEADER.exec(line);
+  const match = HEADER_LINE.exec(line);
   if (!match) {
     const shown = JSON.stringify(line.length > 60 ? `${line.slice(0, 60)}…` : line);
     throw new VectorsFormatError(file, where, `expected the header '<count> <dimension>', found ${shown}`);
@@ -90,59 +99,112 @@ function parseHeader(file: string, where: string, line: string): { count: number
   return { count, dim };
 }
 
-/** Reads the word2vec text format line by line, with `file:line` in every error. */
-export async function readVectorsText(file: string): Promise<WordVectors> {
+/** Rows of dim floats that grow as a header-less file is read. */
+class GrowingRows {
+  words: string[] = [];
+  private data: Float32Array;
+
+  constructor(
+    readonly dim: number,
+    expected: number,
+  ) {
+    this.data = new Float32Array(Math.max(1, expected) * dim);
+  }
+
+  /** The next row's offset in `values` (grown when full). */
+  append(word: string): number {
+    const offset = this.words.length * this.dim;
+    if (offset + this.dim > this.data.length) {
+      const grown = new Float32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.words.push(word);
+    return offset;
+  }
+
+  get values(): Float32Array {
+    return this.data;
+  }
+
+  finish(): Float32Array {
+    return this.data.length === this.words.length * this.dim ? this.data : this.data.slice(0, this.words.length * this.dim);
+  }
+}
+
+/**
+ * Reads a text vectors file line by line, with `file:line` in every error: word2vec text and fastText
+ * `.vec` (a `<count> <dim>` header), or GloVe (no header; the dimension is the first line's).
+ */
+export async function readVectorsText(file: string, { maxVectors = Number.POSITIVE_INFINITY }: ReadVectorsOptions = {}): Promise<WordVectors> {
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let header: { count: number; dim: number } | undefined;
-  let words: string[] = [];
-  let vectors = new Float32Array(0);
+  let rows: GrowingRows | undefined;
+  let announced: number | undefined;
   const firstLine = new Map<string, number>();
   const warnings: string[] = [];
+  let spaced = 0;
   let lineNumber = 0;
-  let row = 0;
-  for await (const line of lines) {
-    lineNumber++;
-    if (!header) {
-      if (line.includes('\u0000') || line.includes('\uFFFD')) throw new VectorsFormatError(file, `${lineNumber}`, 'this is not a text vectors file (binary data in the header line); is it a .bin file?');
-      header = parseHeader(file, `${lineNumber}`, line);
-      words = new Array<string>(header.count);
-      vectors = new Float32Array(header.count * header.dim);
-      continue;
+  try {
+    for await (const raw of lines) {
+      lineNumber++;
+      const line = lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+      if (line.includes('\u0000') || line.includes('\uFFFD')) {
+        const what = rows ? 'binary data in a text vectors file; is it a .bin file, or damaged?' : 'this is not a text vectors file (binary data in the first line); is it a .bin file?';
+        throw new VectorsFormatError(file, `${lineNumber}`, what);
+      }
+      if (!rows) {
+        if (HEADER_LINE.test(line)) {
+          const header = parseHeader(file, `${lineNumber}`, line);
+          announced = header.count;
+          rows = new GrowingRows(header.dim, Math.min(header.count, maxVectors));
+          continue;
+        }
+        const dim = gloveDimension(line);
+        if (dim === undefined) throw new VectorsFormatError(file, `${lineNumber}`, `expected the header '<count> <dimension>' (word2vec, fastText .vec) or a GloVe line 'word v1 v2 …', found ${JSON.stringify(line.length > 60 ? `${line.slice(0, 60)}…` : line)}`);
+        rows = new GrowingRows(dim, Math.min(100_000, maxVectors));
+      }
+      if (rows.words.length >= maxVectors) break;
+      const fields = line.trim().split(/ +/);
+      if (fields.length === 1 && fields[0] === '') continue; // blank line
+      if (announced !== undefined && rows.words.length >= announced) throw new VectorsFormatError(file, `${lineNumber}`, `more vectors than the ${announced} the header announces`);
+      const { dim } = rows;
+      if (announced === undefined && fields.length > dim + 1 && fields.slice(-dim).every((field) => Number.isFinite(Number(field)))) {
+        spaced++; // GloVe 840B has a few "words" with spaces inside; no tokenizer produces them
+        continue;
+      }
+      const [word, ...values] = fields;
+      if (values.length !== dim) {
+        throw new VectorsFormatError(file, `${lineNumber}`, `expected ${dim} values after the word ${JSON.stringify(word)} (${announced === undefined ? "the first line's" : "the header's"} dimension), found ${values.length}`);
+      }
+      const seen = firstLine.get(word!);
+      if (seen !== undefined) warnings.push(`${file}:${lineNumber}: the word ${JSON.stringify(word)} repeats line ${seen}; the first vector is kept`);
+      else firstLine.set(word!, lineNumber);
+      const offset = rows.append(word!);
+      const target = rows.values;
+      for (let i = 0; i < dim; i++) {
+        const value = Number(values[i]);
+        if (!Number.isFinite(value)) throw new VectorsFormatError(file, `${lineNumber}`, `value ${i + 1} of ${JSON.stringify(word)} is not a finite number: ${JSON.stringify(values[i])}`);
+        target[offset + i] = value;
+      }
     }
-    if (line.includes('\u0000') || line.includes('\uFFFD')) throw new VectorsFormatError(file, `${lineNumber}`, 'binary data in a text vectors file; is it a .bin file, or damaged?');
-    const fields = line.trim().split(/ +/);
-    if (fields.length === 1 && fields[0] === '') continue; // blank line
-    if (row >= header.count) throw new VectorsFormatError(file, `${lineNumber}`, `more vectors than the ${header.count} the header announces`);
-    const [word, ...values] = fields;
-    if (values.length !== header.dim) {
-      throw new VectorsFormatError(file, `${lineNumber}`, `expected ${header.dim} values after the word ${JSON.stringify(word)} (the header's dimension), found ${values.length}`);
-    }
-    const seen = firstLine.get(word!);
-    if (seen !== undefined) {
-      warnings.push(`${file}:${lineNumber}: the word ${JSON.stringify(word)} repeats line ${seen}; the first vector is kept`);
-    } else {
-      firstLine.set(word!, lineNumber);
-    }
-    const offset = row * header.dim;
-    for (let i = 0; i < header.dim; i++) {
-      const value = Number(values[i]);
-      if (!Number.isFinite(value)) throw new VectorsFormatError(file, `${lineNumber}`, `value ${i + 1} of ${JSON.stringify(word)} is not a finite number: ${JSON.stringify(values[i])}`);
-      vectors[offset + i] = value;
-    }
-    words[row] = word!;
-    row++;
+  } finally {
+    lines.close();
   }
-  if (!header) throw new VectorsFormatError(file, '', "the file is empty; expected the header '<count> <dimension>'");
-  if (row < header.count) throw new VectorsFormatError(file, `${lineNumber}`, `truncated: the header announces ${header.count} vectors, the file holds ${row}`);
-  return dropRepeats({ words, dim: header.dim, vectors, warnings });
+  if (!rows) throw new VectorsFormatError(file, '', "the file is empty; expected the header '<count> <dimension>' or a GloVe line 'word v1 v2 …'");
+  const read = rows.words.length;
+  if (announced !== undefined && read < Math.min(announced, maxVectors)) throw new VectorsFormatError(file, `${lineNumber}`, `truncated: the header announces ${announced} vectors, the file holds ${read}`);
+  if (spaced > 0) warnings.push(`${file}: ${spaced} line(s) whose word contains spaces were skipped`);
+  return dropRepeats({ words: rows.words, dim: rows.dim, vectors: rows.finish(), warnings });
 }
 
 /** Reads the word2vec binary format; errors give the vector's index and byte offset. */
-export async function readVectorsBinary(file: string): Promise<WordVectors> {
+export async function readVectorsBinary(file: string, { maxVectors = Number.POSITIVE_INFINITY }: ReadVectorsOptions = {}): Promise<WordVectors> {
   const bytes = await readFile(file);
   const headerEnd = bytes.indexOf(10);
   if (headerEnd < 0 || headerEnd > 100) throw new VectorsFormatError(file, '1', "not a word2vec file: no header line '<count> <dimension>' at the start");
-  const { count, dim } = parseHeader(file, '1', bytes.toString('latin1', 0, headerEnd));
+  const header = parseHeader(file, '1', bytes.toString('latin1', 0, headerEnd));
+  const { dim } = header;
+  const count = Math.min(header.count, maxVectors);
   const words = new Array<string>(count);
   const vectors = new Float32Array(count * dim);
   const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -152,7 +214,7 @@ export async function readVectorsBinary(file: string): Promise<WordVectors> {
     while (offset < bytes.length && (bytes[offset] === 10 || bytes[offset] === 13)) offset++;
     const wordStart = offset;
     const space = bytes.indexOf(32, wordStart);
-    if (offset >= bytes.length || space < 0) throw new VectorsFormatError(file, `byte ${offset}`, `truncated: the header announces ${count} vectors, the file holds ${row}`);
+    if (offset >= bytes.length || space < 0) throw new VectorsFormatError(file, `byte ${offset}`, `truncated: the header announces ${header.count} vectors, the file holds ${row}`);
     if (space - wordStart > 1000 || bytes.subarray(wordStart, space).includes(0) || bytes.subarray(wordStart, space).includes(10)) {
       throw new VectorsFormatError(file, `byte ${wordStart}`, `vector ${row + 1}: no word followed by a space here; the file is damaged or not word2vec binary`);
     }
@@ -164,7 +226,7 @@ export async function readVectorsBinary(file: string): Promise<WordVectors> {
     }
     offset = space + 1;
     if (offset + rowBytes > bytes.length) {
-      throw new VectorsFormatError(file, `byte ${offset}`, `truncated: the vector of ${JSON.stringify(word)} (${row + 1} of ${count}) needs ${rowBytes} bytes, ${bytes.length - offset} are left`);
+      throw new VectorsFormatError(file, `byte ${offset}`, `truncated: the vector of ${JSON.stringify(word)} (${row + 1} of ${header.count}) needs ${rowBytes} bytes, ${bytes.length - offset} are left`);
     }
     const base = row * dim;
     for (let i = 0; i < dim; i++) {
@@ -175,42 +237,40 @@ export async function readVectorsBinary(file: string): Promise<WordVectors> {
     words[row] = word;
     offset += rowBytes;
   }
-  while (offset < bytes.length && (bytes[offset] === 10 || bytes[offset] === 13 || bytes[offset] === 32)) offset++;
-  if (offset < bytes.length) throw new VectorsFormatError(file, `byte ${offset}`, `data after the ${count} vectors the header announces; wrong count or dimension in the header?`);
+  if (count === header.count) {
+    while (offset < bytes.length && (bytes[offset] === 10 || bytes[offset] === 13 || bytes[offset] === 32)) offset++;
+    if (offset < bytes.length) throw new VectorsFormatError(file, `byte ${offset}`, `data after the ${count} vectors the header announces; wrong count or dimension in the header?`);
+  }
   return dropRepeats({ words, dim, vectors, warnings: [] });
 }
 
-/** The format a file is in: by extension (.bin / .txt / .vec), else by looking for binary bytes after the header. */
-export async function detectVectorsFormat(file: string): Promise<'text' | 'binary'> {
-  if (/\.bin$/i.test(file)) return 'binary';
-  if (/\.(txt|vec)$/i.test(file)) return 'text';
+/** The format a file is in, from its first bytes (describeVectorsHead), whatever its extension. */
+export async function detectVectorsFormat(file: string): Promise<VectorsFileFormat> {
   const handle = await open(file, 'r');
+  let head: Buffer;
+  let complete: boolean;
   try {
-    const sample = Buffer.alloc(4096);
+    const sample = Buffer.alloc(VECTORS_HEAD_BYTES);
     const { bytesRead } = await handle.read(sample, 0, sample.length, 0);
-    const head = sample.subarray(0, bytesRead);
-    const body = head.subarray(head.indexOf(10) + 1);
-    return body.includes(0) || !isUtf8Prefix(body) ? 'binary' : 'text';
+    head = sample.subarray(0, bytesRead);
+    complete = bytesRead < sample.length;
   } finally {
     await handle.close();
   }
-}
-
-function isUtf8Prefix(bytes: Buffer): boolean {
-  // A 4096-byte sample may cut a character: allow up to 3 trailing bytes to be dropped.
-  for (let cut = 0; cut < 4 && cut <= bytes.length; cut++) {
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, bytes.length - cut));
-      return true;
-    } catch {
-      // try a shorter prefix
-    }
+  if (head.length >= 4 && head.readInt32LE(0) === FASTTEXT_MODEL_MAGIC) {
+    throw new VectorsFormatError(file, '', "this is a fastText model (.bin), not word vectors: use the .vec file fastText writes beside it (or 'fasttext print-word-vectors')");
   }
-  return false;
+  const described = describeVectorsHead(head.toString('utf8'), complete);
+  if ('problem' in described) throw new VectorsFormatError(file, '1', described.problem);
+  return described.format;
 }
 
-export async function readVectors(file: string): Promise<WordVectors> {
-  return (await detectVectorsFormat(file)) === 'binary' ? readVectorsBinary(file) : readVectorsText(file);
+/** The first int32 of a fastText `.bin` model (fastText's FASTTEXT_FILEFORMAT_MAGIC_INT32). */
+const FASTTEXT_MODEL_MAGIC = 793712314;
+
+/** Any of the formats, detected from the file's content. */
+export async function readVectors(file: string, options: ReadVectorsOptions = {}): Promise<WordVectors> {
+  return (await detectVectorsFormat(file)) === 'word2vec-binary' ? readVectorsBinary(file, options) : readVectorsText(file, options);
 }
 
 /** Keeps the first vector of a repeated word (gensim does the same, with a warning). */

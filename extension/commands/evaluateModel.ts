@@ -193,13 +193,17 @@ export function evaluationMarkdown(evaluation: ClassifierEvaluation): string {
     '|:--|--:|--:|--:|--:|',
     ...evaluation.perClass.map((entry) => `| ${cell(entry.label)} | ${fixed(entry.precision)} | ${fixed(entry.recall)} | ${fixed(entry.f1)} | ${entry.support} |`),
     '',
-    '## Confusion matrix',
-    '',
-    'Rows are the true class, columns the predicted class.',
-    '',
-    `| true ╲ predicted | ${labels.map(cell).join(' | ')} |`,
-    `|:--|${labels.map(() => '--:').join('|')}|`,
-    ...labels.map((label, row) => `| **${cell(label)}** | ${(confusionMatrix[row] ?? []).map((count, column) => (row === column ? `**${count}**` : String(count))).join(' | ')} |`),
+    ...(confusionMatrix
+      ? [
+          '## Confusion matrix',
+          '',
+          'Rows are the true class, columns the predicted class.',
+          '',
+          `| true ╲ predicted | ${labels.map(cell).join(' | ')} |`,
+          `|:--|${labels.map(() => '--:').join('|')}|`,
+          ...labels.map((label, row) => `| **${cell(label)}** | ${(confusionMatrix[row] ?? []).map((count, column) => (row === column ? `**${count}**` : String(count))).join(' | ')} |`),
+        ]
+      : [`Multi-label model: a label is predicted at probability ≥ ${evaluation.threshold ?? 0.5}; micro-F1 ${fixed(evaluation.microF1)}, and the accuracy above is exact-match (every label right).`]),
   ];
   if (badLines.count > 0) {
     lines.push(

@@ -1,18 +1,20 @@
 // "Predict on selection": with word vectors, the nearest neighbours of the selected word; with a text
-// classifier, the label of the selected text shown after it, and every class's probability on hover.
+// classifier, the label of the selected text shown after it, and every class's probability on hover;
+// with a folder transformers.js runs, its pipeline's answer (pipelinePrediction.ts).
 // The model is the one the user chose for predictions (status bar, "Select model for predictions").
 import * as vscode from 'vscode';
 import { ClassifierPredictRequest, NeighboursRequest, type NeighboursResult } from '../../common/protocol/engine';
 import type { Ctx } from '../ctx';
 import type { ModelInfo } from '../models/modelCatalog';
 import { modelAt } from '../models/modelQuickPick';
-import { predictionView } from './predictionView';
-import { selectPredictionModel } from './selectPredictionModel';
+import { predictWithPipeline, type PipelineAnswer, type PipelineRequestArgs } from './pipelinePrediction';
+import { percent, predictionView } from './predictionView';
+import { PREDICTION_KINDS, selectPredictionModel } from './selectPredictionModel';
 
 const NEIGHBOURS = 15;
 const COMMAND = 'nlpStudio.predictOnSelection';
 
-export interface PredictOnSelectionArgs {
+export interface PredictOnSelectionArgs extends PipelineRequestArgs {
   /** Skips the selection for word vectors: the word to look up. */
   word?: string;
   /** Skips the selection for a classifier: the text to classify. */
@@ -39,15 +41,19 @@ export interface ClassificationAnswer {
   modelName: string;
   modelDescription: string;
   modelType: string;
+  /** What computed it, as the engine says: "onnxruntime 1.30.0 (onnx/model.onnx)", "TensorFlow.js (wasm)". */
+  runtime: string;
   /** The most probable class. */
   label: string;
   /** The model's classes, by id. */
   labels: string[];
-  /** Every class's probability (they sum to 1). */
+  /** Every class's probability (they sum to 1, except for a multi-label model: each label its own). */
   probabilities: Record<string, number>;
+  /** Multi-label models: the labels at or over the threshold (maybe none), and the threshold. */
+  multiLabel?: { labels: string[]; threshold: number };
 }
 
-export type PredictionAnswer = NeighboursAnswer | ClassificationAnswer;
+export type PredictionAnswer = NeighboursAnswer | ClassificationAnswer | PipelineAnswer;
 
 /** The selection, or the word (vectors) or line (classifier) under the caret. */
 function selected(kind: 'word' | 'text'): { text: string; editor: vscode.TextEditor; range: vscode.Range } | undefined {
@@ -70,6 +76,7 @@ export const predictOnSelection =
     const model = await modelFor(ctx, args);
     if (!model) return undefined;
     try {
+      if (model.kind === 'pipeline') return await pipeline(ctx, model, args);
       return model.kind === 'classifier' ? await classify(ctx, model, args) : await neighbours(ctx, model, args);
     } catch (error) {
       void vscode.window.showErrorMessage(`NLP Studio: ${error instanceof Error ? error.message : String(error)}`);
@@ -80,7 +87,7 @@ export const predictOnSelection =
 /** The model given for this call, else the one chosen for predictions, else (or when asked to) one the user picks now. */
 async function modelFor(ctx: Ctx, args: PredictOnSelectionArgs): Promise<ModelInfo | undefined> {
   const given = args.modelPath ?? args.vectorsPath;
-  if (given !== undefined) return modelAt(given, { kinds: ['classifier', 'vectors'], classifierEmbeddings: true });
+  if (given !== undefined) return modelAt(given, { kinds: PREDICTION_KINDS, classifierEmbeddings: true });
   if (!args.chooseModel) {
     const chosen = await ctx.predictionModel.resolve();
     if (chosen) return chosen;
@@ -136,6 +143,35 @@ async function showNeighbours(ctx: Ctx, word: string, source: string, vectorsPat
   if (picked) await predictOnSelection(ctx)({ word: picked.label, vectorsPath });
 }
 
+async function pipeline(ctx: Ctx, model: ModelInfo, args: PredictOnSelectionArgs): Promise<PipelineAnswer | undefined> {
+  const target = args.text === undefined && args.word === undefined ? selected('text') : undefined;
+  const text = args.text ?? args.word ?? target?.text;
+  if (!text) return undefined;
+  return predictWithPipeline(ctx, model, text, target, args, (scores, answer) => {
+    // Labels of a text (text or zero-shot classification) show as a classifier's do.
+    const shown: ClassificationAnswer = {
+      kind: 'classifier',
+      text,
+      modelPath: model.path,
+      modelName: model.name,
+      modelDescription: model.description,
+      modelType: answer.task,
+      runtime: answer.runtime,
+      label: scores[0]?.label ?? '',
+      labels: scores.map((score) => score.label),
+      probabilities: Object.fromEntries(scores.map((score) => [score.label, score.score])),
+    };
+    show(ctx, target, shown);
+  });
+}
+
+/** The label after the selection (or a message when the text did not come from the editor). */
+function show(ctx: Ctx, target: ReturnType<typeof selected>, answer: ClassificationAnswer): void {
+  const view = predictionView(answer);
+  if (target) showClassification(ctx, target.editor, target.range, answer);
+  else void vscode.window.showInformationMessage(`NLP Studio: ${view.headline} — ${view.rows.map((row) => `${row.label} ${row.percent}`).join(', ')}`);
+}
+
 async function classify(ctx: Ctx, model: ModelInfo, args: PredictOnSelectionArgs): Promise<ClassificationAnswer | undefined> {
   const modelPath = model.path;
   const target = args.text === undefined && args.word === undefined ? selected('text') : undefined;
@@ -155,13 +191,13 @@ async function classify(ctx: Ctx, model: ModelInfo, args: PredictOnSelectionArgs
     modelName: model.name,
     modelDescription: model.description,
     modelType: result.modelType,
+    runtime: result.runtime,
     label: prediction.label,
     labels: result.labels,
     probabilities: Object.fromEntries(result.labels.map((label, i) => [label, prediction.probabilities[i] ?? 0])),
+    ...(result.multiLabel ? { multiLabel: { labels: prediction.labels ?? [], threshold: result.multiLabel.threshold } } : {}),
   };
-  const view = predictionView(answer);
-  if (target) showClassification(ctx, target.editor, target.range, answer);
-  else void vscode.window.showInformationMessage(`NLP Studio: ${view.headline} — ${view.rows.map((row) => `${row.label} ${row.percent}`).join(', ')}`);
+  show(ctx, target, answer);
   return answer;
 }
 
@@ -183,13 +219,13 @@ export function classificationHover(answer: ClassificationAnswer): vscode.Markdo
   const again = `command:${COMMAND}?${encodeURIComponent(JSON.stringify([{ chooseModel: true }]))}`;
   const markdown = new vscode.MarkdownString(
     [
-      `**${escape(view.headline)}** · ${escape(answer.modelName)}, ${escape(answer.modelDescription)}`,
+      `**${escape(view.headline)}** · ${escape(answer.modelName)}, ${escape(answer.modelDescription)}${answer.multiLabel ? `, multi-label at ${percent(answer.multiLabel.threshold)}` : ''}`,
       '',
       '| class | probability | |',
       '|:--|--:|:--|',
       ...rows,
       '',
-      `[Predict with another model…](${again})`,
+      `Computed by ${escape(answer.runtime)} · [Predict with another model…](${again})`,
     ].join('\n'),
   );
   markdown.isTrusted = { enabledCommands: [COMMAND] };

@@ -7,6 +7,8 @@ export interface ScoredAnswer {
   label: string;
   /** Every class's probability. */
   probabilities: Record<string, number>;
+  /** A multi-label model: the labels at or over its threshold. */
+  multiLabel?: { labels: string[]; threshold: number };
 }
 
 export interface ClassRow {
@@ -27,12 +29,9 @@ export interface PredictionView {
 
 export const percent = (probability: number): string => `${(probability * 100).toFixed(1)}%`;
 
-/**
- * The classes the model predicts: for a single-label classifier, the most probable one. (A multi-label
- * model predicts every class over its threshold: that rule belongs here, and the display follows.)
- */
+/** The classes the model predicts: the most probable one, or (multi-label) every label over its threshold. */
 export function predictedLabels(answer: ScoredAnswer): string[] {
-  return [answer.label];
+  return answer.multiLabel ? answer.multiLabel.labels : [answer.label];
 }
 
 export function predictionView(answer: ScoredAnswer): PredictionView {
@@ -40,9 +39,12 @@ export function predictionView(answer: ScoredAnswer): PredictionView {
   const rows = Object.entries(answer.probabilities)
     .sort((a, b) => b[1] - a[1])
     .map(([label, probability]) => ({ label, probability, percent: percent(probability), predicted: predicted.has(label) }));
-  const headline = rows
-    .filter((row) => row.predicted)
-    .map((row) => `${row.label} ${row.percent}`)
-    .join(', ');
+  const headline =
+    predicted.size === 0 && answer.multiLabel
+      ? `no label ≥ ${percent(answer.multiLabel.threshold)}`
+      : rows
+          .filter((row) => row.predicted)
+          .map((row) => `${row.label} ${row.percent}`)
+          .join(', ');
   return { headline, rows };
 }

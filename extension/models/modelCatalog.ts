@@ -4,12 +4,14 @@
 // the embedding explorer, under that name, never as "word vectors" in a list of models to predict with.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { isPipelineFolder, ONNX_DTYPE_FILES, pipelineTasksOf, type PipelineTask } from '../../common/huggingface/pipelineTasks';
 import type { RunTask } from '../../common/protocol/runEvents';
 import type { RunRecord } from '../run/runSupervisor';
+import { VECTORS_FILES } from '../../common/vectorsFolder';
 import { exists } from '../workspaceFiles';
 
-/** How a model answers: the label of a text, or the neighbours of a word. */
-export type ModelKind = 'classifier' | 'vectors';
+/** How a model answers: the label of a text, the neighbours of a word, or a transformers.js pipeline (entities, fills, …). */
+export type ModelKind = 'classifier' | 'vectors' | 'pipeline';
 
 export interface ModelInfo {
   /** A run folder, a model folder or a vectors file. */
@@ -21,6 +23,8 @@ export interface ModelInfo {
   readonly description: string;
   /** Vectors that are a classifier's embedding layer: that classifier's folder. */
   readonly classifierFolder?: string;
+  /** A pipeline folder's tasks (config.json), the likeliest first. */
+  readonly tasks?: PipelineTask[];
 }
 
 export interface CatalogOptions {
@@ -30,7 +34,6 @@ export interface CatalogOptions {
 }
 
 const EXCLUDED = '**/{node_modules,checkpoints,.git}/**';
-const VECTOR_FILES = ['vectors.bin', 'vectors.txt'];
 /** A word2vec run folder's full model (engine/word2vec/modelFolder.ts), which the engine also reads as vectors. */
 const FULL_MODEL_FILES = ['model/model.json', 'model.json'];
 const KIND_OF_TASK: Record<RunTask, ModelKind> = { 'text-classification': 'classifier', word2vec: 'vectors' };
@@ -66,12 +69,27 @@ async function isFile(file: string): Promise<boolean | undefined> {
   }
 }
 
+const architectureName = (config: Record<string, unknown>): string | undefined => {
+  const type = typeof config.model_type === 'string' ? config.model_type : undefined;
+  return (type && ARCHITECTURES[type]) ?? type;
+};
+
 /** "BERT classifier", from a classifier folder's config.json; undefined when the folder is not a classifier. */
 async function classifierDescription(folder: string): Promise<string | undefined> {
   const config = await readJson(path.join(folder, 'config.json'));
   if (typeof config?.id2label !== 'object' || config.id2label === null) return undefined;
-  const type = typeof config.model_type === 'string' ? config.model_type : undefined;
-  return `${(type && ARCHITECTURES[type]) ?? type ?? 'text'} classifier`;
+  return `${architectureName(config) ?? 'text'} classifier`;
+}
+
+/** A folder transformers.js runs (pipelineTasks.ts): "token-classification pipeline (BERT, ONNX)". */
+async function pipelineModel(folder: string): Promise<ModelInfo | undefined> {
+  const config = await readJson(path.join(folder, 'config.json'));
+  if (!config) return undefined;
+  const files = ['model.safetensors', 'pytorch_model.bin', ...ONNX_DTYPE_FILES.map(({ file }) => file)];
+  const present = new Set((await Promise.all(files.map(async (file) => ((await isFile(path.join(folder, file))) ? file : undefined)))).filter((file) => file !== undefined));
+  if (!isPipelineFolder(config, (file) => present.has(file))) return undefined;
+  const tasks = pipelineTasksOf(config);
+  return { path: folder, kind: 'pipeline', name: await runName(folder), description: `${tasks.join(' / ')} pipeline (${architectureName(config) ?? 'ONNX'}, ONNX)`, tasks };
 }
 
 async function runName(folder: string): Promise<string> {
@@ -91,9 +109,11 @@ export async function describeModel(modelPath: string): Promise<ModelInfo | unde
     if (!owner) return { path: modelPath, kind: 'vectors', name, description: 'word vectors' };
     return { path: modelPath, kind: 'vectors', name, description: `embeddings of the ${owner} ${name}`, classifierFolder: folder };
   }
+  const pipeline = await pipelineModel(modelPath);
+  if (pipeline) return pipeline;
   const classifier = await classifierDescription(modelPath);
   if (classifier) return { path: modelPath, kind: 'classifier', name: await runName(modelPath), description: classifier };
-  for (const name of [...VECTOR_FILES, ...FULL_MODEL_FILES]) {
+  for (const name of [...VECTORS_FILES, ...FULL_MODEL_FILES]) {
     if (await exists(vscode.Uri.file(path.join(modelPath, name)))) return { path: modelPath, kind: 'vectors', name: await runName(modelPath), description: 'word vectors' };
   }
   return undefined;
@@ -112,11 +132,11 @@ export async function findModels(sessionRuns: readonly RunRecord[], options: Cat
   const candidates: string[] = [];
   const finished = sessionRuns.filter((run) => run.status === 'completed' && options.kinds.includes(KIND_OF_TASK[run.task]));
   candidates.push(...finished.map((run) => run.runDir).reverse());
-  if (options.kinds.includes('classifier')) {
+  if (options.kinds.includes('classifier') || options.kinds.includes('pipeline')) {
     for (const uri of await vscode.workspace.findFiles('**/config.json', EXCLUDED, 200)) candidates.push(path.dirname(uri.fsPath));
   }
   if (options.kinds.includes('vectors')) {
-    for (const uri of await vscode.workspace.findFiles(`**/{${VECTOR_FILES.join(',')}}`, EXCLUDED, 200)) {
+    for (const uri of await vscode.workspace.findFiles(`**/{${VECTORS_FILES.join(',')}}`, EXCLUDED, 200)) {
       const folder = path.dirname(uri.fsPath);
       const wholeRun = (await readJson(path.join(folder, 'summary.json')))?.task === 'word2vec';
       candidates.push(wholeRun ? folder : uri.fsPath);

@@ -16,8 +16,8 @@ interface ModelItem extends vscode.QuickPickItem {
   readonly browse?: true;
 }
 
-const wanted = (options: CatalogOptions): string =>
-  options.kinds.map((kind) => (kind === 'classifier' ? 'a text classifier' : 'word vectors')).join(' or ');
+const KIND_NAMES: Readonly<Record<ModelInfo['kind'], string>> = { classifier: 'a text classifier', vectors: 'word vectors', pipeline: 'a folder transformers.js runs' };
+const wanted = (options: CatalogOptions): string => options.kinds.map((kind) => KIND_NAMES[kind]).join(' or ');
 
 /** The model at `given` when it is one `options` admit; else (with a message saying why) undefined. */
 export async function modelAt(given: string, options: CatalogOptions): Promise<ModelInfo | undefined> {

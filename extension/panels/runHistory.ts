@@ -12,7 +12,7 @@ import type { RunEpoch, RunEvent, RunStep, RunTask, ValidationMetricName } from 
 const MAX_POINTS = 2000;
 const TASKS: readonly RunTask[] = ['text-classification', 'word2vec'];
 const STATUSES = ['completed', 'stopped', 'failed'] as const;
-const METRICS: readonly ValidationMetricName[] = ['macro_f1', 'accuracy', 'loss'];
+const METRICS: readonly ValidationMetricName[] = ['macro_f1', 'micro_f1', 'accuracy', 'loss'];
 const RESOLVED_CONFIG = 'config.resolved.yaml';
 
 export interface RunMetrics {

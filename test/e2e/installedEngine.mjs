@@ -10,6 +10,7 @@ import { createMessageConnection, IPCMessageReader, IPCMessageWriter, Notificati
 const StartRunRequest = new RequestType('run/start');
 const RunEventNotification = new NotificationType('run/event');
 const ClassifierPredictRequest = new RequestType('classifier/predict');
+const PipelineRequest = new RequestType('pipeline/run');
 
 /** The folder code-server unpacked the extension into. */
 export function installedExtensionFolder(extensionsDir) {
@@ -19,10 +20,12 @@ export function installedExtensionFolder(extensionsDir) {
 }
 
 /**
- * Fine-tunes `configPath` (a BERT config) in the installed engine, then predicts two texts with the run's
- * model; resolves with the predictions, rejects with the engine's own message on any failure.
+ * Fine-tunes `configPath` (a BERT config that writes onnx/ too) in the installed engine, then predicts
+ * `texts` with the run's model, and runs transformers.js' text-classification pipeline on the run
+ * folder and the token classifier `nerFolder` on `texts`; resolves with the three answers, rejects with
+ * the engine's own message on any failure.
  */
-export async function fineTuneAndPredict(extensionFolder, configPath, texts) {
+export async function fineTuneAndPredict(extensionFolder, configPath, texts, nerFolder) {
   const child = fork(join(extensionFolder, 'out', 'engine.js'), [], { cwd: extensionFolder, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, NODE_PATH: '' } });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
@@ -39,7 +42,10 @@ export async function fineTuneAndPredict(extensionFolder, configPath, texts) {
     connection.listen();
     await Promise.race([connection.sendRequest(StartRunRequest, { configPath }), exited]);
     const { runDir } = await Promise.race([finished, exited]);
-    return await Promise.race([connection.sendRequest(ClassifierPredictRequest, { modelPath: runDir, texts }), exited]);
+    const classifier = await Promise.race([connection.sendRequest(ClassifierPredictRequest, { modelPath: runDir, texts }), exited]);
+    const pipeline = await Promise.race([connection.sendRequest(PipelineRequest, { modelPath: runDir, task: 'text-classification', texts }), exited]);
+    const entities = await Promise.race([connection.sendRequest(PipelineRequest, { modelPath: nerFolder, task: 'token-classification', texts }), exited]);
+    return { ...classifier, pipeline, entities };
   } finally {
     connection.dispose();
     child.kill();

@@ -33,13 +33,23 @@ export async function checkVsix(browser, { vsix, root, workspace, record, runChe
   const engineStart = performance.now();
   let engineFailure;
   try {
-    const { predictions } = await fineTuneAndPredict(installedExtensionFolder(extensionsDir), join(workspace, 'sentiment.nlp.yaml'), ['i love this film , it is great', 'bad boring plot']);
+    const texts = ['i love this film , it is great', 'bad boring plot'];
+    const { predictions, labels: classes, runtime, pipeline, entities } = await fineTuneAndPredict(installedExtensionFolder(extensionsDir), join(workspace, 'sentiment.nlp.yaml'), texts, join(workspace, 'models/tiny-ner'));
     const labels = predictions.map((prediction) => prediction.label).join(', ');
     if (labels !== 'pos, neg') throw new Error(`the installed engine's model predicted ${labels} for a positive and a negative text`);
+    if (!/^onnxruntime /.test(runtime)) throw new Error(`the run wrote onnx/model.onnx, but predictions came from ${runtime}`);
+    // transformers.js in the installed bundle opens the fine-tuned folder and gives the same probabilities.
+    pipeline.outputs.forEach((output, i) => {
+      for (const { label, score } of output.scores) {
+        const engine = predictions[i].probabilities[classes.indexOf(label)];
+        if (!(Math.abs(score - engine) < 1e-4)) throw new Error(`transformers.js gave ${label} ${score} for "${texts[i]}", the engine ${engine}`);
+      }
+    });
+    if (!entities.outputs.some((output) => output.entities.length > 0)) throw new Error(`the installed engine's token-classification pipeline found no entities: ${JSON.stringify(entities)}`);
   } catch (error) {
     engineFailure = error;
   }
-  record('installed .vsix: its engine bundle alone fine-tunes the tiny BERT and predicts with it', engineFailure, Math.round(performance.now() - engineStart));
+  record('installed .vsix: its engine bundle alone fine-tunes the tiny BERT, predicts with it on onnxruntime, runs it in transformers.js and marks entities with a token classifier', engineFailure, Math.round(performance.now() - engineStart));
 
   const server = await startCodeServer({ root, extensionsDir });
   let page;

@@ -84,7 +84,9 @@ export const quickInputRows = (page) => page.locator('.quick-input-widget .quick
 async function quickOpen(page, text) {
   if (!(await quickInput(page).isVisible())) await page.keyboard.press('F1');
   await quickInputBox(page).waitFor({ state: 'visible', timeout: 10_000 });
-  await quickInputBox(page).fill(text);
+  // Short: the box can be hidden again between the wait and the fill (a webview taking focus), and the
+  // callers' retry loop opens it anew.
+  await quickInputBox(page).fill(text, { timeout: 5_000 });
 }
 
 /**

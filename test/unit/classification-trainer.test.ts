@@ -11,6 +11,7 @@ import { parameterSpecs } from '../../common/huggingface/architectures/parameter
 import { loadEncoderClassifier } from '../../engine/models/huggingfaceFolder';
 import { readSafetensorsHeader, writeSafetensors } from '../../engine/models/safetensors';
 import { bertClassifierModel } from '../../engine/run/classification/bertClassifier';
+import { SINGLE_LABEL } from '../../engine/models/decision';
 import { evaluateClassifier } from '../../engine/run/classification/evaluate';
 import { runTraining, type RunOutcome } from '../../engine/run/runTraining';
 import { makeSentimentProject, TINY_BERT_FOLDER, type SentimentProject } from '../fixtures/classification/sentimentProject';
@@ -51,7 +52,7 @@ test('the staged run finishes and learns the task: near chance at the start, ≥
   const start = await loadEncoderClassifier(TINY_BERT_FOLDER, { labels: LABELS, seed: 3 });
   const data = await loadLabelledData({ data: { train: [path.join(project.dir, 'train.csv')], validation: path.join(project.dir, 'valid.csv') }, seed: 3 });
   const validation = tokenizeExamples(data.validation, start.tokenizer, { maxLength: 16 });
-  const before = await evaluateClassifier(bertClassifierModel(start.model, start.files), validation, 16, LABELS);
+  const before = await evaluateClassifier(bertClassifierModel(start.model, start.files), validation, 16, LABELS, SINGLE_LABEL);
   start.model.dispose();
   assert.ok(before.metrics.accuracy <= 0.75, `accuracy before training ${before.metrics.accuracy}`);
   const summary = (outcome).summary as { validation: { accuracy: number; macroF1: number } };
@@ -151,7 +152,7 @@ test('the run folder is a Hugging Face classifier that reloads with the same pre
   );
   // And its validation metrics are the ones the run reported.
   const data = await loadLabelledData({ data: { train: [path.join(project.dir, 'train.csv')], validation: path.join(project.dir, 'valid.csv') }, seed: 3 });
-  const evaluation = await evaluateClassifier(bertClassifierModel(reloaded.model, reloaded.files), tokenizeExamples(data.validation, reloaded.tokenizer, { maxLength: 16 }), 16, LABELS);
+  const evaluation = await evaluateClassifier(bertClassifierModel(reloaded.model, reloaded.files), tokenizeExamples(data.validation, reloaded.tokenizer, { maxLength: 16 }), 16, LABELS, SINGLE_LABEL);
   const summary = JSON.parse(await readFile(path.join(project.runDir, 'summary.json'), 'utf8')) as { validation: { loss: number; accuracy: number } };
   assert.equal(evaluation.metrics.accuracy, summary.validation.accuracy);
   assert.ok(Math.abs(evaluation.loss - summary.validation.loss) < 1e-6);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { build } from 'esbuild';
+import { NODE_BUNDLE_OPTIONS } from '../fixtures/engine/bundleOptions';
 
 const root = resolve(__dirname, '../..');
 const project = join(root, 'test/fixtures/project');
@@ -24,7 +25,7 @@ function run(args: string[], cwd = project): { code: number | null; stdout: stri
 
 describe('nlp-studio CLI', () => {
   before(async () => {
-    await build({ entryPoints: [join(root, 'engine/cli.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cli, logLevel: 'error' });
+    await build({ ...NODE_BUNDLE_OPTIONS, entryPoints: [join(root, 'engine/cli.ts')], outfile: cli });
   });
   after(() => rmSync(outFolder, { recursive: true, force: true }));
 

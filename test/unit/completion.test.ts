@@ -28,7 +28,7 @@ describe('completion of keys', () => {
     const items = await complete('training:\n  batch_size: 16\n  |');
     assert.deepEqual(
       labels(items).filter((label) => !label.includes(':')),
-      ['optimizer', 'weight_decay', 'max_grad_norm', 'warmup_ratio', 'eval_every', 'log_every_steps', 'early_stopping', 'stages'],
+      ['optimizer', 'weight_decay', 'max_grad_norm', 'warmup_ratio', 'eval_every', 'threads', 'decision_threshold', 'log_every_steps', 'early_stopping', 'stages'],
     );
     assert.equal(edit(item(items, 'optimizer')).newText, 'optimizer: ');
     assert.equal(edit(item(items, 'early_stopping')).newText, 'early_stopping:\n  $0');
@@ -81,9 +81,18 @@ describe('completion of keys', () => {
 });
 
 describe('whole-section snippets from defaultSnippets', () => {
+  it('offers a schedule per kind of model in a stages list, with rates that work for it', async () => {
+    const items = await complete('training:\n  |');
+    const labelsOffered = labels(items);
+    for (const label of ['freeze → train head → unfreeze → train all (BERT)', 'freeze → train head → unfreeze → train all (word vectors)', 'train everything (random word vectors)']) {
+      assert.ok(labelsOffered.includes(`stages: ${label}`), `${label} in ${labelsOffered.join(', ')}`);
+    }
+    assert.match(edit(item(items, 'stages: freeze → train head → unfreeze → train all (word vectors)')).newText, /learning_rate: 0\.01\n\s+freeze: embeddings[\s\S]*learning_rate: 0\.003\n\s+freeze: none/);
+  });
+
   it('offers training with a stages schedule', async () => {
     const items = await complete('task: text-classification\n|');
-    const training = item(items, 'training: freeze → train head → unfreeze → train all');
+    const training = item(items, 'training: freeze → train head → unfreeze → train all (BERT)');
     assert.equal(
       edit(training).newText,
       [
@@ -106,7 +115,7 @@ describe('whole-section snippets from defaultSnippets', () => {
     assert.equal(edit(item(items, 'model: BERT from a local folder')).newText, 'model:\n  type: bert\n  pretrained: ${1:models/tiny-bert}');
     assert.equal(
       edit(item(items, 'model: word-vector classifier')).newText,
-      'model:\n  type: embedding-classifier\n  vectors: ${1:runs/vectors/vectors.bin}\n  pooling: mean-max',
+      'model:\n  type: embedding-classifier\n  vectors: ${1:runs/vectors/vectors.bin}\n  pooling: mean',
     );
   });
 
@@ -138,9 +147,9 @@ describe('completion of values', () => {
 
   it('offers enum items inside a flow sequence and a block sequence', async () => {
     const flow = await complete('output:\n  formats: [huggingface, wo|]');
-    assert.deepEqual(labels(flow), ['huggingface', 'word2vec-text', 'word2vec-binary']);
+    assert.deepEqual(labels(flow), ['huggingface', 'onnx', 'word2vec-text', 'word2vec-binary']);
     assert.deepEqual(edit(item(flow, 'word2vec-text')).range, { start: { line: 1, character: 25 }, end: { line: 1, character: 27 } });
-    assert.deepEqual(labels(await complete('output:\n  formats:\n    - |')), ['huggingface', 'word2vec-text', 'word2vec-binary']);
+    assert.deepEqual(labels(await complete('output:\n  formats:\n    - |')), ['huggingface', 'onnx', 'word2vec-text', 'word2vec-binary']);
   });
 
   it('offers freeze examples', async () => {

@@ -37,9 +37,9 @@ describe('tokenised examples', () => {
   test('ModelTokenizer is a BatchTokenizer; each example is its own encoding without padding, truncated keeping [SEP]', () => {
     const asBatchTokenizer: BatchTokenizer = tokenizer;
     const examples = [
-      { text: 'The cats sat on the mat.', labelId: 1 },
-      { text: 'Hello', labelId: 0 },
-      { text: 'the cat the cat the cat the cat the cat', labelId: 1 },
+      { text: 'The cats sat on the mat.', labelIds: [1] },
+      { text: 'Hello', labelIds: [0] },
+      { text: 'the cat the cat the cat the cat the cat', labelIds: [1] },
     ];
     const tokenized = tokenizeExamples(examples, asBatchTokenizer, { maxLength: 8, groupSize: 2 });
     assert.deepEqual(Array.from(tokenized.lengths), [8, 3, 8]);
@@ -54,9 +54,9 @@ describe('tokenised examples', () => {
   test('a batch is padded to its longest member only, with the pad id, mask 0 and token type 0', () => {
     const tokenized = tokenizeExamples(
       [
-        { text: 'hello world', labelId: 0 },
-        { text: 'the cats sat on the mat', labelId: 1 },
-        { text: 'love', labelId: 1 },
+        { text: 'hello world', labelIds: [0] },
+        { text: 'the cats sat on the mat', labelIds: [1] },
+        { text: 'love', labelIds: [1] },
       ],
       { encode: (texts, options) => tokenizer.encode(texts, options), padTokenId: 99 },
       { maxLength: 512 },

@@ -26,7 +26,7 @@ after(async () => {
 
 async function readAll(file: string, options: LabelledRowOptions, badLines = new BadLineLog('skip')): Promise<[number, string, string][]> {
   const rows: [number, string, string][] = [];
-  for await (const row of readLabelledRows(file, options, badLines)) rows.push([row.line, row.text, row.label]);
+  for await (const row of readLabelledRows(file, options, badLines)) rows.push([row.line, row.text, row.labels.join('|')]);
   return rows;
 }
 
@@ -146,7 +146,7 @@ describe('loading labelled data', () => {
     const loaded = await loadLabelledData({ data: settings({ train: [fixture('reviews.csv'), fixture('reviews.jsonl')], validation: fixture('reviews.csv') }), seed: 1, onBadLine: (bad) => seen.push(`${path.basename(bad.file)}:${bad.line}`) });
     assert.deepEqual(loaded.labels.names, ['neg', 'pos']);
     assert.equal(loaded.train.length, 7);
-    assert.deepEqual(loaded.train[3], { text: 'last one', labelId: 1, file: fixture('reviews.csv'), line: 9 });
+    assert.deepEqual(loaded.train[3], { text: 'last one', labelIds: [1], file: fixture('reviews.csv'), line: 9 });
     assert.equal(loaded.validationFrom, 'file');
     assert.equal(loaded.validation.length, 4);
     assert.deepEqual(seen, ['reviews.csv:6', 'reviews.csv:7', 'reviews.csv:8', 'reviews.jsonl:4', 'reviews.jsonl:5', 'reviews.jsonl:6', 'reviews.jsonl:7', 'reviews.csv:6', 'reviews.csv:7', 'reviews.csv:8']);
@@ -165,17 +165,44 @@ describe('loading labelled data', () => {
   test('a given label map (a model’s id2label) is used as is; a training label outside it is an error', async () => {
     const labels = LabelMap.fromJson({ id2label: { 0: 'pos', 1: 'neg', 2: 'meh' } });
     const loaded = await loadLabelledData({ data: settings({ validation: fixture('reviews-valid.csv') }), seed: 1, labels });
-    assert.deepEqual(loaded.validation.map((example) => example.labelId), [0, 1, 2]);
+    assert.deepEqual(loaded.validation.map((example) => example.labelIds), [[0], [1], [2]]);
     await assert.rejects(loadLabelledData({ data: settings({}), seed: 1, labels: LabelMap.fromJson({ id2label: { 0: 'pos' } }) }), /reviews\.csv:4: label "neg" does not occur in the given label map \(its labels: pos\)/);
   });
 
   test('validation_split: stratified and seeded', async () => {
     const loaded = await loadLabelledData({ data: { train: [path.join(__dirname, '..', '..', 'examples', 'data', 'spam-train.csv')], validation_split: 0.2 }, seed: 7 });
     assert.equal(loaded.validationFrom, 'split');
-    const count = (examples: { labelId: number }[], label: number): number => examples.filter((example) => example.labelId === label).length;
+    const count = (examples: { labelIds: readonly number[] }[], label: number): number => examples.filter((example) => example.labelIds[0] === label).length;
     // 800 ham and 381 spam: round(800 × 0.2) = 160 and round(381 × 0.2) = 76 held out.
     assert.deepEqual([count(loaded.validation, 0), count(loaded.validation, 1)], [160, 76]);
     assert.deepEqual([count(loaded.train, 0), count(loaded.train, 1)], [640, 305]);
+  });
+});
+
+describe('multi-label data', () => {
+  test('CSV/TSV label cells split on data.label_separator, JSONL lists or separated strings; an empty set is an example', async () => {
+    const csv = path.join(scratch, 'multi.csv');
+    await writeFile(csv, 'text,label\nscores and votes,sports|politics\nnothing at all,\nrain,weather | weather\n');
+    const loaded = await loadLabelledData({ data: { train: [csv], multi_label: true }, seed: 1 });
+    assert.equal(loaded.multiLabel, true);
+    assert.deepEqual(loaded.labels.names, ['politics', 'sports', 'weather']);
+    assert.deepEqual(loaded.train.map((example) => example.labelIds), [[0, 1], [], [2]]);
+    const tsv = path.join(scratch, 'multi.tsv');
+    await writeFile(tsv, 'text\ttags\na, b\tx;y\n');
+    const semicolons = await loadLabelledData({ data: { train: [tsv], multi_label: true, label_separator: ';', label_column: 'tags' }, seed: 1 });
+    assert.deepEqual(semicolons.labels.names, ['x', 'y']);
+    const jsonl = path.join(scratch, 'multi.jsonl');
+    await writeFile(jsonl, '{"text": "a", "label": ["sports", "politics"]}\n{"text": "b", "label": "weather|sports"}\n{"text": "c", "label": []}\n{"text": "d", "label": [3]}\n{"text": "e", "label": {"no": 1}}\n');
+    const bad: string[] = [];
+    const fromJson = await loadLabelledData({ data: { train: [jsonl], multi_label: true }, seed: 1, onBadLine: (line) => bad.push(formatBadLine(line)) });
+    assert.deepEqual(fromJson.labels.names, ['3', 'politics', 'sports', 'weather']);
+    assert.deepEqual(fromJson.train.map((example) => example.labelIds), [[1, 2], [2, 3], [], [0]]);
+    assert.equal(bad.length, 1);
+    assert.match(bad[0]!, /multi\.jsonl:5: no label in field "label" \(a list of class names or integer ids\)/);
+    // Without multi_label the same cell is one label, separator and all.
+    const single = await loadLabelledData({ data: { train: [csv] }, seed: 1 });
+    assert.deepEqual(single.labels.names, ['sports|politics', 'weather | weather'], 'one label per row');
+    assert.equal(single.train.length, 2, 'the row without a label is a bad line');
   });
 });
 

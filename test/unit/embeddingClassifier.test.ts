@@ -7,26 +7,20 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunEvent } from '../../common/protocol/runEvents';
 import { loadConfig } from '../../engine/config/loadConfig';
 import { loadLabelledData } from '../../engine/data/labelledData';
-import { planBucketedBatches } from '../../engine/data/lengthBuckets';
-import { assembleBatch } from '../../engine/data/tokenBatches';
 import { tokenizeExamples } from '../../engine/data/tokenizedExamples';
 import { wordTokens, WordTokenizer } from '../../engine/data/wordTokenizer';
+import { SINGLE_LABEL } from '../../engine/models/decision';
 import { EmbeddingClassifier, embeddingClassifierParameters, type EmbeddingClassifierConfig } from '../../engine/models/embeddingClassifier';
 import { loadEmbeddingTextClassifier, predictProbabilities, writeEmbeddingClassifierFolder } from '../../engine/models/embeddingClassifierFolder';
 import { readSafetensors, readSafetensorsHeader } from '../../engine/models/safetensors';
-import { crossEntropy } from '../../engine/run/classification/crossEntropy';
 import { buildEmbeddingVocabulary, describeCoverage, prepareEmbeddingClassifier, tokenCoverage } from '../../engine/run/classification/embeddingClassifier';
-import { evaluateClassifier } from '../../engine/run/classification/evaluate';
-import { encodeFeatures, featureRows } from '../../engine/run/classification/frozenFeatures';
 import { RunError } from '../../engine/run/runError';
 import { runTraining, type RunOutcome } from '../../engine/run/runTraining';
 import type { TrainerContext } from '../../engine/run/trainerContext';
 import { planFreeze } from '../../engine/training/freezeSpec';
-import { namedGradients } from '../../engine/training/namedGradients';
 import { readVectorsText, writeVectorsText } from '../../engine/word2vec/vectorsFormat';
 import { sentences, toCsv } from '../fixtures/classification/sentimentProject';
 
-const LABELS = ['neg', 'pos'];
 /** Words of the toy task (fixture sentimentProject): a label word or two among fillers. */
 const VECTOR_WORDS = ['good', 'great', 'love', 'fun', 'bad', 'hate', 'boring', 'spam', 'the', 'a', 'movie', 'film', 'story'];
 const VECTOR_DIM = 8;
@@ -63,6 +57,8 @@ async function project(model: string, training: string, name = 'emb'): Promise<{
       'training:',
       '  batch_size: 16',
       '  warmup_ratio: 0',
+      // One thread unless a test asks for more: several train lock-free, and runs would differ.
+      ...(training.includes('threads:') ? [] : ['  threads: 1']),
       training,
       'output:',
       '  dir: runs',
@@ -140,17 +136,20 @@ test('OOV accounting: vocabulary = vectors ∪ training words seen twice ∪ [PA
   const vocabulary = buildEmbeddingVocabulary(vectors, counts, 2, 1);
   assert.deepEqual(vocabulary.words, ['[PAD]', '[UNK]', 'the', 'war', 'peace', 'spam', '$']);
   assert.deepEqual([vocabulary.pretrained, vocabulary.random], [3, 2]);
-  assert.deepEqual(Array.from(vocabulary.embeddings.subarray(0, 10)), [0, 0, 0, 0, 1, 2, 3, 4, 5, 6]);
-  // Random rows are small next to the vectors (10% of their RMS) and not zero.
+  // The vectors are rescaled to an RMS of 1/√dim (a random initialisation's), directions kept.
   const rms = Math.sqrt((1 + 4 + 9 + 16 + 25 + 36) / 6);
-  for (const value of vocabulary.embeddings.subarray(10)) assert.ok(value !== 0 && Math.abs(value) < rms * 0.5, String(value));
+  const factor = 1 / Math.sqrt(2) / rms;
+  assert.ok(Math.abs(vocabulary.rescaled - factor) < 1e-12);
+  assert.deepEqual(Array.from(vocabulary.embeddings.subarray(0, 10)), [0, 0, 0, 0, 1, 2, 3, 4, 5, 6].map((value) => Math.fround(value * factor)));
+  // Random rows are small next to the vectors (10% of their RMS) and not zero.
+  for (const value of vocabulary.embeddings.subarray(10)) assert.ok(value !== 0 && Math.abs(value) < (1 / Math.sqrt(2)) * 0.5, String(value));
 
   const tokenizer = new WordTokenizer(vocabulary.words, true);
   // 10 tokens: the ×3 and war ×1 have vectors; spam ×2 and $ ×1 are random; once, unseen ×3 are [UNK].
   const examples = tokenizeExamples(
     [
-      { text: 'The war spam $ once', labelId: 0 },
-      { text: 'the the spam unseen unseen', labelId: 1 },
+      { text: 'The war spam $ once', labelIds: [0] },
+      { text: 'the the spam unseen unseen', labelIds: [1] },
     ],
     tokenizer,
     { maxLength: 16 },
@@ -180,44 +179,25 @@ test('vectors whose dimension differs from model.vector_size: a RunError pointin
   assert.equal(outcome.kind === 'failed' && outcome.location?.line, 7);
 });
 
-test('frozen embeddings: the cached pooled-features path gives the same loss and head gradients as the full model', async () => {
-  const { config } = await project(`  vectors: toy-vectors.txt\n  pooling: mean-max\n  hidden_size: 6\n  dropout: 0.3`, '', 'cached');
-  const context = await contextFor(config);
-  const data = await loadLabelledData({ data: context.config.data, seed: 3 });
-  const prepared = await prepareEmbeddingClassifier(context, data);
-  const { model, train } = prepared;
-  const plan = planFreeze('embeddings', model.groups.keys());
-  const head = new Map(plan.trainable.flatMap((group) => model.groups.get(group)!).map((name) => [name, model.variables.get(name)!]));
-  assert.deepEqual([...head.keys()], ['pre_classifier.weight', 'pre_classifier.bias', 'classifier.weight', 'classifier.bias']);
-  const cached = await encodeFeatures(model.frozenFeatures, train, 16);
-  assert.equal(cached.length, train.count * 16);
-  for (const indices of planBucketedBatches(train.lengths, { batchSize: 16, seed: 3, epoch: 0 }).slice(0, 3)) {
-    const labels = Int32Array.from(indices, (example) => train.labels[example]!);
-    const full = namedGradients(() => tf.tidy(() => crossEntropy(model.logits(assembleBatch(train, indices), false), tf.tensor1d(labels, 'int32'))), head);
-    const fromCache = namedGradients(() => tf.tidy(() => crossEntropy(model.frozenFeatures.head(featureRows(cached, model.frozenFeatures.size, indices), false), tf.tensor1d(labels, 'int32'))), head);
-    assert.equal(full.loss.dataSync()[0], fromCache.loss.dataSync()[0]);
-    for (const [name, gradient] of full.gradients) assert.deepEqual(Array.from(gradient.dataSync()), Array.from(fromCache.gradients.get(name)!.dataSync()), name);
-    for (const result of [full, fromCache]) {
-      result.loss.dispose();
-      for (const gradient of result.gradients.values()) gradient.dispose();
-    }
-  }
-  // Validation through the cache equals validation through the model.
-  const validation = prepared.validation!;
-  const viaModel = await evaluateClassifier(model, validation, 16, LABELS);
-  const viaCache = await evaluateClassifier(model, validation, 16, LABELS, await encodeFeatures(model.frozenFeatures, validation, 16));
-  assert.deepEqual(viaCache.metrics, viaModel.metrics);
-  assert.ok(Math.abs(viaCache.loss - viaModel.loss) < 1e-6);
-  model.dispose();
-});
-
 test('export → reload gives exactly the same probabilities', async () => {
-  const config: EmbeddingClassifierConfig = { vocabSize: 6, vectorSize: 3, pooling: 'mean-max', hiddenSize: 4, dropout: 0.2, labels: ['a', 'b', 'c'], lowercase: true, maxLength: 5 };
+  const config: EmbeddingClassifierConfig = {
+    vocabSize: 6,
+    wordNgrams: 1,
+    ngramBuckets: 0,
+    vectorSize: 3,
+    pooling: 'mean-max',
+    hiddenSize: 4,
+    dropout: 0.2,
+    labels: ['a', 'b', 'c'],
+    lowercase: true,
+    maxLength: 5,
+    decision: SINGLE_LABEL,
+  };
   const words = ['[PAD]', '[UNK]', 'red', 'green', 'blue', '!'];
   const embeddings = Float32Array.from({ length: 18 }, (_, i) => (i < 3 ? 0 : Math.sin(i) * 0.7));
   const model = EmbeddingClassifier.initialised(config, embeddings, 9);
   const folder = path.join(dir, 'exported');
-  const files = await writeEmbeddingClassifierFolder(folder, model, words);
+  const files = await writeEmbeddingClassifierFolder(folder, config, words, await model.exportState());
   assert.deepEqual(files.sort(), ['config.json', 'model.safetensors', 'vectors.txt', 'vocab.txt']);
   const texts = ['Red green!', 'BLUE blue blue blue blue blue red', '', 'unknown words only', 'green'];
   const original = await predictProbabilities(model, new WordTokenizer(words, true), texts);
@@ -250,8 +230,8 @@ test('random embeddings learn the toy task from about chance to ≥ 0.9, and the
   const context = await contextFor(config);
   const data = await loadLabelledData({ data: context.config.data, seed: 3 });
   const prepared = await prepareEmbeddingClassifier(context, data);
-  const start = await evaluateClassifier(prepared.model, prepared.validation!, 16, LABELS);
-  prepared.model.dispose();
+  const start = await prepared.training.evaluate(SINGLE_LABEL);
+  await prepared.training.dispose();
   assert.ok(start.metrics.accuracy <= 0.75, `accuracy before training ${start.metrics.accuracy}`);
 
   const { events, outcome } = await run(config);
@@ -268,15 +248,19 @@ test('random embeddings learn the toy task from about chance to ≥ 0.9, and the
   const classifier = await loadEmbeddingTextClassifier(runDir);
   const validation = await loadLabelledData({ data: { train: [path.join(dir, 'train.csv')], validation: path.join(dir, 'valid.csv') }, seed: 3 });
   const probabilities = await classifier.predict(validation.validation.map((example) => example.text));
-  const correct = probabilities.filter((row, i) => (row[1]! > row[0]! ? 1 : 0) === validation.validation[i]!.labelId).length;
+  const correct = probabilities.filter((row, i) => (row[1]! > row[0]! ? 1 : 0) === validation.validation[i]!.labelIds[0]).length;
   assert.equal(correct / probabilities.length, summary.validation.accuracy);
   classifier.dispose();
-  const best = await loadEmbeddingTextClassifier(path.join(runDir, 'checkpoints', 'best'));
-  assert.deepEqual(
-    (await best.predict(['good fun', 'bad boring'])).map((row) => Array.from(row)),
-    (await (await loadEmbeddingTextClassifier(runDir)).predict(['good fun', 'bad boring'])).map((row) => Array.from(row)),
-  );
-  best.dispose();
+  // best/ holds the best epoch's checkpoint (linked, not copied): only the embedding rows that train, which
+  // are the run folder's rows (the best epoch is the model written); it is no model to predict with.
+  const bestState = (await readSafetensors(path.join(runDir, 'checkpoints', 'best', 'model.safetensors'))).tensors;
+  const finalState = (await readSafetensors(path.join(runDir, 'model.safetensors'))).tensors;
+  const ids = bestState.get('embeddings.weight.trained_rows')!.data;
+  const trained = bestState.get('embeddings.weight.trained_values')!.data;
+  const full = finalState.get('embeddings.weight')!.data;
+  ids.forEach((row, index) => assert.deepEqual(full.subarray(row * 16, row * 16 + 16), trained.subarray(index * 16, index * 16 + 16), `row ${row}`));
+  assert.deepEqual(bestState.get('classifier.weight')!.data, finalState.get('classifier.weight')!.data);
+  await assert.rejects(loadEmbeddingTextClassifier(path.join(runDir, 'checkpoints', 'best')), /a training checkpoint's \(only the embedding rows that train\): load the run folder/);
 });
 
 test('pretrained vectors: embeddings stay bit-identical over the frozen stage, then train; [PAD] stays zero', async () => {
@@ -291,24 +275,31 @@ test('pretrained vectors: embeddings stay bit-identical over the frozen stage, t
   assert.ok(logs.some((message) => /^Stage head: the embeddings are frozen, so the pooled token vectors were computed once/.test(message)), logs.join('\n'));
   assert.ok(logs.some((message) => /100\.0% of training tokens have a pretrained vector|[\d.]+% of training tokens have a pretrained vector/.test(message)));
 
-  const embeddingsAt = async (epoch: number): Promise<Float32Array> =>
-    (await readSafetensors(path.join(runDir, 'checkpoints', `epoch-${String(epoch).padStart(4, '0')}`, 'model.safetensors'))).tensors.get('embeddings.weight')!.data;
+  // Checkpoints keep the rows that can train; the run folder has them all.
+  const trainedAt = async (epoch: number): Promise<{ ids: Float32Array; values: Float32Array }> => {
+    const { tensors } = await readSafetensors(path.join(runDir, 'checkpoints', `epoch-${String(epoch).padStart(4, '0')}`, 'model.safetensors'));
+    return { ids: tensors.get('embeddings.weight.trained_rows')!.data, values: tensors.get('embeddings.weight.trained_values')!.data };
+  };
   const words = (await readFile(path.join(runDir, 'vocab.txt'), 'utf8')).split('\n').slice(0, -1);
-  const initial = buildEmbeddingVocabulary({ words: VECTOR_WORDS, dim: VECTOR_DIM, vectors: toyVectors() }, new Map(), VECTOR_DIM, 3);
-  const first = await embeddingsAt(1);
-  const second = await embeddingsAt(2);
-  const third = await embeddingsAt(3);
-  // Rows of the vectors' words are the file's vectors, bit for bit, through both frozen epochs.
-  const pretrainedRows = first.subarray(0, (2 + VECTOR_WORDS.length) * VECTOR_DIM);
-  assert.deepEqual(Buffer.from(pretrainedRows.buffer, pretrainedRows.byteOffset, pretrainedRows.byteLength), Buffer.from(initial.embeddings.buffer, 0, pretrainedRows.byteLength));
   assert.deepEqual(words.slice(0, 2 + VECTOR_WORDS.length), ['[PAD]', '[UNK]', ...VECTOR_WORDS]);
-  assert.ok(Buffer.from(first.buffer, first.byteOffset, first.byteLength).equals(Buffer.from(second.buffer, second.byteOffset, second.byteLength)));
-  assert.ok(!Buffer.from(second.buffer, second.byteOffset, second.byteLength).equals(Buffer.from(third.buffer, third.byteOffset, third.byteLength)), 'the unfrozen stage trains the embeddings');
-  for (const embeddings of [first, second, third]) assert.deepEqual(Array.from(embeddings.subarray(0, VECTOR_DIM)), new Array<number>(VECTOR_DIM).fill(0));
+  const initial = buildEmbeddingVocabulary({ words: VECTOR_WORDS, dim: VECTOR_DIM, vectors: toyVectors() }, new Map(), VECTOR_DIM, 3);
+  const [first, second, third] = [await trainedAt(1), await trainedAt(2), await trainedAt(3)];
+  assert.ok(!first.ids.includes(0), '[PAD] never trains');
+  assert.deepEqual(first.ids, third.ids);
+  const bytes = (values: Float32Array): Buffer => Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+  // Rows of the vectors' words are the (rescaled) file's vectors, bit for bit, through both frozen epochs.
+  first.ids.forEach((row, index) => {
+    if (row < 2 + VECTOR_WORDS.length && row > 1) assert.ok(bytes(first.values.subarray(index * VECTOR_DIM, (index + 1) * VECTOR_DIM)).equals(bytes(initial.embeddings.subarray(row * VECTOR_DIM, (row + 1) * VECTOR_DIM))), words[row]);
+  });
+  assert.ok(bytes(first.values).equals(bytes(second.values)));
+  assert.ok(!bytes(second.values).equals(bytes(third.values)), 'the unfrozen stage trains the embeddings');
+  const final = (await readSafetensors(path.join(runDir, 'model.safetensors'))).tensors.get('embeddings.weight')!.data;
+  assert.deepEqual(Array.from(final.subarray(0, VECTOR_DIM)), new Array<number>(VECTOR_DIM).fill(0));
 });
 
 test('stop after an epoch and resume: the run continues from the checkpoint to the end', async () => {
-  const { config, runDir } = await project(`  vector_size: 8`, ['  stages:', '    - { name: all, epochs: 3, learning_rate: 0.02, freeze: none }'].join('\n'), 'resume');
+  // Two threads: the epochs, the stop and the resume go through several workers.
+  const { config, runDir } = await project(`  vector_size: 8`, ['  threads: 2', '  stages:', '    - { name: all, epochs: 3, learning_rate: 0.02, freeze: none }'].join('\n'), 'resume');
   const stop = new AbortController();
   const stopped = await run(config, { signal: stop.signal, onEvent: (event) => event.kind === 'epoch' && event.epoch === 1 && stop.abort() });
   assert.equal(stopped.outcome.kind === 'finished' && stopped.outcome.status, 'stopped', JSON.stringify(stopped.outcome));
@@ -319,4 +310,38 @@ test('stop after an epoch and resume: the run continues from the checkpoint to t
     [2, 3],
   );
   await readFile(path.join(runDir, 'model.safetensors'));
+});
+
+test('early stopping ends the stage it happens in, says so, and the next stage runs; a resume keeps to that', async () => {
+  const { config } = await project(
+    `  vectors: toy-vectors.txt\n  pooling: mean`,
+    ['  early_stopping: { metric: loss, patience: 1, min_delta: 0.5 }', '  stages:', '    - { name: head, epochs: 30, learning_rate: 0.05, freeze: embeddings }', '    - { name: all, epochs: 3, learning_rate: 0.01, freeze: none }'].join('\n'),
+    'early',
+  );
+  const epochsOf = (events: RunEvent[]): [number, string][] => events.filter((event) => event.kind === 'epoch').map((event) => [(event as { epoch: number }).epoch, (event as { stage: string }).stage]);
+  const logsOf = (events: RunEvent[]): string[] => events.filter((event) => event.kind === 'log').map((event) => (event as { message: string }).message);
+  // min_delta 0.5 of the loss: no epoch after the first counts as better, so each stage ends after one epoch without improvement.
+  const whole = await run(config);
+  assert.equal(whole.outcome.kind === 'finished' && whole.outcome.status, 'completed', JSON.stringify(whole.outcome));
+  assert.deepEqual(epochsOf(whole.events), [
+    [1, 'head'],
+    [2, 'head'],
+    [31, 'all'],
+  ]);
+  const logs = logsOf(whole.events);
+  assert.ok(logs.some((message) => /^Early stopping ended stage head after epoch 2 of 30: validation loss has not improved for 1 evaluation\(s\).*The schedule goes on with stage all\.$/.test(message)), logs.join('\n'));
+  assert.ok(logs.some((message) => /^Early stopping ended stage all after epoch 31 of 33: .*That was the last stage\.$/.test(message)), logs.join('\n'));
+  assert.ok(logs.some((message) => /^Early stopping ends a stage, not the run: with patience 1, stage 1 \("head"\), 30 epochs ends/.test(message)), 'validate’s note is in the run log');
+  assert.deepEqual((whole.outcome as unknown as { summary: { stagesEndedEarly: string[] } }).summary.stagesEndedEarly, ['head', 'all']);
+
+  // Stopped in the first epoch and resumed, the run takes the same course.
+  const stop = new AbortController();
+  const first = await run(config, { signal: stop.signal, onEvent: (event) => event.kind === 'epoch' && stop.abort() });
+  assert.equal(first.outcome.kind === 'finished' && first.outcome.status, 'stopped', JSON.stringify(first.outcome));
+  const resumed = await run(config, { resume: true });
+  assert.deepEqual(epochsOf(resumed.events), [
+    [2, 'head'],
+    [31, 'all'],
+  ]);
+  assert.deepEqual((resumed.outcome as unknown as { summary: { stagesEndedEarly: string[] } }).summary.stagesEndedEarly, ['head', 'all']);
 });

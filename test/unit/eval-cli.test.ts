@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { build } from 'esbuild';
+import { NODE_BUNDLE_OPTIONS } from '../fixtures/engine/bundleOptions';
 import type { EvalReport } from '../../engine/cli/evalCommand';
 import { Word2VecRandom } from '../../engine/word2vec/random';
 import { writeVectorsBinary, writeVectorsText } from '../../engine/word2vec/vectorsFormat';
@@ -45,7 +46,7 @@ const pairs = Array.from({ length: 30 }, () => `${words[random.nextInt(words.len
 
 describe('nlp-studio eval', () => {
   before(async () => {
-    await build({ entryPoints: [join(root, 'engine/cli.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cli, logLevel: 'error' });
+    await build({ ...NODE_BUNDLE_OPTIONS, entryPoints: [join(root, 'engine/cli.ts')], outfile: cli });
     await writeVectorsText(join(folder, 'vectors.txt'), words, allVectors, dim);
     mkdirSync(join(folder, 'run'));
     await writeVectorsBinary(join(folder, 'run', 'vectors.bin'), words, allVectors, dim);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { build } from 'esbuild';
+import { NODE_BUNDLE_OPTIONS } from '../fixtures/engine/bundleOptions';
 import type { CliDiagnostic } from '../../engine/cli/validateCommand';
 import { assertRangeInside, editorLines, fuzzSettings, nextConfig, projectFolder, seedConfigs, seededRandom } from '../fixtures/fuzz/configFuzz';
 
@@ -54,7 +55,7 @@ describe('fuzz: nlp-studio validate', () => {
 
   before(async () => {
     cpSync(projectFolder, project, { recursive: true });
-    await build({ entryPoints: [join(root, 'engine/cli.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cli, logLevel: 'error' });
+    await build({ ...NODE_BUNDLE_OPTIONS, entryPoints: [join(root, 'engine/cli.ts')], outfile: cli });
   });
   after(() => rmSync(workFolder, { recursive: true, force: true }));
 

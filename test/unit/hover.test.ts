@@ -39,7 +39,7 @@ describe('hover', () => {
     const schema = property('word2vec', 'algorithm');
     assert.equal(hoverText('word2vec:\n  algorithm: cb|ow'), `\`cbow\`: ${schema.enumDescriptions?.[1]}`);
     assert.equal(hoverText('output:\n  formats: [hugging|face]'), `\`huggingface\`: ${(property('output', 'formats').items as JsonSchema).enumDescriptions?.[0]}`);
-    assert.equal(hoverText('output:\n  formats:\n    - word2vec-te|xt'), `\`word2vec-text\`: ${(property('output', 'formats').items as JsonSchema).enumDescriptions?.[1]}`);
+    assert.equal(hoverText('output:\n  formats:\n    - word2vec-te|xt'), `\`word2vec-text\`: ${(property('output', 'formats').items as JsonSchema).enumDescriptions?.[2]}`);
   });
 
   it('describes keys of a stage through the $ref, and the union type of data.train', () => {

@@ -44,7 +44,8 @@ describe('nlp-studio predict and eval on a classifier', () => {
       format: 'cjs',
       target: 'node20',
       logLevel: 'error',
-      external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+      external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'onnxruntime-common'],
+      alias: { sharp: join(root, 'engine/pipelines/noImageProcessing.ts') },
       define: { 'import.meta.url': '__bundleUrl' },
       banner: { js: "const __bundleUrl = require('url').pathToFileURL(__filename).href;" },
     };
@@ -117,8 +118,8 @@ describe('nlp-studio predict and eval on a classifier', () => {
     const evaluation = JSON.parse(json.stdout) as ClassifierEvaluation;
     assert.equal(evaluation.count, 5);
     assert.deepEqual(evaluation.labels, TINY_LABELS);
-    assert.equal(evaluation.confusionMatrix.flat().reduce((a, b) => a + b, 0), 5);
-    const correct = evaluation.confusionMatrix.reduce((sum, row, i) => sum + row[i]!, 0);
+    assert.equal(evaluation.confusionMatrix!.flat().reduce((a, b) => a + b, 0), 5);
+    const correct = evaluation.confusionMatrix!.reduce((sum, row, i) => sum + row[i]!, 0);
     assert.equal(evaluation.accuracy, correct / 5);
     assert.ok(evaluation.macroF1 >= 0 && evaluation.macroF1 <= 1);
     assert.ok(Number.isFinite(evaluation.loss) && evaluation.loss > 0);

@@ -9,7 +9,7 @@ import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-types
 import { nodeFileSystem } from '../../common/config/nodeFileSystem';
 import { parseConfigDocument } from '../../common/config/configDocument';
 import type { ConfigFileSystem } from '../../common/config/fileSystem';
-import { parseVectorsHeader } from '../../common/config/semanticDiagnostics';
+import { describeVectorsHead } from '../../common/vectorsHead';
 import { readColumns } from '../../common/data/dataHeader';
 import { semanticDiagnostics, validateConfig } from '../../common/config/validate';
 
@@ -91,6 +91,37 @@ describe('semanticDiagnostics', () => {
     assert.deepEqual(wrong[0]?.data, { replacements: ['4'], preferFirst: true });
   });
 
+  it('reads the dimension of header-less GloVe vectors the way the engine does', async () => {
+    const doc = projectDoc('task: text-classification\nname: e\nmodel:\n  type: embedding-classifier\n  vectors: vectors/glove.txt\n  vector_size: 4\ndata:\n  train: data/*.jsonl\n');
+    assert.deepEqual(await semanticDiagnostics(doc, nodeFileSystem), []);
+    const wrong = await semanticDiagnostics(projectDoc(doc.text.replace('vector_size: 4', 'vector_size: 5')), nodeFileSystem);
+    assert.deepEqual(codes(wrong), ['vector-size']);
+  });
+
+  it('says where early stopping would end a stage before the schedule goes on', async () => {
+    const config = (patience: string, head: number) =>
+      `${CLASSIFIER}training:\n  early_stopping:\n${patience}    metric: macro_f1\n  stages:\n    - { name: head, epochs: ${head}, learning_rate: 0.001, freeze: encoder }\n    - { name: all, epochs: 3, learning_rate: 0.00003, freeze: none }\n`;
+    const long = await semanticDiagnostics(projectDoc(config('    patience: 2\n', 30)), nodeFileSystem);
+    assert.deepEqual(codes(long), ['stage-schedule']);
+    assert.equal(long[0]?.severity, 3);
+    assert.match(long[0]?.message ?? '', /Early stopping ends a stage, not the run: with patience 2, stage 1 \("head"\), 30 epochs ends after 2 epoch\(s\)/);
+    assert.match(projectDoc(config('    patience: 2\n', 30)).text.split('\n')[long[0].range.start.line] ?? '', /patience: 2/);
+    // The default patience (2) applies when none is written; a short head stage or the last stage is not mentioned.
+    assert.deepEqual(codes(await semanticDiagnostics(projectDoc(config('', 5)), nodeFileSystem)), ['stage-schedule']);
+    assert.deepEqual(codes(await semanticDiagnostics(projectDoc(config('    patience: 2\n', 2)), nodeFileSystem)), []);
+  });
+
+  it('says which keys do nothing for this model or this data', async () => {
+    const config = `${CLASSIFIER}  max_length: 32\ntraining:\n  threads: 2\n  decision_threshold: 0.3\n`;
+    const found = await semanticDiagnostics(projectDoc(config), nodeFileSystem);
+    assert.deepEqual(codes(found), ['no-effect', 'no-effect']);
+    assert.match(found[0]?.message ?? '', /^training\.threads does nothing here: it needs model\.type: embedding-classifier/);
+    assert.match(found[1]?.message ?? '', /^training\.decision_threshold does nothing here: it needs data\.multi_label: true/);
+    assert.deepEqual(found[1]?.data, { removePath: ['training', 'decision_threshold'] });
+    const multi = await semanticDiagnostics(projectDoc(config.replace('  max_length: 32', '  max_length: 32\n  multi_label: true')), nodeFileSystem);
+    assert.deepEqual(codes(multi), ['no-effect']);
+  });
+
   it('warns about a high learning rate only where the encoder trains', async () => {
     const stages = (freeze: string) => `${CLASSIFIER}training:\n  stages:\n    - epochs: 1\n      learning_rate: 0.05\n      freeze: ${freeze}\n`;
     assert.deepEqual(codes(await semanticDiagnostics(projectDoc(stages('encoder')), nodeFileSystem)), []);
@@ -122,8 +153,13 @@ describe('file heads', () => {
     assert.equal(readColumns('not json\n', 'jsonl'), undefined);
   });
 
-  it('reads the word2vec header', () => {
-    assert.deepEqual(parseVectorsHeader('3 4\nthe 0.1'), { count: 3, dimensions: 4 });
-    assert.equal(parseVectorsHeader('the 0.1 0.2\n'), undefined);
+  it('tells the vector formats apart from a file head', () => {
+    assert.deepEqual(describeVectorsHead('3 4\nthe 0.1'), { format: 'word2vec-text', count: 3, dim: 4 });
+    assert.deepEqual(describeVectorsHead('3 4\nthe \u0000\uFFFD\uFFFD\u0000 dog'), { format: 'word2vec-binary', count: 3, dim: 4 });
+    assert.deepEqual(describeVectorsHead('the 0.1 -2e-3\n, 1 2\n'), { format: 'glove', dim: 2 });
+    assert.deepEqual(describeVectorsHead('the 0.1 -2e-3\n', true), { format: 'glove', dim: 2 });
+    assert.ok('problem' in describeVectorsHead('the 0.1 0.2\nof 0.3\n'));
+    assert.ok('problem' in describeVectorsHead('two three\n'));
+    assert.ok('problem' in describeVectorsHead(''));
   });
 });

@@ -1,6 +1,7 @@
 // Text classifiers from folders: the loader table and its errors, BERT predictions against the
 // model's own forward pass, the engine's store (reload on change, least recently used out), and
 // evaluation on labelled files (metrics, bad lines, unknown labels with file:line).
+import { SINGLE_LABEL } from '../../engine/models/decision';
 import assert from 'node:assert/strict';
 import { cp, mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,8 @@ function fakeClassifier(folder: string, log: string[], labels = ['ham', 'spam'])
     folder,
     modelType: 'fake',
     labels,
+    runtime: 'fake',
+    decision: SINGLE_LABEL,
     // The class named in the text (else the first) gets 0.9; the others share the rest.
     predict: (texts) =>
       Promise.resolve(

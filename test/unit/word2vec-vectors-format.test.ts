@@ -62,10 +62,10 @@ test('binary format round trip, byte layout as word2vec.c writes it', async () =
   const read = await readVectorsBinary(file);
   assert.deepEqual(read.words, sample.words);
   assert.deepEqual(read.vectors, sample.vectors);
-  assert.equal(await detectVectorsFormat(file), 'binary');
-  const copy = path.join(folder, 'vectors-no-extension');
+  assert.equal(await detectVectorsFormat(file), 'word2vec-binary');
+  const copy = path.join(folder, 'vectors-named.txt');
   await writeFile(copy, bytes);
-  assert.equal(await detectVectorsFormat(copy), 'binary');
+  assert.equal(await detectVectorsFormat(copy), 'word2vec-binary', 'the content decides, not the extension');
   assert.deepEqual((await readVectors(copy)).vectors, sample.vectors);
 });
 
@@ -79,7 +79,7 @@ async function rejects(promise: Promise<unknown>, pattern: RegExp): Promise<void
 
 test('text reader errors name the file and line', async () => {
   await rejects(readVectorsText(path.join(fixtures, 'wrong-dimension.txt')), /wrong-dimension\.txt:3: expected 3 values after the word "beta".*found 2/);
-  await rejects(readVectorsText(path.join(fixtures, 'bad-header.txt')), /bad-header\.txt:1: expected the header '<count> <dimension>', found "two three"/);
+  await rejects(readVectorsText(path.join(fixtures, 'bad-header.txt')), /bad-header\.txt:1: expected the header '<count> <dimension>' \(word2vec, fastText \.vec\) or a GloVe line 'word v1 v2 …', found "two three"/);
   await rejects(readVectorsText(path.join(fixtures, 'truncated.txt')), /truncated\.txt:3: truncated: the header announces 3 vectors, the file holds 2/);
   await rejects(readVectorsText(path.join(fixtures, 'not-a-number.txt')), /not-a-number\.txt:3: value 2 of "beta" is not a finite number: "zero"/);
   const empty = path.join(folder, 'empty.txt');
@@ -123,4 +123,48 @@ test('writing refuses words that contain whitespace and leaves nothing behind', 
   const file = path.join(folder, 'refused.txt');
   await assert.rejects(writeVectorsText(file, ['a b'], new Float32Array(2), 2), /whitespace/);
   assert.ok(!(await readdir(folder)).some((name) => name.includes('refused')));
+});
+
+test('GloVe text without a header: the dimension comes from the first line, the format from the content', async () => {
+  const file = path.join(folder, 'glove.6B.3d.txt');
+  await writeFile(file, 'the 0.418 0.24968 -0.41242\n, 0.013441 0.23682 -0.16899\nfrog 1e-3 -2 3.5\n');
+  assert.equal(await detectVectorsFormat(file), 'glove');
+  const read = await readVectors(file);
+  assert.deepEqual(read.words, ['the', ',', 'frog']);
+  assert.equal(read.dim, 3);
+  assert.deepEqual(Array.from(read.vectors), [0.418, 0.24968, -0.41242, 0.013441, 0.23682, -0.16899, 1e-3, -2, 3.5].map(Math.fround));
+  await writeFile(file, 'the 0.4 0.2 -0.4\nbad 0.1 0.2\n');
+  await rejects(readVectors(file), /glove\.6B\.3d\.txt:(1|2): /);
+});
+
+test("fastText's .vec (a header and a trailing space on every line) reads as word2vec text", async () => {
+  const file = path.join(folder, 'wiki.vec');
+  await writeFile(file, '2 3\nthe 0.1 0.2 0.3 \nof -0.1 -0.2 -0.3 \n');
+  assert.equal(await detectVectorsFormat(file), 'word2vec-text');
+  const read = await readVectors(file);
+  assert.deepEqual(read.words, ['the', 'of']);
+  assert.deepEqual(Array.from(read.vectors), [0.1, 0.2, 0.3, -0.1, -0.2, -0.3].map(Math.fround));
+});
+
+test('maxVectors reads only the first rows of every format', async () => {
+  const sample = sampleVectors();
+  const text = path.join(folder, 'first.txt');
+  const binary = path.join(folder, 'first.bin');
+  const glove = path.join(folder, 'first-glove.txt');
+  await writeVectorsText(text, sample.words, sample.vectors, sample.dim);
+  await writeVectorsBinary(binary, sample.words, sample.vectors, sample.dim);
+  await writeFile(glove, (await readFile(text, 'utf8')).split('\n').slice(1).join('\n'));
+  for (const file of [text, binary, glove]) {
+    const read = await readVectors(file, { maxVectors: 2 });
+    assert.deepEqual(read.words, sample.words.slice(0, 2), file);
+    assert.deepEqual(read.vectors, sample.vectors.slice(0, 2 * sample.dim), file);
+  }
+});
+
+test('a fastText model .bin is refused with what to give instead', async () => {
+  const file = path.join(folder, 'model.bin');
+  const bytes = Buffer.alloc(64);
+  bytes.writeInt32LE(793712314, 0);
+  await writeFile(file, bytes);
+  await rejects(readVectors(file), /model\.bin: this is a fastText model \(\.bin\), not word vectors: use the \.vec file/);
 });

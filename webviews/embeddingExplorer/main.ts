@@ -70,10 +70,7 @@ channel.onMessage<EmbeddingExplorerInbound>((message) => {
       info.textContent = `${shown} · ${projection.dimensions} dimensions · PCA explains ${variance} of the variance`;
       if (state.selected !== undefined) {
         const found = scatter.find(state.selected);
-        if (found?.exact) {
-          selected = found.index;
-          canvas.dataset['selected'] = state.selected;
-        }
+        if (found?.exact) selected = found.index;
       }
       if (state.neighbours) markNeighbours(state.neighbours.items);
       saveState.request();
@@ -111,7 +108,6 @@ function select(index: number, centre: boolean, ask: boolean): void {
   selected = index;
   const word = scatter.words[index]!;
   state.selected = word;
-  canvas.dataset['selected'] = word;
   if (centre) {
     const { width, height } = cssSize();
     const closeUp = scatter.fit(width, height).scale * 8;
@@ -326,7 +322,10 @@ function render(): void {
   const drawn = scatter.draw(context, image, view, dpr, theme, { selected, marked });
   canvas.dataset['points'] = String(drawn.points);
   canvas.dataset['labels'] = String(drawn.labels);
+  // What this frame shows, set together so the attributes never run ahead of the pixels.
   canvas.dataset['view'] = `${view.x},${view.y},${view.scale}`;
+  if (selected === undefined) delete canvas.dataset['selected'];
+  else canvas.dataset['selected'] = scatter.words[selected]!;
   canvas.dataset['drawMs'] = (performance.now() - started).toFixed(1);
   document.body.dataset['frames'] = String(Number(document.body.dataset['frames'] ?? 0) + 1);
 }

@@ -19,6 +19,7 @@ export interface MetricSpec {
 
 export const METRICS: Record<JudgedBy, MetricSpec> = {
   macro_f1: { label: 'Validation macro-F1', short: 'macro-F1', higherIsBetter: true, read: (r) => r.validation?.macroF1, format: formatScore },
+  micro_f1: { label: 'Validation micro-F1', short: 'micro-F1', higherIsBetter: true, read: (r) => r.validation?.microF1, format: formatScore },
   accuracy: { label: 'Validation accuracy', short: 'accuracy', higherIsBetter: true, read: (r) => r.validation?.accuracy, format: formatScore },
   loss: { label: 'Validation loss', short: 'val. loss', higherIsBetter: false, read: (r) => r.validation?.loss, format: formatLoss },
   train_loss: { label: 'Training loss', short: 'train loss', higherIsBetter: false, read: (r) => r.trainLoss, format: formatLoss },

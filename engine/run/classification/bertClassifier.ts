@@ -14,6 +14,7 @@ import { RunError } from '../runError';
 import type { TrainerContext } from '../trainerContext';
 import { batchLogits, clsFeatures, headLogits } from './bertHead';
 import type { ClassifierModel, Notice, PreparedModel } from './classifierModel';
+import { tensorTraining } from './tensorTraining';
 import { writeClassifierFolder } from './classifierFolder';
 
 const DEFAULT_MAX_LENGTH = 128;
@@ -71,7 +72,7 @@ export function bertClassifierModel(model: EncoderClassifier, source: Huggingfac
         });
       }
     },
-    writeFolder: (dir, state) => writeClassifierFolder(dir, model, source, state),
+    writeFolder: (dir, state, decision) => writeClassifierFolder(dir, model, source, state, decision),
     dispose: () => model.dispose(),
   };
 }
@@ -97,17 +98,29 @@ export async function prepareBert(context: TrainerContext, data: LabelledData): 
   const wanted = config.data.max_length ?? DEFAULT_MAX_LENGTH;
   const maxLength = Math.min(wanted, maxSequenceLength(loaded.config));
   if (maxLength < wanted) notices.push({ level: 'info', message: `data.max_length ${wanted} is more than the model's ${maxLength} positions; texts are truncated to ${maxLength} tokens.` });
-  const train = tokenizeExamples(data.train, loaded.tokenizer, { maxLength });
-  const validation = data.validation.length > 0 ? tokenizeExamples(data.validation, loaded.tokenizer, { maxLength }) : undefined;
+  const tokenizeOptions = { maxLength, ...(data.multiLabel ? { multiLabelClasses: labels.length } : {}) };
+  const train = tokenizeExamples(data.train, loaded.tokenizer, tokenizeOptions);
+  const validation = data.validation.length > 0 ? tokenizeExamples(data.validation, loaded.tokenizer, tokenizeOptions) : undefined;
   const source = loaded.files;
-  return {
+  const training = tensorTraining({
     model: bertClassifierModel(loaded.model, source),
+    train,
+    validation,
+    labels,
+    multiLabel: data.multiLabel,
+    training: config.training ?? {},
+    seed: config.seed,
+    backend: context.tensorBackend ?? { name: tf.getBackend(), reason: 'TensorFlow.js backend of the engine process' },
+    initial: async () => bertClassifierModel((await loadBertModel(context, location.folder, labels)).model, source),
+    load: async (dir) => bertClassifierModel((await loadBertModel(context, dir, labels)).model, source),
+    now: () => context.now(),
+  });
+  return {
+    training,
     train,
     validation,
     maxLength,
     description: `${loaded.model.architecture.displayName} with ${loaded.config.numHiddenLayers} layers, hidden size ${loaded.config.hiddenSize}, from ${source.folder}`,
     notices,
-    initial: async () => bertClassifierModel((await loadBertModel(context, location.folder, labels)).model, source),
-    load: async (dir) => bertClassifierModel((await loadBertModel(context, dir, labels)).model, source),
   };
 }

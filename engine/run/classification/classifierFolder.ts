@@ -5,9 +5,10 @@ import * as path from 'node:path';
 import { encoderConfigToJson } from '../../../common/huggingface/architectures/encoderConfig';
 import type { EncoderClassifier } from '../../models/encoderClassifier';
 import { TOKENIZER_FILES, type HuggingfaceFolderFiles } from '../../../common/huggingface/modelFolderFiles';
+import { decisionConfigJson, SINGLE_LABEL, type Decision } from '../../models/decision';
 import { readSafetensors, writeSafetensors, type FloatTensor } from '../../models/safetensors';
 import { writeFileAtomic } from '../../io/atomicWrite';
-import type { AdamWState } from '../../training/adamW';
+import type { OptimizerSnapshot } from './classifierTraining';
 import type { EarlyStoppingState } from '../../training/earlyStopping';
 
 export const MODEL_FILE = 'model.safetensors';
@@ -20,7 +21,13 @@ const OPTIMIZER_FILE = 'optimizer.safetensors';
  * `RobertaForSequenceClassification`, …). Every file is written atomically, config.json last, so a
  * folder with a config.json is complete.
  */
-export async function writeClassifierFolder(dir: string, model: EncoderClassifier, source: HuggingfaceFolderFiles, weights?: ReadonlyMap<string, FloatTensor>): Promise<string[]> {
+export async function writeClassifierFolder(
+  dir: string,
+  model: EncoderClassifier,
+  source: HuggingfaceFolderFiles,
+  weights?: ReadonlyMap<string, FloatTensor>,
+  decision: Decision = SINGLE_LABEL,
+): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
   for (const name of TOKENIZER_FILES) {
@@ -30,7 +37,7 @@ export async function writeClassifierFolder(dir: string, model: EncoderClassifie
     written.push(name);
   }
   await writeSafetensors(path.join(dir, MODEL_FILE), weights ?? (await model.exportHuggingfaceState()), { format: 'pt' });
-  await writeFileAtomic(path.join(dir, CONFIG_FILE), `${JSON.stringify(encoderConfigToJson(model.config), null, 2)}\n`);
+  await writeFileAtomic(path.join(dir, CONFIG_FILE), `${JSON.stringify({ ...encoderConfigToJson(model.config), ...decisionConfigJson(decision) }, null, 2)}\n`);
   return [...written, MODEL_FILE, CONFIG_FILE];
 }
 
@@ -40,31 +47,21 @@ export interface TrainerState {
   readonly epoch: number;
   readonly step: number;
   readonly earlyStopping: EarlyStoppingState | null;
-  /** Early stopping decided to end the run at this epoch. */
+  /** Early stopping ended the stage running at this epoch (a later stage, if any, starts next). */
   readonly stoppedEarly: boolean;
+  /** The stages early stopping has ended so far. */
+  readonly stagesEndedEarly?: readonly string[];
   /** Optimiser updates per parameter (the moments are in optimizer.safetensors). */
   readonly optimizerSteps: Record<string, number>;
 }
 
-export async function writeTrainerState(dir: string, state: TrainerState, optimizer: AdamWState | undefined): Promise<void> {
-  const tensors = new Map<string, FloatTensor>();
-  for (const entry of optimizer?.parameters ?? []) {
-    tensors.set(`m.${entry.name}`, { shape: entry.shape, data: entry.m });
-    tensors.set(`v.${entry.name}`, { shape: entry.shape, data: entry.v });
-  }
-  const optimizerSteps = Object.fromEntries((optimizer?.parameters ?? []).map((entry) => [entry.name, entry.step]));
-  await writeSafetensors(path.join(dir, OPTIMIZER_FILE), tensors);
-  await writeFileAtomic(path.join(dir, TRAINER_STATE_FILE), `${JSON.stringify({ ...state, optimizerSteps }, null, 2)}\n`);
+export async function writeTrainerState(dir: string, state: Omit<TrainerState, 'optimizerSteps'>, optimizer: OptimizerSnapshot | undefined): Promise<void> {
+  await writeSafetensors(path.join(dir, OPTIMIZER_FILE), optimizer?.tensors ?? new Map());
+  await writeFileAtomic(path.join(dir, TRAINER_STATE_FILE), `${JSON.stringify({ ...state, optimizerSteps: optimizer?.steps ?? {} }, null, 2)}\n`);
 }
 
-export async function readTrainerState(dir: string): Promise<{ state: TrainerState; optimizer: AdamWState }> {
+export async function readTrainerState(dir: string): Promise<{ state: TrainerState; optimizer: OptimizerSnapshot }> {
   const state = JSON.parse(await readFile(path.join(dir, TRAINER_STATE_FILE), 'utf8')) as TrainerState;
   const { tensors } = await readSafetensors(path.join(dir, OPTIMIZER_FILE));
-  const parameters = Object.entries(state.optimizerSteps).map(([name, step]) => {
-    const m = tensors.get(`m.${name}`);
-    const v = tensors.get(`v.${name}`);
-    if (m === undefined || v === undefined) throw new Error(`${dir}: the optimiser state of ${name} is missing`);
-    return { name, step, shape: m.shape, m: m.data, v: v.data };
-  });
-  return { state, optimizer: { parameters } };
+  return { state, optimizer: { tensors, steps: state.optimizerSteps } };
 }

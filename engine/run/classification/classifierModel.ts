@@ -6,8 +6,10 @@ import type { RunLog } from '../../../common/protocol/runEvents';
 import type { LabelledData } from '../../data/labelledData';
 import type { TokenBatch } from '../../data/tokenBatches';
 import type { TokenizedExamples } from '../../data/tokenizedExamples';
+import type { Decision } from '../../models/decision';
 import type { FloatTensor } from '../../models/safetensors';
 import type { TrainerContext } from '../trainerContext';
+import type { ClassifierTraining } from './classifierTraining';
 
 /** The head alone, on features the frozen layers below it compute once for the whole stage. */
 export interface FrozenFeatures {
@@ -35,7 +37,7 @@ export interface ClassifierModel {
   /** Overwrites parameters with `state` from `exportState` (the best epoch's). */
   importState(state: ReadonlyMap<string, FloatTensor>): void;
   /** Writes the model folder (with `state` instead of the current parameters when given); returns file names. */
-  writeFolder(dir: string, state?: ReadonlyMap<string, FloatTensor>): Promise<string[]>;
+  writeFolder(dir: string, state?: ReadonlyMap<string, FloatTensor>, decision?: Decision): Promise<string[]>;
   dispose(): void;
 }
 
@@ -43,7 +45,8 @@ export type Notice = Omit<RunLog, 'kind'>;
 
 /** A model ready to train, with the data tokenised for it. */
 export interface PreparedModel {
-  readonly model: ClassifierModel;
+  /** How it trains: the parameters, a step, validation, its folder. */
+  readonly training: ClassifierTraining;
   readonly train: TokenizedExamples;
   readonly validation: TokenizedExamples | undefined;
   readonly maxLength: number;
@@ -51,10 +54,6 @@ export interface PreparedModel {
   readonly description: string;
   /** Told to the user once the run has started. */
   readonly notices: Notice[];
-  /** The untrained model again (the same seed): the resume point of a run stopped before its first epoch. */
-  initial(): Promise<ClassifierModel>;
-  /** The model of a checkpoint folder, to resume from. */
-  load(dir: string): Promise<ClassifierModel>;
 }
 
 /** Builds the model of one `model.type` for the run's labelled data. */

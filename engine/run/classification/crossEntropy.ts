@@ -8,3 +8,12 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scala
     return picked.mean().neg() as tf.Scalar;
   });
 }
+
+/** Mean binary cross-entropy over every (example, label), as torch's BCEWithLogitsLoss (multi-label). */
+export function binaryCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    // log(1 + e^−|x|) + max(x, 0) − x·y: stable for any x
+    const losses = tf.log1p(tf.exp(logits.abs().neg())).add(tf.relu(logits)).sub(logits.mul(targets));
+    return losses.mean<tf.Scalar>();
+  });
+}

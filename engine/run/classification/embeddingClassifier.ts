@@ -1,19 +1,27 @@
-// `model.type: embedding-classifier`: word vectors (or random ones) → pooling → dense head, behind the
-// trainer's ClassifierModel interface. The vocabulary is the words of the vectors, the training words
-// seen at least twice (random-initialised), [PAD] (row 0, zero, never updated) and [UNK] (zero, trainable).
+// `model.type: embedding-classifier`: word vectors (or random ones) → pooling → dense head, trained on
+// the sparse kernel (sparseTraining.ts). The vocabulary is [PAD] (row 0, zero, never updated), [UNK]
+// (zero, trainable), the words of the vectors (the first `max_vectors`), then the training words seen
+// at least twice that have no vector (random-initialised), then the hashed word n-gram buckets (zero).
+// Only rows that occur in the training data ever train; the others stay as the vectors give them.
+import { availableParallelism } from 'node:os';
 import type { LabelledData } from '../../data/labelledData';
 import { SeededRandom } from '../../data/seededRandom';
 import { tokenizeExamples, type TokenizedExamples } from '../../data/tokenizedExamples';
 import { PAD_TOKEN, UNK_ID, UNK_TOKEN, WordTokenizer, wordTokens } from '../../data/wordTokenizer';
-import { EmbeddingClassifier, pooledSize, type EmbeddingClassifierConfig } from '../../models/embeddingClassifier';
-import { readEmbeddingClassifierFolder, writeEmbeddingClassifierFolder } from '../../models/embeddingClassifierFolder';
-import { VectorStore, type LoadedVectors } from '../../vectors/vectorStore';
+import { configuredDecision } from '../../models/decision';
+import { embeddingRows, initialEmbeddingClassifierState, pooledSize, type EmbeddingClassifierConfig } from '../../models/embeddingClassifier';
+import { readEmbeddingClassifierFiles, writeEmbeddingClassifierFolder } from '../../models/embeddingClassifierFolder';
+import { rowsIn, SparseModel } from '../../sparseClassifier/sparseModel';
+import { readVectorsAt, type LoadedVectors } from '../../vectors/vectorStore';
+import { ADAMW_DEFAULTS } from '../../training/adamW';
 import { RunError } from '../runError';
 import type { TrainerContext } from '../trainerContext';
-import type { ClassifierModel, Notice, PreparedModel } from './classifierModel';
+import type { Notice, PreparedModel } from './classifierModel';
+import { sparseTraining } from './sparseTraining';
 
 const DEFAULT_MAX_LENGTH = 128;
 const DEFAULT_DROPOUT = 0.1;
+const DEFAULT_NGRAM_BUCKETS = 500_000;
 /** Training words seen fewer times than this map to [UNK]: a word seen once teaches nothing general. */
 const MIN_TRAINING_COUNT = 2;
 /** Random rows (training words without a vector) start at this fraction of the vectors' scale: small. */
@@ -21,23 +29,12 @@ const RANDOM_SCALE = 0.1;
 /** Above this share of tokens matching the vectors only once lowercased, suggest data.lowercase. */
 const CASE_MISMATCH_WARNING = 0.05;
 
-export function embeddingClassifierModel(model: EmbeddingClassifier, words: readonly string[]): ClassifierModel {
-  return {
-    variables: model.variables,
-    groups: model.groups,
-    frozenFeatures: {
-      size: model.pooledSize,
-      description: 'the embeddings are frozen, so the pooled token vectors',
-      encode: (batch) => model.batchPooled(batch),
-      head: (features, training) => model.head(features, training),
-    },
-    logits: (batch, training) => model.batchLogits(batch, training),
-    exportState: () => model.exportState(),
-    importState: (state) => model.importState(state),
-    writeFolder: (dir, state) => writeEmbeddingClassifierFolder(dir, model, words, state),
-    dispose: () => model.dispose(),
-  };
-}
+/**
+ * The root-mean-square coordinate pretrained vectors are rescaled to, and random embeddings drawn at:
+ * 1/√dim, so a vector's length is about 1 whatever its source. GloVe's RMS is about 0.5 (length 5 at
+ * 100 dimensions): unscaled, it swamped the head and the unfrozen stage's small rate barely moved it.
+ */
+export const embeddingScale = (dim: number): number => 1 / Math.sqrt(dim);
 
 /** The vocabulary and the initial embedding matrix. */
 export interface EmbeddingVocabulary {
@@ -46,9 +43,11 @@ export interface EmbeddingVocabulary {
   /** Rows 2 … 2 + pretrained − 1 come from the vectors. */
   readonly pretrained: number;
   readonly random: number;
-  /** words.length × dim, row-major. */
+  /** words.length × dim, row-major (the n-gram buckets, zero, are added by the caller). */
   readonly embeddings: Float32Array;
   readonly dim: number;
+  /** The factor the vectors were multiplied by (1 without vectors). */
+  readonly rescaled: number;
 }
 
 /** Builds the vocabulary from vectors (optional) and token counts of the training data. */
@@ -69,15 +68,18 @@ export function buildEmbeddingVocabulary(vectors: Pick<LoadedVectors, 'words' | 
     .map(([word]) => word);
   words.push(...extra);
   const embeddings = new Float32Array(words.length * dim);
-  let scale = 1 / Math.sqrt(dim);
+  const target = embeddingScale(dim);
+  let rescaled = 1;
+  let scale = target;
   if (vectors !== undefined && pretrained > 0) {
     let squares = 0;
+    for (const row of rows) for (let i = row * dim; i < (row + 1) * dim; i++) squares += vectors.vectors[i]! * vectors.vectors[i]!;
+    const rms = Math.sqrt(squares / (pretrained * dim));
+    rescaled = rms > 0 ? target / rms : 1;
     rows.forEach((row, index) => {
-      const from = vectors.vectors.subarray(row * dim, (row + 1) * dim);
-      embeddings.set(from, (2 + index) * dim);
-      for (const value of from) squares += value * value;
+      for (let i = 0; i < dim; i++) embeddings[(2 + index) * dim + i] = vectors.vectors[row * dim + i]! * rescaled;
     });
-    scale = RANDOM_SCALE * Math.sqrt(squares / (pretrained * dim));
+    scale = RANDOM_SCALE * target;
   }
   // Normal(0, scale) by Box–Muller from the run's seed, so the same config gives the same start.
   const random = new SeededRandom(seed, 11);
@@ -85,7 +87,7 @@ export function buildEmbeddingVocabulary(vectors: Pick<LoadedVectors, 'words' | 
     const u = 1 - random.nextFloat();
     embeddings[i] = scale * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextFloat());
   }
-  return { words, pretrained, random: extra.length, embeddings, dim };
+  return { words, pretrained, random: extra.length, embeddings, dim, rescaled };
 }
 
 /** How the training tokens map: the OOV policy's numbers. */
@@ -96,16 +98,19 @@ export interface TokenCoverage {
   readonly unknown: number;
 }
 
-export function tokenCoverage(examples: TokenizedExamples, vocabulary: Pick<EmbeddingVocabulary, 'pretrained'>): TokenCoverage {
+/** Coverage of the word tokens (n-gram ids, at or after `words`, are not counted). */
+export function tokenCoverage(examples: TokenizedExamples, vocabulary: Pick<EmbeddingVocabulary, 'pretrained' | 'words'>): TokenCoverage {
   let pretrained = 0;
   let random = 0;
   let unknown = 0;
+  const words = vocabulary.words.length;
   for (const id of examples.tokenIds) {
+    if (id >= words) continue;
     if (id === UNK_ID) unknown++;
     else if (id < 2 + vocabulary.pretrained) pretrained++;
     else random++;
   }
-  return { tokens: examples.tokenIds.length, pretrained, random, unknown };
+  return { tokens: pretrained + random + unknown, pretrained, random, unknown };
 }
 
 export function describeCoverage(coverage: TokenCoverage): string {
@@ -113,9 +118,9 @@ export function describeCoverage(coverage: TokenCoverage): string {
   return `${percent(coverage.pretrained)} of training tokens have a pretrained vector, ${percent(coverage.random)} random-initialised, ${percent(coverage.unknown)} [UNK]`;
 }
 
-async function loadVectors(target: string): Promise<LoadedVectors> {
+async function loadVectors(target: string, maxVectors: number | undefined): Promise<LoadedVectors> {
   try {
-    return await new VectorStore().load(target);
+    return await readVectorsAt(target, maxVectors === undefined ? {} : { maxVectors });
   } catch (error) {
     throw new RunError(`model.vectors: ${error instanceof Error ? error.message : String(error)}`, ['model', 'vectors']);
   }
@@ -124,8 +129,9 @@ async function loadVectors(target: string): Promise<LoadedVectors> {
 export async function prepareEmbeddingClassifier(context: TrainerContext, data: LabelledData): Promise<PreparedModel> {
   const { config } = context;
   const model = config.model ?? {};
+  const training = config.training ?? {};
   const notices: Notice[] = [];
-  const vectors = model.vectors === undefined ? undefined : await loadVectors(model.vectors);
+  const vectors = model.vectors === undefined ? undefined : await loadVectors(model.vectors, model.max_vectors);
   if (vectors !== undefined && model.vector_size !== undefined && model.vector_size !== vectors.dim) {
     throw new RunError(`model.vector_size is ${model.vector_size}, but the vectors in ${vectors.source} have ${vectors.dim} dimensions: set vector_size: ${vectors.dim} or leave it out`, ['model', 'vector_size']);
   }
@@ -133,21 +139,28 @@ export async function prepareEmbeddingClassifier(context: TrainerContext, data: 
   if (dim === undefined) throw new RunError('model.vector_size is required for an embedding-classifier without model.vectors (its embeddings are then random)', ['model']);
   const lowercase = config.data.lowercase ?? false;
   const maxLength = config.data.max_length ?? DEFAULT_MAX_LENGTH;
+  const wordNgrams = model.word_ngrams ?? 1;
+  const ngramBuckets = wordNgrams > 1 ? (model.ngram_buckets ?? DEFAULT_NGRAM_BUCKETS) : 0;
+  const labels = data.labels.names;
 
   const counts = new Map<string, number>();
   for (const example of data.train) for (const word of wordTokens(example.text, { lowercase, maxTokens: maxLength })) counts.set(word, (counts.get(word) ?? 0) + 1);
   const vocabulary = buildEmbeddingVocabulary(vectors, counts, dim, config.seed);
-  const tokenizer = new WordTokenizer(vocabulary.words, lowercase);
-  const train = tokenizeExamples(data.train, tokenizer, { maxLength });
-  const validation = data.validation.length > 0 ? tokenizeExamples(data.validation, tokenizer, { maxLength }) : undefined;
+  const tokenizer = new WordTokenizer(vocabulary.words, lowercase, { maxN: wordNgrams, buckets: ngramBuckets });
+  const tokenizeOptions = { maxLength, ...(data.multiLabel ? { multiLabelClasses: labels.length } : {}) };
+  const train = tokenizeExamples(data.train, tokenizer, tokenizeOptions);
+  const validation = data.validation.length > 0 ? tokenizeExamples(data.validation, tokenizer, tokenizeOptions) : undefined;
 
   const coverage = tokenCoverage(train, vocabulary);
-  const origin = vectors === undefined ? 'no pretrained vectors' : `${vocabulary.pretrained} words with vectors from ${vectors.source}`;
+  const origin = vectors === undefined ? 'no pretrained vectors' : `${vocabulary.pretrained} words with vectors from ${vectors.source}, rescaled ×${vocabulary.rescaled.toPrecision(3)} to an RMS of ${embeddingScale(dim).toPrecision(3)}`;
+  const trainableRows = rowsIn(train, tokenizer.vocabSize);
   notices.push({
     level: 'info',
     message:
       `Vocabulary: ${vocabulary.words.length} tokens (${origin}, ${vocabulary.random} training words seen ≥ ${MIN_TRAINING_COUNT} times random-initialised, ${PAD_TOKEN}, ${UNK_TOKEN}); ` +
-      `${describeCoverage(coverage)}. Words seen once in training, and new words at validation and prediction, are ${UNK_TOKEN}.`,
+      `${describeCoverage(coverage)}. Words seen once in training, and new words at validation and prediction, are ${UNK_TOKEN}` +
+      `${vectors === undefined ? '' : '; words of the vectors that never occur in training keep their vectors, frozen'}. ` +
+      `${trainableRows.length} of ${tokenizer.vocabSize} embedding rows occur in the training data and train${wordNgrams > 1 ? ` (${ngramBuckets} buckets of word n-grams up to ${wordNgrams})` : ''}.`,
   });
   if (vectors !== undefined && !lowercase) {
     const inVectors = new Set(vectors.words);
@@ -158,40 +171,74 @@ export async function prepareEmbeddingClassifier(context: TrainerContext, data: 
     }
   }
 
+  const runDecision = configuredDecision(data.multiLabel, training.decision_threshold);
   const classifierConfig: EmbeddingClassifierConfig = {
     vocabSize: vocabulary.words.length,
+    wordNgrams,
+    ngramBuckets,
     vectorSize: dim,
     pooling: model.pooling ?? 'mean',
     hiddenSize: model.hidden_size ?? 0,
     dropout: model.dropout ?? DEFAULT_DROPOUT,
-    labels: data.labels.names,
+    labels,
     lowercase,
     maxLength,
+    decision: runDecision,
   };
-  const initial = (): ClassifierModel => embeddingClassifierModel(EmbeddingClassifier.initialised(classifierConfig, vocabulary.embeddings, config.seed), vocabulary.words);
+  const rows = embeddingRows(classifierConfig);
+  const initialState = () => {
+    const embeddings = new Float32Array(rows * dim);
+    embeddings.set(vocabulary.embeddings);
+    return initialEmbeddingClassifierState(classifierConfig, embeddings, config.seed);
+  };
+  const sparse = new SparseModel({
+    shape: { rows, dim, pooling: classifierConfig.pooling, hidden: classifierConfig.hiddenSize, labels: labels.length, multiLabel: data.multiLabel },
+    train,
+    validation,
+    trainableRows,
+    batchSize: training.batch_size ?? 16,
+    threads: training.threads ?? availableParallelism(),
+    beta1: ADAMW_DEFAULTS.beta1,
+    beta2: ADAMW_DEFAULTS.beta2,
+  });
+  sparse.importState(initialState());
+  // Pretrained vectors pool to features that differ little between texts next to what they share
+  // (the common words' direction): standardised, the head sees them at unit variance and learns in
+  // the frozen stage (it barely moved before). Random embeddings have nothing to standardise yet.
+  if (vectors !== undefined) await sparse.standardize();
   const head = classifierConfig.hiddenSize > 0 ? `a hidden layer of ${classifierConfig.hiddenSize}` : 'a linear head';
   return {
-    model: initial(),
+    training: sparseTraining({
+      model: sparse,
+      train,
+      validation,
+      labels,
+      training,
+      dropout: classifierConfig.dropout,
+      seed: config.seed,
+      initialState,
+      writeFolder: (dir, state, { decision, checkpoint }) => writeEmbeddingClassifierFolder(dir, { ...classifierConfig, decision: decision ?? runDecision }, vocabulary.words, state, { vectors: !checkpoint }),
+      readState: async (dir) => {
+        let files;
+        try {
+          files = await readEmbeddingClassifierFiles(dir);
+        } catch (error) {
+          throw new RunError(`cannot resume from ${dir}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        if (files.words.length !== vocabulary.words.length || files.words.some((word, id) => word !== vocabulary.words[id]) || embeddingRows(files.config) !== rows) {
+          throw new RunError(`cannot resume from ${dir}: its vocabulary differs from this run's (the data, model.vectors or the n-grams changed since); train afresh`, ['model']);
+        }
+        return files.state;
+      },
+      now: () => context.now(),
+      progressIntervalMs: context.progressIntervalMs,
+    }),
     train,
     validation,
     maxLength,
     description:
-      `an embedding classifier: ${vocabulary.words.length} × ${dim} embeddings (${vectors === undefined ? 'random' : `from ${vectors.source}`}), ` +
-      `${classifierConfig.pooling} pooling (${pooledSize(classifierConfig)} features), ${head}, dropout ${classifierConfig.dropout}`,
+      `an embedding classifier: ${rows} × ${dim} embeddings (${vectors === undefined ? 'random' : `from ${vectors.source}`}${wordNgrams > 1 ? `, word n-grams up to ${wordNgrams}` : ''}), ` +
+      `${classifierConfig.pooling} pooling (${pooledSize(classifierConfig)} features${vectors === undefined ? '' : ', standardised on the training data'}), ${head}, dropout ${classifierConfig.dropout}`,
     notices,
-    initial: () => Promise.resolve(initial()),
-    load: async (dir) => {
-      let loaded;
-      try {
-        loaded = await readEmbeddingClassifierFolder(dir, config.seed);
-      } catch (error) {
-        throw new RunError(`cannot resume from ${dir}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      if (loaded.words.length !== vocabulary.words.length || loaded.words.some((word, id) => word !== vocabulary.words[id])) {
-        loaded.model.dispose();
-        throw new RunError(`cannot resume from ${dir}: its vocabulary differs from this run's (the data or model.vectors changed since); train afresh`, ['model']);
-      }
-      return embeddingClassifierModel(loaded.model, loaded.words);
-    },
   };
 }

@@ -1,51 +1,36 @@
-// Validation: mean loss and every classification metric, through the whole model or, while the layers
-// below the head are frozen, through the head on cached features (the same numbers, far faster).
+// Validation of a TensorFlow.js classifier: its logits through the whole model or, while the layers
+// below the head are frozen, through the head on cached features (the same numbers, far faster),
+// scored by scoreLogits. Logits are read back asynchronously, as the WebGPU backend needs.
 import * as tf from '@tensorflow/tfjs';
 import { evaluationBatches } from '../../data/tokenBatches';
 import type { TokenizedExamples } from '../../data/tokenizedExamples';
 import { planSortedBatches } from '../../data/lengthBuckets';
-import { addToConfusionMatrix, emptyConfusionMatrix, metricsFromConfusionMatrix, type ClassificationMetrics } from '../../training/classificationMetrics';
 import type { ClassifierModel } from './classifierModel';
-import { crossEntropy } from './crossEntropy';
 import { featureRows } from './frozenFeatures';
-
-export interface Evaluation {
-  readonly loss: number;
-  readonly metrics: ClassificationMetrics;
-}
+import type { Decision } from '../../models/decision';
+import { scoreLogits, type Evaluation } from './scoreLogits';
 
 export async function evaluateClassifier(
   model: ClassifierModel,
   examples: TokenizedExamples,
   batchSize: number,
   labels: readonly string[],
+  decision: Decision,
   /** [count, frozenFeatures.size] features of `examples` when the layers below the head are frozen. */
   cached?: Float32Array,
 ): Promise<Evaluation> {
-  const matrix = emptyConfusionMatrix(labels.length);
-  let lossSum = 0;
-  const score = async (indices: Int32Array, labelIds: Int32Array, logitsOf: () => tf.Tensor2D): Promise<void> => {
-    const { loss, predicted } = tf.tidy(() => {
-      const logits = logitsOf();
-      return { loss: crossEntropy(logits, tf.tensor1d(labelIds, 'int32')), predicted: logits.argMax(1) };
-    });
-    try {
-      const [lossValue, predictedIds] = await Promise.all([loss.data(), predicted.data()]);
-      lossSum += (lossValue[0] ?? Number.NaN) * indices.length;
-      addToConfusionMatrix(matrix, labelIds, predictedIds);
-    } finally {
-      loss.dispose();
-      predicted.dispose();
-    }
+  const classes = labels.length;
+  const logits = new Float32Array(examples.count * classes);
+  const keep = async (indices: ArrayLike<number>, logitsOf: () => tf.Tensor2D): Promise<void> => {
+    const computed = tf.tidy(logitsOf);
+    const values = (await computed.data().finally(() => computed.dispose())) as Float32Array;
+    for (let row = 0; row < indices.length; row++) logits.set(values.subarray(row * classes, (row + 1) * classes), indices[row]! * classes);
   };
   if (cached !== undefined) {
     const { size } = model.frozenFeatures;
-    for (const indices of planSortedBatches(examples.lengths, batchSize)) {
-      const labelIds = Int32Array.from(indices, (example) => examples.labels[example]!);
-      await score(indices, labelIds, () => model.frozenFeatures.head(featureRows(cached, size, indices), false));
-    }
+    for (const indices of planSortedBatches(examples.lengths, batchSize)) await keep(indices, () => model.frozenFeatures.head(featureRows(cached, size, indices), false));
   } else {
-    for (const batch of evaluationBatches(examples, batchSize)) await score(batch.exampleIndices, batch.labels, () => model.logits(batch, false));
+    for (const batch of evaluationBatches(examples, batchSize)) await keep(batch.exampleIndices, () => model.logits(batch, false));
   }
-  return { loss: lossSum / examples.count, metrics: metricsFromConfusionMatrix(matrix, labels) };
+  return scoreLogits(logits, examples, labels, decision);
 }

@@ -17,6 +17,7 @@ export async function run(): Promise<void> {
   await import('./newConfig.test.js');
   await import('./runs.test.js');
   await import('./predictClassifier.test.js');
+  await import('./predictPipeline.test.js');
   await import('./predictionModel.test.js');
 
   console.log(START_MARKER);

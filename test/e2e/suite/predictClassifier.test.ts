@@ -84,7 +84,7 @@ describe('a fine-tuned classifier in the editor', function () {
     assert.ok(evaluation.accuracy >= 0.85, `accuracy ${evaluation.accuracy}`);
     assert.ok(evaluation.macroF1 > 0.8 && evaluation.macroF1 <= 1, `macro-F1 ${evaluation.macroF1}`);
     assert.ok(Number.isFinite(evaluation.loss));
-    assert.equal(evaluation.confusionMatrix.flat().reduce((a, b) => a + b, 0), 60);
+    assert.equal(evaluation.confusionMatrix!.flat().reduce((a, b) => a + b, 0), 60);
     assert.equal(evaluation.perClass.reduce((sum, entry) => sum + entry.support, 0), 60);
     const report = vscode.workspace.textDocuments.find((document) => document.uri.scheme === 'nlp-studio-evaluation');
     assert.ok(report, 'the report was opened');

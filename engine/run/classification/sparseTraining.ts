@@ -1,0 +1,138 @@
+// A word-vector classifier behind the trainer's ClassifierTraining, on the sparse kernel
+// (engine/sparseClassifier): no padding, only the rows a batch touches updated, every thread taking
+// whole batches. While the embeddings are frozen the pooled features are computed once per stage.
+import { SeededRandom } from '../../data/seededRandom';
+import { ADAMW_DEFAULTS } from '../../training/adamW';
+import type { TokenizedExamples } from '../../data/tokenizedExamples';
+import type { Decision } from '../../models/decision';
+import type { FloatTensor } from '../../models/safetensors';
+import type { Training } from '../../../common/schema/config.generated';
+import type { PooledSource, TrainSettings } from '../../sparseClassifier/kernel';
+import { SparseModel } from '../../sparseClassifier/sparseModel';
+import type { ClassifierTraining, EpochResult, EpochRun, OptimizerSnapshot, TrainingStage } from './classifierTraining';
+import type { Notice } from './classifierModel';
+import { scoreLogits } from './scoreLogits';
+
+export interface SparseTrainingOptions {
+  readonly model: SparseModel;
+  readonly train: TokenizedExamples;
+  readonly validation: TokenizedExamples | undefined;
+  readonly labels: readonly string[];
+  readonly training: Training;
+  readonly dropout: number;
+  readonly seed: number;
+  /** The untrained parameters (the same seed), torch names. */
+  initialState(): Map<string, FloatTensor>;
+  /** Writes a model folder from parameters (a checkpoint: without vectors.txt, only the embedding rows that train). */
+  writeFolder(dir: string, state: ReadonlyMap<string, FloatTensor>, options: { decision?: Decision; checkpoint?: boolean }): Promise<string[]>;
+  /** The parameters of a checkpoint folder (checked against this run's vocabulary). */
+  readState(dir: string): Promise<ReadonlyMap<string, FloatTensor>>;
+  now(): number;
+  progressIntervalMs: number;
+}
+
+export const GROUPS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['embeddings', ['embeddings.weight']],
+  ['head', ['pre_classifier.weight', 'pre_classifier.bias', 'classifier.weight', 'classifier.bias']],
+]);
+
+/** A different, reproducible dropout stream per (seed, epoch, thread). */
+const threadSeed = (seed: number, epoch: number, thread: number): number => new SeededRandom(seed, 1000 + epoch * 64 + thread).nextInt(2 ** 31);
+
+export function sparseTraining(options: SparseTrainingOptions): ClassifierTraining {
+  const { model, train: trainSet, labels, training, seed } = options;
+  const now = (): number => options.now();
+  const batchSize = training.batch_size ?? 16;
+  const optimizer = training.optimizer ?? 'adamw';
+  const settings = (trainEmbeddings: boolean): TrainSettings => ({
+    trainEmbeddings,
+    optimizer: optimizer === 'sgd' ? 'sgd' : 'adamw',
+    ...ADAMW_DEFAULTS,
+    weightDecay: optimizer === 'adamw' ? (training.weight_decay ?? 0.01) : 0,
+    maxGradNorm: training.max_grad_norm ?? 1,
+    dropout: options.dropout,
+  });
+  let source: PooledSource = 'tokens';
+  let trainEmbeddings = true;
+  const threads = model.threads.count;
+
+  return {
+    groups: GROUPS,
+    backend: {
+      name: 'sparse kernel',
+      reason: `the embedding classifier's own WebAssembly SIMD kernel on ${threads} thread${threads === 1 ? '' : 's'}: no padding, and only the embedding rows a batch touches are updated`,
+    },
+
+    async startStage({ scheduled, plan }: TrainingStage): Promise<Notice[]> {
+      trainEmbeddings = !plan.encoderFrozen;
+      if (trainEmbeddings) {
+        source = 'tokens';
+        return [];
+      }
+      const start = now();
+      await model.encodePooled();
+      source = 'cached';
+      const ms = now() - start;
+      return [
+        {
+          level: 'info',
+          message: `Stage ${scheduled.name}: the embeddings are frozen, so the pooled token vectors were computed once (${trainSet.count + (options.validation?.count ?? 0)} examples in ${ms.toFixed(0)} ms) and the head trains on cached features.`,
+        },
+      ];
+    },
+
+    async trainEpoch(run: EpochRun): Promise<EpochResult> {
+      model.setOrder(new SeededRandom(seed, 2 * run.epoch).shuffle(Array.from({ length: trainSet.count }, (_, i) => i)));
+      let reported = { lossSum: 0, examples: 0, batches: 0 };
+      const report = (totals: typeof reported): void => {
+        if (totals.batches === reported.batches) return;
+        const examples = totals.examples - reported.examples;
+        run.onProgress(run.firstStep + totals.batches, (totals.lossSum - reported.lossSum) / Math.max(1, examples), examples);
+        reported = totals;
+      };
+      const cancel = (): void => model.cancel();
+      run.halt.addEventListener('abort', cancel);
+      try {
+        if (run.halt.aborted) return { lossSum: 0, examples: 0, completed: false };
+        const result = await model.runEpoch(
+          { batchSize, firstStep: run.firstStep, stage: run.stage.scheduled, settings: settings(trainEmbeddings), source },
+          (thread) => threadSeed(seed, run.epoch, thread),
+          options.progressIntervalMs,
+          report,
+        );
+        if (!Number.isFinite(result.lossSum)) return { ...result, completed: false, nonFinite: { step: run.firstStep + Math.max(0, result.batches - 1), loss: result.lossSum } };
+        report(result);
+        return { lossSum: result.lossSum, examples: result.examples, completed: !result.cancelled };
+      } finally {
+        run.halt.removeEventListener('abort', cancel);
+      }
+    },
+
+    evaluate(decision: Decision) {
+      if (!options.validation) return Promise.reject(new Error('no validation data to evaluate on'));
+      return Promise.resolve(scoreLogits(model.validationLogits(source), options.validation, labels, decision));
+    },
+
+    endStage(): Notice[] {
+      source = 'tokens';
+      trainEmbeddings = true;
+      return [];
+    },
+
+    laterMsPerStep: () => undefined,
+    summary: () => ({ kernel: { threads, rows: model.layout.shape.rows, trainableRows: model.trainableRowCount } }),
+    exportState: () => Promise.resolve(model.exportTrainedState()),
+    importState: (state) => model.importState(state),
+    writeFolder: (dir, decision) => options.writeFolder(dir, model.exportState(), { decision }),
+    writeCheckpoint: (dir, decision) => options.writeFolder(dir, model.exportTrainedState(), { decision, checkpoint: true }),
+    async writeInitialFolder(dir) {
+      await options.writeFolder(dir, options.initialState(), { checkpoint: true });
+    },
+    optimizerSnapshot: (): Promise<OptimizerSnapshot> => Promise.resolve(model.exportOptimizer()),
+    async restore(dir, snapshot) {
+      model.importState(await options.readState(dir));
+      model.importOptimizer(snapshot.tensors, snapshot.steps);
+    },
+    dispose: () => model.dispose(),
+  };
+}
