@@ -6,6 +6,7 @@
 // engine/io/wasmKernel.ts assembles the source itself, so a test always runs the .wat as it is on disk.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import binaryen from 'binaryen';
 import initWabt from 'wabt';
 
@@ -45,8 +46,10 @@ function optimise(bytes, file) {
   }
 }
 
-/** Assembles every engine/**\/*.wat into `outdir`. */
+const ENGINE = fileURLToPath(new URL('../engine', import.meta.url));
+
+/** Assembles every engine/**\/*.wat into `outdir` (the build's out/, or a test's own bundle folder). */
 export async function assembleEngineKernels(outdir) {
-  const sources = (await readdir('engine', { recursive: true })).filter((file) => file.endsWith('.wat'));
-  await Promise.all(sources.map(async (file) => writeFile(path.join(outdir, `${path.basename(file, '.wat')}.wasm`), await assembleWat(path.join('engine', file)))));
+  const sources = (await readdir(ENGINE, { recursive: true })).filter((file) => file.endsWith('.wat'));
+  await Promise.all(sources.map(async (file) => writeFile(path.join(outdir, `${path.basename(file, '.wat')}.wasm`), await assembleWat(path.join(ENGINE, file)))));
 }
