@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { SeededRandom } from '../data/seededRandom';
 
 /**
  * Ops with hand-written gradients, to keep the backward pass's memory down: built from plain ops,
@@ -107,16 +108,43 @@ const addGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   };
 });
 
+/** The masks' seeds inside `withDropoutSeed`; undefined outside (unseeded masks). */
+let maskSeeds: SeededRandom | undefined;
+
 /**
- * tf.dropout (the same ops, so the same random draws) whose backward pass keeps only the
- * [0 or 1/keep] multiplier, not the input as well.
+ * Runs `fn` with every dropout mask it draws seeded: the n-th mask from the n-th number of a stream
+ * of `seed`. Training seeds each step from (the run's seed, the global step), so a step draws the
+ * same masks whenever it runs: a seeded run is reproducible, and one resumed at any step continues
+ * exactly (tf.randomUniform without a seed draws from an unseeded generator, which allows neither).
+ */
+export function withDropoutSeed<T>(seed: number, fn: () => T): T {
+  const outer = maskSeeds;
+  maskSeeds = new SeededRandom(seed, 0xd0);
+  try {
+    return fn();
+  } finally {
+    maskSeeds = outer;
+  }
+}
+
+/** The seed of a training step's dropout masks. */
+export const stepDropoutSeed = (runSeed: number, step: number): number => new SeededRandom(runSeed, 0x5000 + step).nextInt(2 ** 31);
+
+/** [0 or 1/keep] per element: the dropout multiplier, from the current mask seed. */
+function dropoutMultiplier(shape: readonly number[], keep: number): tf.Tensor {
+  return tf.floor(tf.add(tf.randomUniform(shape as number[], 0, 1, 'float32', maskSeeds?.nextInt(2 ** 31)), keep)).div(keep);
+}
+
+/**
+ * tf.dropout (the same ops) whose backward pass keeps only the [0 or 1/keep] multiplier, not the
+ * input as well; its masks are seeded inside `withDropoutSeed`.
  */
 export function dropout<T extends tf.Tensor>(x: T, rate: number): T {
   if (rate <= 0) return x;
   const keep = 1 - rate;
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const multiplier = tf.floor(tf.add(tf.randomUniform(input.shape, 0, 1, 'float32'), keep)).div(keep);
+    const multiplier = dropoutMultiplier(input.shape, keep);
     save([multiplier]);
     return {
       value: tf.mul(input, multiplier),
@@ -180,7 +208,7 @@ export function checkpointed(fn: (inputs: tf.Tensor[], dropout: CheckpointDropou
     const record: CheckpointDropout = (x, rate) => {
       if (!training || rate <= 0) return x;
       const keep = 1 - rate;
-      const multiplier = tf.floor(tf.add(tf.randomUniform(x.shape, 0, 1, 'float32'), keep)).div(keep);
+      const multiplier = dropoutMultiplier(x.shape, keep);
       masks.push(multiplier);
       return tf.mul(x, multiplier);
     };

@@ -1,14 +1,18 @@
 // Checkpoints in `checkpoints/`: a model folder per checkpoint and, written after it, a small JSON
 // record; a checkpoint without its record is incomplete and ignored, so a crash never leaves a bad one.
+// Most are written at epoch ends (`epoch-0003`); a stop writes one where it stopped, inside the epoch
+// (`epoch-0003-step-000000412`: 3 epochs done, global step 412), and resume continues from that step.
 import { readdir, readFile, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { RunEpoch } from '../../common/protocol/runEvents';
 import { writeFileAtomic } from '../io/atomicWrite';
 
 export interface CheckpointRecord {
-  /** Epochs completed; a resumed run starts the next one. */
+  /** Epochs completed; a resumed run continues the next one (from `step`, when it stopped inside it). */
   epoch: number;
   step: number;
+  /** Written where a stop landed inside an epoch (not at its end). */
+  withinEpoch?: boolean;
   elapsedSeconds: number;
   /** The epoch events so far, for the final summary of a resumed run. */
   epochs: RunEpoch[];
@@ -21,10 +25,12 @@ export interface Checkpoint extends CheckpointRecord {
   path: string;
 }
 
-const RECORD = /^epoch-(\d+)\.json$/;
+const RECORD = /^epoch-(\d+)(?:-step-(\d+))?\.json$/;
 
-export function checkpointName(epoch: number): string {
-  return `epoch-${String(epoch).padStart(4, '0')}`;
+/** The folder name of the checkpoint after `epoch` epochs, or inside the next one at global step `step`. */
+export function checkpointName(epoch: number, step?: number): string {
+  const name = `epoch-${String(epoch).padStart(4, '0')}`;
+  return step === undefined ? name : `${name}-step-${String(step).padStart(9, '0')}`;
 }
 
 /** Records a checkpoint whose model is already saved at `checkpoints/<record.model>`, and prunes old ones. */
@@ -43,8 +49,9 @@ async function listRecords(checkpoints: string): Promise<string[]> {
   return names
     .map((name) => RECORD.exec(name))
     .filter((match): match is RegExpExecArray => match !== null)
-    .sort((a, b) => Number(a[1]) - Number(b[1]))
-    .map((match) => `epoch-${match[1]}`);
+    // epoch-0003 (its end) before epoch-0003-step-… (inside the epoch after it)
+    .sort((a, b) => Number(a[1]) - Number(b[1]) || Number(a[2] ?? -1) - Number(b[2] ?? -1))
+    .map((match) => match[0].slice(0, -'.json'.length));
 }
 
 /** The newest complete checkpoint, or undefined when there is none. */

@@ -146,9 +146,9 @@ export async function runTraining(configPath: string, options: RunOptions): Prom
         options.onEvent(event);
       },
       logStep: (event) => log.append(event),
-      checkpointPath: (epoch) => path.join(folder.checkpoints, checkpointName(epoch)),
+      checkpointPath: (epoch, step) => path.join(folder.checkpoints, checkpointName(epoch, step)),
       async recordCheckpoint(record) {
-        const checkpoint = await recordCheckpoint(folder.checkpoints, { ...record, model: checkpointName(record.epoch), elapsedSeconds: elapsedSeconds() }, config.output.keep_checkpoints);
+        const checkpoint = await recordCheckpoint(folder.checkpoints, { ...record, model: checkpointName(record.epoch, record.withinEpoch ? record.step : undefined), elapsedSeconds: elapsedSeconds() }, config.output.keep_checkpoints);
         options.onEvent({ kind: 'checkpoint', path: checkpoint.path, epoch: checkpoint.epoch, step: checkpoint.step });
       },
       latestCheckpoint: () => latestCheckpoint(folder.checkpoints),

@@ -21,7 +21,7 @@ export interface TrainerContext {
   tensorBackend?: BackendChoice;
   /** The checkpoint to continue from (`resume`), already checked to exist. */
   resumeFrom: Checkpoint | undefined;
-  /** Stop at the next safe point: save a checkpoint, then return status 'stopped'. */
+  /** Stop at the next step boundary: save a checkpoint there, then return status 'stopped' (see stopAndResume.ts). */
   stopSignal: AbortSignal;
   /** Stop at once, no checkpoint. */
   abortSignal: AbortSignal;
@@ -31,8 +31,12 @@ export interface TrainerContext {
   emit(event: Exclude<RunEvent, RunStarted | { kind: 'finished' } | { kind: 'failed' }>): void;
   /** Writes a step row to metrics.jsonl (which steps is the task's choice: `training.log_every_steps` for classifiers). */
   logStep(event: RunStep): void;
-  /** Records a checkpoint whose model is saved under `checkpointPath(epoch)`, prunes old ones, emits `checkpoint`. */
-  checkpointPath(epoch: number): string;
+  /**
+   * Where the checkpoint after `epoch` epochs is saved, or, with `step`, the one a stop writes inside
+   * the next epoch at that global step; `recordCheckpoint` (with `withinEpoch` for the latter) then
+   * records it, prunes old ones and emits `checkpoint`.
+   */
+  checkpointPath(epoch: number, step?: number): string;
   recordCheckpoint(record: Omit<CheckpointRecord, 'model' | 'elapsedSeconds'>): Promise<void>;
   /** The newest complete checkpoint in the run folder. */
   latestCheckpoint(): Promise<Checkpoint | undefined>;

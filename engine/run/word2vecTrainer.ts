@@ -5,7 +5,7 @@ import type { Neighbour, RunEpoch, RunStep } from '../../common/protocol/runEven
 import type { Word2Vec } from '../../common/schema/config.generated';
 import { driftReport, prepareContinuedTraining, type WordDrift } from '../word2vec/continueTraining';
 import { loadFullModel, saveFullModel } from '../word2vec/fullModel';
-import { createModel, type Word2VecModel } from '../word2vec/model';
+import { atEpochBoundary, createModel, type Word2VecModel } from '../word2vec/model';
 import { NearestNeighbours } from '../word2vec/neighbours';
 import { resolveWord2VecOptions, type Word2VecOptions } from '../word2vec/options';
 import { trainWord2Vec, type Word2VecProgress } from '../word2vec/trainer';
@@ -15,6 +15,7 @@ import { VECTORS_BINARY, VECTORS_TEXT } from '../../common/vectorsFolder';
 import { FULL_MODEL_FOLDER, locateVectors } from '../vectors/vectorsLocation';
 import { corpusTextFiles } from './corpusText';
 import { RunError } from './runError';
+import { abortedRun, RunHalt, stoppedRun } from './stopAndResume';
 import type { TaskTrainer, TrainerContext, TrainerResult } from './trainerContext';
 
 const NEIGHBOURS_PER_WATCH_WORD = 5;
@@ -72,7 +73,8 @@ async function prepareModel(context: TrainerContext, files: string[], options: P
     const checkpoint = context.resumeFrom;
     const model = await loadFullModel(checkpoint.path);
     const wordCounts = await countWords(files, { lowercase: model.options.lowercase });
-    log(`Resuming from ${checkpoint.path} after epoch ${checkpoint.epoch}.`);
+    const at = model.state.position ? `at word ${checkpoint.step}, inside epoch ${checkpoint.epoch + 1}` : `after epoch ${checkpoint.epoch}`;
+    log(`Resuming from ${checkpoint.path} ${at}.`);
     return { model, wordCounts, notices, before: initFrom ? await initialVectors(initFrom) : undefined };
   }
   if (initFrom) {
@@ -138,6 +140,8 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
   const epochsDone = Math.min(context.resumeFrom?.epoch ?? 0, totalEpochs);
   const totalWords = corpusWords * totalEpochs;
   const wordsBefore = corpusWords * epochsDone;
+  /** A checkpoint a stop wrote inside an epoch: every thread goes on from where it stood. */
+  const within = context.resumeFrom ? model.state.position : undefined;
 
   context.started({
     totalSteps: totalWords,
@@ -159,12 +163,8 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
 
   for (const notice of notices) context.emit({ kind: 'log', ...notice });
 
-  const halt = new AbortController();
-  const stop = (): void => halt.abort();
-  for (const signal of [context.stopSignal, context.abortSignal]) {
-    if (signal.aborted) stop();
-    signal.addEventListener('abort', stop);
-  }
+  const halt = new RunHalt(context);
+  const lossBroke = new AbortController();
   const history: RunEpoch[] = [...(context.resumeFrom?.epochs ?? [])];
   let wordsThisRun = 0;
   let nonFinite: { value: number; epoch: number; step: number } | undefined;
@@ -174,7 +174,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
     const step = progress.words;
     if (!Number.isFinite(progress.epochLoss)) {
       nonFinite ??= { value: progress.epochLoss, epoch, step };
-      halt.abort();
+      lossBroke.abort();
       return;
     }
     const event: RunStep = {
@@ -218,15 +218,16 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
         model,
         wordCounts,
         startEpoch: epochsDone,
+        ...(within && { within }),
         onProgress,
         onEpoch,
-        signal: halt.signal,
+        signal: AbortSignal.any([halt.signal, lossBroke.signal]),
         progressIntervalMs: context.progressIntervalMs,
         now: () => context.now(),
       });
     }
   } finally {
-    for (const signal of [context.stopSignal, context.abortSignal]) signal.removeEventListener('abort', stop);
+    halt.dispose();
   }
   if (nonFinite) throw nonFiniteError(nonFinite, settings.alpha);
   const trained = result?.model ?? model;
@@ -247,21 +248,20 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
   };
 
   if (result?.cancelled) {
-    if (context.abortSignal.aborted) {
-      context.emit({ kind: 'log', level: 'warning', message: `Aborted during epoch ${epochsCompleted + 1}: no checkpoint saved for the unfinished epoch.` });
-      return { status: 'stopped', summary: { ...common, aborted: true } };
-    }
-    // The trainer resumes at epoch boundaries (bit for bit with one thread), so the checkpoint of a
-    // stopped run is the last boundary: the one this run saved or resumed from, or the untrained start.
-    const resumePoint = epochsCompleted > epochsDone || context.resumeFrom ? await context.latestCheckpoint() : undefined;
-    if (resumePoint) context.emit({ kind: 'checkpoint', path: resumePoint.path, epoch: resumePoint.epoch, step: resumePoint.step });
-    else {
-      await saveFullModel(context.checkpointPath(epochsDone), model);
-      await context.recordCheckpoint({ epoch: epochsDone, step: wordsBefore, epochs: history });
-    }
-    const lost = epochsCompleted < totalEpochs ? ` The unfinished epoch ${epochsCompleted + 1} runs again from its start on resume.` : '';
-    context.emit({ kind: 'log', level: 'info', message: `Stopped after epoch ${epochsCompleted} of ${totalEpochs}.${lost}` });
-    return { status: 'stopped', summary: { ...common, resumable: true } };
+    const position = trained.state.position;
+    const wordsInto = position?.threads.reduce((words, thread) => words + thread.words, 0) ?? 0;
+    const linesInto = position?.threads.reduce((lines, thread) => lines + thread.lines, 0) ?? 0;
+    const point = {
+      epoch: epochsCompleted,
+      step: corpusWords * epochsCompleted + wordsInto,
+      intoEpoch: linesInto,
+      where: linesInto > 0 ? `epoch ${epochsCompleted + 1} of ${totalEpochs}, ${wordsInto} of ${corpusWords} words into it` : `after epoch ${epochsCompleted} of ${totalEpochs}`,
+      epochs: history,
+    };
+    if (halt.reason === 'abort') return abortedRun(context, point, common);
+    // The model of a stop inside an epoch carries where every thread stood (state.position).
+    const saved = linesInto > 0 ? trained : { ...trained, state: atEpochBoundary(trained.state) };
+    return stoppedRun(context, point, (dir) => saveFullModel(dir, saved), common);
   }
 
   const outputs: Record<string, string> = {};

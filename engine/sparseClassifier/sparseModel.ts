@@ -226,8 +226,8 @@ export class SparseModel {
     this.kernel.order.set(order);
   }
 
-  runEpoch(job: Omit<EpochJob, 'type' | 'seed'>, seedOf: (thread: number) => number, intervalMs: number, onTick: (totals: EpochTotals) => void): Promise<EpochTotals & { cancelled: boolean }> {
-    return this.threads.runEpoch(job, seedOf, intervalMs, () => onTick(this.threads.totals()));
+  runEpoch(job: Omit<EpochJob, 'type'>, from: EpochTotals, intervalMs: number, onTick: (totals: EpochTotals) => void): Promise<EpochTotals & { cancelled: boolean }> {
+    return this.threads.runEpoch(job, from, intervalMs, () => onTick(this.threads.totals()));
   }
 
   cancel(): void {

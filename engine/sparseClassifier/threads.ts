@@ -49,16 +49,24 @@ export class SparseThreads {
   }
 
   /**
-   * Trains one epoch on every thread (`seedOf(thread)` seeds its dropout); `onTick` is called every
-   * `intervalMs` while they work. Resolves with the totals and whether `cancel()` stopped it.
+   * Trains one epoch on every thread from batch `from.batches` (0, or where a stopped run left it:
+   * the shared batch counter starts there, and the epoch's totals go on from `from`); `onTick` is called every `intervalMs` while they work.
+   * Resolves with the totals and whether `cancel()` stopped it: the batches a cancelled epoch did
+   * are the first `batches` (each thread claims the next batch only while not cancelled, and
+   * finishes what it claimed).
    */
-  async runEpoch(job: Omit<EpochJob, 'type' | 'seed'>, seedOf: (thread: number) => number, intervalMs: number, onTick: () => void): Promise<EpochTotals & { cancelled: boolean }> {
-    Atomics.store(this.control, Control.NextBatch, 0);
+  async runEpoch(job: Omit<EpochJob, 'type'>, from: EpochTotals, intervalMs: number, onTick: () => void): Promise<EpochTotals & { cancelled: boolean }> {
+    Atomics.store(this.control, Control.NextBatch, from.batches);
     Atomics.store(this.control, Control.Cancel, 0);
     this.progress.fill(0);
+    // Thread 0's sums go on from the stopped epoch's, so one thread adds in the same order as unstopped.
+    this.progress[Progress.LossSum] = from.lossSum;
+    this.progress[Progress.Examples] = from.examples;
+    this.progress[Progress.Batches] = from.batches;
     const timer = setInterval(onTick, intervalMs);
     try {
-      const replies = await Promise.all(this.workers.map((worker, thread) => this.request(worker, { type: 'epoch', ...job, seed: seedOf(thread) }, 'a training epoch')));
+      const message = { type: 'epoch', ...job } satisfies EpochJob;
+      const replies = await Promise.all(this.workers.map((worker) => this.request(worker, message, 'a training epoch')));
       return { ...this.totals(), cancelled: replies.some((reply) => reply.cancelled) };
     } finally {
       clearInterval(timer);

@@ -2,7 +2,7 @@
 // It claims the epoch's batches one at a time from a shared counter until none are left, so threads
 // that run faster take more; each batch is one optimisation step at the schedule's rate for its index.
 import { parentPort, workerData } from 'node:worker_threads';
-import { mulberry32 } from '../data/seededRandom';
+import { mulberry32, SeededRandom } from '../data/seededRandom';
 import { linearWarmupDecayFactor } from '../training/learningRateSchedule';
 import { Control, SparseKernel } from './kernel';
 import { PROGRESS_FIELDS, Progress, type EpochJob, type FromSparseWorker, type SparseWorkerSetup, type ToSparseWorker } from './workerProtocol';
@@ -19,14 +19,17 @@ function runEpoch(job: EpochJob): boolean {
   const count = setup.layout.train.count;
   const batches = Math.ceil(count / job.batchSize);
   const { stage } = job;
-  kernel.setRandom(mulberry32(job.seed));
   for (;;) {
     if (Atomics.load(control, Control.Cancel) !== 0) return false;
     const batch = Atomics.add(control, Control.NextBatch, 1);
     if (batch >= batches) return true;
     const from = batch * job.batchSize;
     const to = Math.min(count, from + job.batchSize);
-    const stageStep = job.firstStep + batch - stage.startStep;
+    const step = job.firstStep + batch;
+    // Masks seeded by the step, not by a stream per thread: the same masks whichever thread takes the
+    // batch, and a run resumed at any step draws what the uninterrupted one drew.
+    kernel.setRandom(mulberry32(batchDropoutSeed(job.seed, step)));
+    const stageStep = step - stage.startStep;
     const learningRate = stage.peakLearningRate * linearWarmupDecayFactor(stageStep, stage.steps, stage.warmupSteps);
     const loss = kernel.trainBatch(from, to, learningRate, job.settings, job.source);
     progress[slot + Progress.LossSum]! += loss;
@@ -34,6 +37,10 @@ function runEpoch(job: EpochJob): boolean {
     progress[slot + Progress.Batches]! += 1;
     if (!Number.isFinite(loss)) return true; // the main thread sees the non-finite sum and stops the run
   }
+}
+
+function batchDropoutSeed(seed: number, step: number): number {
+  return new SeededRandom(seed, 1000 + step).nextInt(2 ** 31);
 }
 
 port.on('message', (message: ToSparseWorker) => {

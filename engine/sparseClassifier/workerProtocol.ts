@@ -31,7 +31,7 @@ export interface EpochJob {
   readonly stage: ScheduledStage;
   readonly settings: TrainSettings;
   readonly source: PooledSource;
-  /** Seeds this thread's dropout masks for the epoch. */
+  /** The run's seed: each batch's dropout masks are seeded from it and the batch's global step. */
   readonly seed: number;
 }
 

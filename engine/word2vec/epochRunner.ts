@@ -1,6 +1,5 @@
 import { readSegmentLines, tokenizeLine } from './corpusReader';
-import { epochRandomState } from './trainingMemory';
-import { Word2VecKernels } from './wasm/kernelModule';
+import { Word2VecKernels, type KernelState } from './wasm/kernelModule';
 import { ControlField, PROGRESS_FIELDS, ProgressField, type WorkerSetup } from './workerProtocol';
 
 /**
@@ -16,8 +15,9 @@ export class EpochRunner {
   private readonly control: Int32Array;
   private readonly sentence: Int32Array;
   private readonly slot: number;
-  private words = 0;
-  private tokens = 0;
+  private words: number;
+  private tokens: number;
+  private lines = 0;
 
   constructor(private readonly setup: WorkerSetup) {
     const kernels = Word2VecKernels.instantiate(setup.memory, setup.kernels, setup.kernelSettings);
@@ -28,19 +28,33 @@ export class EpochRunner {
     this.control = new Int32Array(setup.control);
     this.sentence = new Int32Array(setup.memory.buffer, setup.sentenceOffset, setup.maxSentenceLength);
     this.slot = setup.workerIndex * PROGRESS_FIELDS;
+    // A resumed run's counters go on from where the stopped one left them (the main thread set them).
+    this.words = this.progress[this.slot + ProgressField.Words]!;
+    this.tokens = this.progress[this.slot + ProgressField.Tokens]!;
   }
 
-  /** Trains on this thread's segments once; returns false when cancelled. */
-  async runEpoch(epoch: number): Promise<boolean> {
+  /**
+   * Trains on this thread's segments once, from the kernel state `state` (a fresh epoch's seed and zero
+   * totals, or where a stopped run left them), after the first `skipLines` lines (trained before a stop:
+   * read past, not trained); stops before a line when cancelled, and returns false then.
+   */
+  async runEpoch(skipLines: number, state: KernelState): Promise<boolean> {
     const { setup, indexByWord, sentence, control } = this;
-    this.kernels.seed(epochRandomState(setup.seed, setup.run, epoch, setup.workerIndex));
+    this.kernels.state = state;
     const maxLength = sentence.length;
     const tokenizeOptions = { lowercase: setup.lowercase };
     const cancel = ControlField.Cancel;
     let alpha = this.currentAlpha();
+    let skipped = 0;
+    this.lines = skipLines;
     for (const segment of setup.segments) {
       for await (const line of readSegmentLines(segment)) {
+        if (skipped < skipLines) {
+          skipped++;
+          continue;
+        }
         if (control[cancel] !== 0) return false;
+        this.lines++;
         let length = 0;
         const tokens = tokenizeLine(line, tokenizeOptions);
         this.tokens += tokens.length;
@@ -63,6 +77,11 @@ export class EpochRunner {
     return true;
   }
 
+  /** The kernel's random state and the epoch's loss totals, now. */
+  get kernelState(): KernelState {
+    return this.kernels.state;
+  }
+
   private trainSentence(length: number, alpha: number): void {
     const { setup, kernels } = this;
     const kept = kernels.subsample(setup.sentenceOffset, length);
@@ -76,6 +95,7 @@ export class EpochRunner {
     progress[slot + ProgressField.Loss] = kernels.loss;
     progress[slot + ProgressField.Predictions] = kernels.predictions;
     progress[slot + ProgressField.Alpha] = alpha;
+    progress[slot + ProgressField.Lines] = this.lines;
   }
 
   /** Linear decay from alpha to minAlpha over the scheduled words, read from every thread's counter. */

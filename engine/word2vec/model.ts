@@ -9,6 +9,37 @@ export interface TrainingState {
   wordsProcessed: number;
   /** Runs that trained this model, oldest first. */
   runs: number;
+  /** Where the epoch in progress stood when a run stopped inside it (a checkpoint's model); absent at an epoch boundary. */
+  position?: EpochPosition;
+}
+
+/** The state at an epoch boundary: without the position of a stop inside an epoch. */
+export function atEpochBoundary(state: TrainingState): TrainingState {
+  const copy = { ...state };
+  delete copy.position;
+  return copy;
+}
+
+/**
+ * A word2vec run stopped inside epoch `epoch` (0-based, over the run): per thread, how far into its
+ * share of the corpus it got and the state it had there, so that resuming continues every thread
+ * from that very line (with one thread: bit for bit as if never stopped).
+ */
+export interface EpochPosition {
+  epoch: number;
+  threads: ThreadPosition[];
+}
+
+export interface ThreadPosition {
+  /** Lines of the thread's share trained, and the in-vocabulary words and all tokens in them. */
+  lines: number;
+  words: number;
+  tokens: number;
+  /** The epoch's loss sum and prediction count so far (float64). */
+  loss: number;
+  predictions: number;
+  /** The kernel's 64-bit random state, as a decimal string (JSON has no 64-bit integers). */
+  random: string;
 }
 
 /** The full model continued training needs: vocabulary with counts, the weight matrices, settings, state. */

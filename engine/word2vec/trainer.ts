@@ -9,10 +9,12 @@
  *            full-model folder or a .txt/.bin vectors file → { model, growth (the vocabulary-growth
  *            preview), wordCounts, before, notices }; then trainWord2Vec({ files, model, wordCounts, options });
  *            then driftReport(before, after, watchWords, k) for how the watch words moved.
- * Resume:    save in onEpoch with saveFullModel(folder, model) (an epoch boundary), later
- *            trainWord2Vec({ files, options, model: await loadFullModel(folder), startEpoch: model.state.epochsCompleted })
- *            with the run's total `epochs`: threads = 1 and a seed give the uninterrupted run's vectors
- *            bit for bit (each epoch's random streams depend only on seed, epoch and thread).
+ * Resume:    save in onEpoch with saveFullModel(folder, model) (an epoch boundary), or the result's
+ *            model of a cancelled run (it holds `state.position`: where each thread stood inside the
+ *            epoch); later trainWord2Vec({ files, options, model, startEpoch: model.state.epochsCompleted,
+ *            within: model.state.position }) with model = await loadFullModel(folder) and the run's total
+ *            `epochs`: threads = 1 and a seed give the uninterrupted run's vectors and losses bit for bit
+ *            (each epoch's random streams depend only on seed, epoch and thread, and a stop keeps them).
  * Save/load: saveFullModel / loadFullModel (fullModel.ts); writeVectorsText / writeVectorsBinary /
  *            readVectors (vectorsFormat.ts: word2vec formats, as gensim and word2vec.c read them);
  *            every write goes to a temporary file renamed into place (io/atomicWrite.ts).
@@ -28,14 +30,14 @@ import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { locateWorkerEntry, startWorker, workerRequest } from '../io/workerThreads';
 import { splitCorpus } from './corpusReader';
-import { createModel, type Word2VecModel } from './model';
+import { atEpochBoundary, createModel, type EpochPosition, type ThreadPosition, type Word2VecModel } from './model';
 import { buildUnigramTable } from './negativeSampling';
 import { resolveWord2VecOptions, type Word2VecOptions } from './options';
 import { keepProbabilities } from './subsampling';
 import { buildHuffmanTree } from './huffmanTree';
-import { allocateTrainingMemory, kernelSettings, planTrainingLayout, writeHuffmanPaths } from './trainingMemory';
+import { allocateTrainingMemory, epochRandomState, kernelSettings, planTrainingLayout, writeHuffmanPaths } from './trainingMemory';
 import { countWords, Vocabulary, type WordCounts } from './vocabulary';
-import { kernelModule } from './wasm/kernelModule';
+import { kernelModule, type KernelState } from './wasm/kernelModule';
 import { CONTROL_FIELDS, ControlField, PROGRESS_FIELDS, ProgressField, type FromWorker, type ToWorker, type WorkerSetup } from './workerProtocol';
 
 /** A snapshot of a running training, as plain numbers. */
@@ -82,6 +84,8 @@ export interface TrainRequest {
    * run's total. Epoch numbers in progress and summaries count from the run's start.
    */
   startEpoch?: number;
+  /** Continue inside epoch `startEpoch` from where a stopped run left it (its model's `state.position`). */
+  within?: EpochPosition;
   onProgress?: (progress: Word2VecProgress) => void;
   /** Called after each completed epoch, e.g. to save a checkpoint or report watch words' neighbours. */
   onEpoch?: (summary: EpochSummary, model: Word2VecModel) => void | Promise<void>;
@@ -91,6 +95,7 @@ export interface TrainRequest {
 }
 
 export interface TrainResult {
+  /** With `state.position` set when cancelled inside an epoch: save it to resume from there. */
   model: Word2VecModel;
   epochs: EpochSummary[];
   cancelled: boolean;
@@ -160,8 +165,18 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
     output: options.negative > 0 ? shared.output : start.output,
     hsOutput: huffman ? shared.hsOutput : start.hsOutput,
   });
-  const model: Word2VecModel = { ...start, options, ...trainedLayers(), state: { ...start.state } };
+  // A model's position is honoured only when asked (`within`): a checkpoint used as init_from starts afresh.
+  const model: Word2VecModel = { ...start, options, ...trainedLayers(), state: atEpochBoundary(start.state) };
+  const within = request.within;
+  if (within && (within.epoch !== startEpoch || within.threads.length !== options.threads)) {
+    throw new Error(`the checkpoint stopped inside epoch ${within.epoch + 1} on ${within.threads.length} thread(s); resume it at that epoch with threads: ${within.threads.length}`);
+  }
   const progress = new Float64Array(new SharedArrayBuffer(options.threads * PROGRESS_FIELDS * 8));
+  // The counters of a stopped epoch go on from where they were; the words before it are the schedule's.
+  within?.threads.forEach((thread, index) => {
+    progress[index * PROGRESS_FIELDS + ProgressField.Words] = thread.words;
+    progress[index * PROGRESS_FIELDS + ProgressField.Tokens] = thread.tokens;
+  });
   const control = new Int32Array(new SharedArrayBuffer(CONTROL_FIELDS * 4));
   const shares = await splitCorpus(request.files, options.threads);
   const scheduledWords = corpusWords * options.epochs;
@@ -179,8 +194,6 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
       kernels,
       kernelSettings: kernelSettings(layout, workerIndex, { window: options.window, shareNegatives: options.shareNegatives }),
       sentenceOffset: layout.threads[workerIndex]!.sentence,
-      seed: options.seed,
-      run: model.state.runs,
       progress: progress.buffer,
       control: control.buffer,
       algorithm: options.algorithm,
@@ -194,9 +207,10 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
     return startWorker(workerEntry, setup);
   });
 
-  const sum = (field: number): number => {
+  const field = (worker: number, name: number): number => progress[worker * PROGRESS_FIELDS + name]!;
+  const sum = (name: number): number => {
     let total = 0;
-    for (let worker = 0; worker < options.threads; worker++) total += progress[worker * PROGRESS_FIELDS + field]!;
+    for (let worker = 0; worker < options.threads; worker++) total += field(worker, name);
     return total;
   };
   const cancel = (): void => {
@@ -208,14 +222,17 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
   const started = now();
   const summaries: EpochSummary[] = [];
   let cancelled = false;
-  let epochStart = { words: 0, tokens: 0, loss: 0, predictions: 0, time: started };
+  // What the run read before this call (a stopped epoch's part), left out of its rates.
+  const readBefore = { words: sum(ProgressField.Words), tokens: sum(ProgressField.Tokens) };
+  /** Each thread's words and tokens at the start of the current epoch (a resumed epoch: where it started). */
+  let epochStart = { words: [] as number[], tokens: [] as number[], time: started };
   const report = (epoch: number): void => {
     if (!request.onProgress) return;
     const words = sum(ProgressField.Words);
     const elapsed = (now() - started) / 1000;
-    const predictions = sum(ProgressField.Predictions) - epochStart.predictions;
-    const epochLoss = sum(ProgressField.Loss) - epochStart.loss;
-    const rate = elapsed > 0 ? words / elapsed : 0;
+    const predictions = sum(ProgressField.Predictions);
+    const epochLoss = sum(ProgressField.Loss);
+    const rate = elapsed > 0 ? (words - readBefore.words) / elapsed : 0;
     const scheduleWords = wordsAlreadyDone + words;
     request.onProgress({
       epoch,
@@ -226,35 +243,54 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
       epochMeanLoss: predictions > 0 ? epochLoss / predictions : 0,
       // The schedule's rate at the words read so far (each thread's own copy lags by at most a sentence).
       alpha: Math.max(options.minAlpha, options.alpha - (options.alpha - options.minAlpha) * Math.min(1, scheduleWords / scheduledWords)),
-      wordsPerSecond: elapsed > 0 ? sum(ProgressField.Tokens) / elapsed : 0,
+      wordsPerSecond: elapsed > 0 ? (sum(ProgressField.Tokens) - readBefore.tokens) / elapsed : 0,
       elapsedSeconds: elapsed,
       etaSeconds: rate > 0 ? (scheduledWords - scheduleWords) / rate : Number.POSITIVE_INFINITY,
     });
   };
+  /** Where every thread stands inside `epoch` (the workers idle): what a checkpoint needs to go on from there. */
+  /** Each thread's kernel state as its last epoch request ended. */
+  const kernelStates: KernelState[] = [];
+  const positionIn = (epoch: number): EpochPosition => ({
+    epoch,
+    threads: workers.map((_, thread): ThreadPosition => {
+      const kernel = kernelStates[thread]!;
+      return {
+        lines: field(thread, ProgressField.Lines),
+        words: field(thread, ProgressField.Words) - epochStart.words[thread]!,
+        tokens: field(thread, ProgressField.Tokens) - epochStart.tokens[thread]!,
+        loss: kernel.loss,
+        predictions: kernel.predictions,
+        random: kernel.random.toString(),
+      };
+    }),
+  });
 
   try {
     for (let epoch = startEpoch; epoch < options.epochs && !cancelled; epoch++) {
+      const resumed = epoch === startEpoch ? within : undefined;
+      // Each thread starts the epoch from its kernel state: the epoch's own seed, or where a stopped one was.
+      const starts = workers.map((_, thread) => resumed?.threads[thread] ?? freshEpoch(options.seed, model.state.runs, epoch, thread));
+      starts.forEach((at, thread) => startThreadEpoch(progress, thread, at));
+      epochStart = {
+        words: workers.map((_, thread) => field(thread, ProgressField.Words) - (resumed?.threads[thread]!.words ?? 0)),
+        tokens: workers.map((_, thread) => field(thread, ProgressField.Tokens) - (resumed?.threads[thread]!.tokens ?? 0)),
+        time: now(),
+      };
       const timer = request.onProgress ? setInterval(() => report(epoch), request.progressIntervalMs ?? 500) : undefined;
       try {
-        const outcomes = await Promise.all(workers.map((worker) => runWorkerEpoch(worker, epoch)));
-        cancelled = outcomes.some((completed) => !completed);
+        const outcomes = await Promise.all(workers.map((worker, thread) => runWorkerEpoch(worker, epoch, resumed?.threads[thread]!.lines ?? 0, kernelStateAt(starts[thread]!))));
+        outcomes.forEach((outcome, thread) => (kernelStates[thread] = outcome.state));
+        cancelled = outcomes.some((outcome) => !outcome.completed);
       } finally {
         if (timer) clearInterval(timer);
       }
       report(epoch);
-      if (cancelled) break;
-      const end = { words: sum(ProgressField.Words), tokens: sum(ProgressField.Tokens), loss: sum(ProgressField.Loss), predictions: sum(ProgressField.Predictions), time: now() };
-      const predictions = end.predictions - epochStart.predictions;
-      const summary: EpochSummary = {
-        epoch,
-        loss: end.loss - epochStart.loss,
-        predictions,
-        meanLoss: predictions > 0 ? (end.loss - epochStart.loss) / predictions : 0,
-        words: end.words - epochStart.words,
-        tokens: end.tokens - epochStart.tokens,
-        seconds: (end.time - epochStart.time) / 1000,
-      };
-      epochStart = end;
+      if (cancelled) {
+        model.state = { ...model.state, position: positionIn(epoch) };
+        break;
+      }
+      const summary = epochSummary(epoch, sum, epochStart, now());
       summaries.push(summary);
       model.state = { ...model.state, epochsCompleted: model.state.epochsCompleted + 1, wordsProcessed: model.state.wordsProcessed + summary.words };
       await request.onEpoch?.(summary, model);
@@ -269,12 +305,45 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
   // Copies free the shared memory (tables, scratch) once the caller drops the views onEpoch saw.
   const layers = trainedLayers();
   const result: Word2VecModel = { ...model, input: Float32Array.from(layers.input), output: Float32Array.from(layers.output), hsOutput: Float32Array.from(layers.hsOutput) };
-  return { model: result, epochs: summaries, cancelled, seconds, wordsPerSecond: seconds > 0 ? sum(ProgressField.Tokens) / seconds : 0 };
+  return { model: result, epochs: summaries, cancelled, seconds, wordsPerSecond: seconds > 0 ? (sum(ProgressField.Tokens) - readBefore.tokens) / seconds : 0 };
 }
 
-/** Posts one epoch to a worker and resolves with false when it stopped early (cancelled). */
-async function runWorkerEpoch(worker: Worker, epoch: number): Promise<boolean> {
-  const reply = await workerRequest<FromWorker>(worker, { type: 'epoch', epoch } satisfies ToWorker, `word2vec epoch ${epoch + 1}`);
-  if (reply.type === 'epochDone') return !reply.cancelled;
+/** A thread's state at the start of a fresh epoch: nothing read, zero totals, the epoch's own seed. */
+function freshEpoch(seed: number, runs: number, epoch: number, thread: number): ThreadPosition {
+  return { lines: 0, words: 0, tokens: 0, loss: 0, predictions: 0, random: epochRandomState(seed, runs, epoch, thread).toString() };
+}
+
+/** Sets a thread's epoch counters to `at` (a fresh epoch, or where a stopped one was); its kernels get `at` with the epoch. */
+function startThreadEpoch(progress: Float64Array, thread: number, at: ThreadPosition): void {
+  const slot = thread * PROGRESS_FIELDS;
+  progress[slot + ProgressField.Loss] = at.loss;
+  progress[slot + ProgressField.Predictions] = at.predictions;
+  progress[slot + ProgressField.Lines] = at.lines;
+}
+
+function epochSummary(epoch: number, sum: (name: number) => number, start: { words: number[]; tokens: number[]; time: number }, time: number): EpochSummary {
+  const loss = sum(ProgressField.Loss);
+  const predictions = sum(ProgressField.Predictions);
+  const total = (values: number[]): number => values.reduce((a, b) => a + b, 0);
+  return {
+    epoch,
+    loss,
+    predictions,
+    meanLoss: predictions > 0 ? loss / predictions : 0,
+    words: sum(ProgressField.Words) - total(start.words),
+    tokens: sum(ProgressField.Tokens) - total(start.tokens),
+    seconds: (time - start.time) / 1000,
+  };
+}
+
+/** A checkpoint's thread position as the kernel state its worker starts from. */
+function kernelStateAt(at: ThreadPosition): KernelState {
+  return { random: BigInt(at.random), loss: at.loss, predictions: at.predictions };
+}
+
+/** Posts one epoch to a worker, starting from `state`; resolves with whether it completed (not cancelled) and its kernel state then. */
+async function runWorkerEpoch(worker: Worker, epoch: number, skipLines: number, state: KernelState): Promise<{ completed: boolean; state: KernelState }> {
+  const reply = await workerRequest<FromWorker>(worker, { type: 'epoch', epoch, skipLines, state } satisfies ToWorker, `word2vec epoch ${epoch + 1}`);
+  if (reply.type === 'epochDone') return { completed: !reply.cancelled, state: reply.state };
   throw new Error(`word2vec worker failed: ${reply.message}${reply.stack ? `\n${reply.stack}` : ''}`);
 }

@@ -1,24 +1,29 @@
 import type { CorpusSegment } from './corpusReader';
-import type { KernelSettings } from './wasm/kernelModule';
+import type { KernelSettings, KernelState } from './wasm/kernelModule';
 import type { WasmMemory, WasmModule } from './wasm/webAssemblyApi';
 
 /** Training algorithm: skip-gram predicts the centre word from each context word; CBOW from their mean. */
 export type Word2VecAlgorithm = 'skipgram' | 'cbow';
 
-/** Per-thread counters in the shared progress array, cumulative over the run; each thread writes only its own slot. */
+/**
+ * Per-thread counters in the shared progress array; each thread writes only its own slot, after each
+ * line. The main thread sets them before the workers start (a resumed run) and between epochs.
+ */
 export const ProgressField = {
-  /** In-vocabulary words read (before subsampling): the lr schedule's clock. */
+  /** In-vocabulary words read (before subsampling), over the run: the lr schedule's clock. */
   Words: 0,
-  /** All tokens read, out-of-vocabulary ones included: the throughput numerator. */
+  /** All tokens read, out-of-vocabulary ones included, over the run: the throughput numerator. */
   Tokens: 1,
-  /** Summed training loss (negative sampling and/or hierarchical softmax), float64. */
+  /** Summed training loss (negative sampling and/or hierarchical softmax) of the current epoch, float64. */
   Loss: 2,
-  /** (context, centre) predictions made, to turn the loss sum into a mean. */
+  /** (context, centre) predictions made in the current epoch, to turn the loss sum into a mean. */
   Predictions: 3,
   /** The learning rate the thread used last. */
   Alpha: 4,
+  /** Lines of the thread's share trained in the current epoch: where it stands in its share. */
+  Lines: 5,
 } as const;
-export const PROGRESS_FIELDS = 5;
+export const PROGRESS_FIELDS = 6;
 
 /** Index in the shared control Int32Array. */
 export const ControlField = {
@@ -40,9 +45,6 @@ export interface WorkerSetup {
   kernelSettings: KernelSettings;
   /** This thread's sentence buffer (a byte offset). */
   sentenceOffset: number;
-  /** With the run number, what each epoch's random state derives from (epochRandomState). */
-  seed: number;
-  run: number;
   progress: SharedArrayBuffer;
   control: SharedArrayBuffer;
   algorithm: Word2VecAlgorithm;
@@ -56,8 +58,11 @@ export interface WorkerSetup {
   maxSentenceLength: number;
 }
 
-/** main → worker */
-export type ToWorker = { type: 'epoch'; epoch: number } | { type: 'close' };
+/**
+ * main → worker; `skipLines`: the first lines of the share were trained before a stop (0 otherwise);
+ * `state`: the kernel state to start from (a fresh epoch's seed and zero totals, or a stopped one's).
+ */
+export type ToWorker = { type: 'epoch'; epoch: number; skipLines: number; state: KernelState } | { type: 'close' };
 
-/** worker → main */
-export type FromWorker = { type: 'epochDone'; epoch: number; cancelled: boolean } | { type: 'failed'; message: string; stack?: string };
+/** worker → main; `state`: the kernel state after the epoch, or where it stopped (what a checkpoint keeps). */
+export type FromWorker = { type: 'epochDone'; epoch: number; cancelled: boolean; state: KernelState } | { type: 'failed'; message: string; stack?: string };

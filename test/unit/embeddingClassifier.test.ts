@@ -69,7 +69,7 @@ async function project(model: string, training: string, name = 'emb'): Promise<{
   return { config, runDir: path.join(dir, 'runs', name) };
 }
 
-async function run(config: string, options: { signal?: AbortSignal; resume?: boolean; onEvent?: (event: RunEvent) => void } = {}): Promise<{ events: RunEvent[]; outcome: RunOutcome }> {
+async function run(config: string, options: { signal?: AbortSignal; resume?: boolean; onEvent?: (event: RunEvent) => void; progressIntervalMs?: number } = {}): Promise<{ events: RunEvent[]; outcome: RunOutcome }> {
   const events: RunEvent[] = [];
   const outcome = await runTraining(config, { ...options, onEvent: (event) => (events.push(event), options.onEvent?.(event)) });
   return { events, outcome };
@@ -310,6 +310,42 @@ test('stop after an epoch and resume: the run continues from the checkpoint to t
     [2, 3],
   );
   await readFile(path.join(runDir, 'model.safetensors'));
+});
+
+test('stop inside an epoch on the sparse kernel (threads 1), resume: the uninterrupted run bit for bit — model and epoch losses', async () => {
+  // Long epochs (batch 1, a wide head) so that a step event lands while the kernel's thread is mid-epoch.
+  const folder = await mkdtemp(path.join(tmpdir(), 'nlp-studio-emb-resume-'));
+  dirs.push(folder);
+  await writeFile(path.join(folder, 'train.csv'), toCsv(sentences(6000, 1)));
+  await writeFile(path.join(folder, 'valid.csv'), toCsv(sentences(60, 2)));
+  const configFor = async (name: string): Promise<{ config: string; runDir: string }> => {
+    const config = path.join(folder, `${name}.nlp.yaml`);
+    const model = ['  type: embedding-classifier', '  vector_size: 32', '  hidden_size: 32', '  dropout: 0.2'];
+    const training = ['  batch_size: 1', '  threads: 1', '  stages:', '    - { name: head, epochs: 1, learning_rate: 0.01, freeze: embeddings }', '    - { name: all, epochs: 2, learning_rate: 0.005, freeze: none }'];
+    const lines = ['task: text-classification', `name: ${name}`, 'seed: 3', 'model:', ...model, 'data:', '  train: train.csv', '  validation: valid.csv', 'training:', ...training, 'output:', '  dir: runs', ''];
+    await writeFile(config, lines.join('\n'));
+    return { config, runDir: path.join(folder, 'runs', name) };
+  };
+  const whole = await configFor('whole');
+  const wholeRun = await run(whole.config);
+  assert.equal(wholeRun.outcome.kind === 'finished' && wholeRun.outcome.status, 'completed', JSON.stringify(wholeRun.outcome));
+
+  const made = await configFor('stopped');
+  const stop = new AbortController();
+  const stepsPerEpoch = 6000;
+  // The trainer's step events are the signal: the first inside the second epoch, not at an epoch's end.
+  const inside = (event: RunEvent): boolean => event.kind === 'step' && event.step > stepsPerEpoch && event.step % stepsPerEpoch !== 0;
+  const stopped = await run(made.config, { signal: stop.signal, progressIntervalMs: 1, onEvent: (event) => inside(event) && stop.abort() });
+  assert.equal(stopped.outcome.kind === 'finished' && stopped.outcome.status, 'stopped', JSON.stringify(stopped.outcome));
+  const saved = stopped.events.filter((event) => event.kind === 'checkpoint').at(-1) as { step: number; path: string };
+  assert.ok(saved.step % stepsPerEpoch !== 0 && /-step-/.test(saved.path), `the stop landed inside an epoch: ${JSON.stringify(saved)}`);
+
+  const resumed = await run(made.config, { resume: true });
+  assert.equal(resumed.outcome.kind === 'finished' && resumed.outcome.status, 'completed', JSON.stringify(resumed.outcome));
+  const epochLosses = (events: RunEvent[]): unknown[] => events.filter((event) => event.kind === 'epoch').map((event) => [event.epoch, event.trainLoss, event.validation?.loss]);
+  assert.deepEqual(epochLosses([...stopped.events, ...resumed.events]), epochLosses(wholeRun.events));
+  const [expected, actual] = await Promise.all([readFile(path.join(whole.runDir, 'model.safetensors')), readFile(path.join(made.runDir, 'model.safetensors'))]);
+  assert.ok(expected.equals(actual), 'model.safetensors differs from the uninterrupted run');
 });
 
 test('early stopping ends the stage it happens in, says so, and the next stage runs; a resume keeps to that', async () => {

@@ -104,7 +104,7 @@ async function tfStep(model: EmbeddingClassifier, examples: ReturnType<typeof ex
 }
 
 async function sparseStep(sparse: SparseModel, step: number, trainSettings: TrainSettings): Promise<number> {
-  const result = await sparse.runEpoch({ batchSize: TEXTS.length, firstStep: step, stage: STAGE, settings: trainSettings, source: 'tokens' }, () => 1, 1000, () => undefined);
+  const result = await sparse.runEpoch({ batchSize: TEXTS.length, firstStep: step, stage: STAGE, settings: trainSettings, source: 'tokens', seed: 1 }, { batches: 0, lossSum: 0, examples: 0 }, 1000, () => undefined);
   return result.lossSum / result.examples;
 }
 

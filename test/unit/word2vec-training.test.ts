@@ -111,11 +111,44 @@ test('stop after epoch 2, save the full model, resume at epoch 2: the same vecto
   assert.equal(saved.state.epochsCompleted, 2);
   const resumed = await trainWord2Vec({ files: [topicCorpus], options, model: saved, startEpoch: 2 });
   assert.deepEqual(resumed.epochs.map((e) => e.epoch), [2, 3]);
-  // Epoch losses are differences of running float64 totals, which start elsewhere: equal to rounding.
-  resumed.epochs.forEach((e, i) => assert.ok(Math.abs(e.loss - whole.epochs[i + 2]!.loss) < 1e-9 * e.loss, `${e.loss} vs ${whole.epochs[i + 2]!.loss}`));
+  // Each epoch's loss is summed from zero in float64, resumed or not: equal bit for bit.
+  assert.deepEqual(resumed.epochs.map((e) => e.loss), whole.epochs.slice(2).map((e) => e.loss));
   assert.equal(resumed.model.state.epochsCompleted, 4);
   // Bit for bit: each epoch reseeds from (seed, epoch) and the learning rate continues at 2/4 of the schedule.
   assert.deepEqual(resumed.model.input, whole.model.input);
   assert.deepEqual(resumed.model.output, whole.model.output);
   await assert.rejects(trainWord2Vec({ files: [topicCorpus], options, startEpoch: 1 }), /startEpoch needs the model saved at that epoch boundary/);
+});
+
+test('stop inside an epoch, save the model the stop returns, resume from it: the uninterrupted run bit for bit (threads = 1)', async () => {
+  const options = { ...small, epochs: 4, threads: 1, sample: 1e-2, seed: 3 };
+  const whole = await trainWord2Vec({ files: [topicCorpus], options });
+  const corpusWords = whole.epochs[0]!.words;
+  const stop = new AbortController();
+  // The trainer's progress reports are the signal: stop once one lands inside an epoch after the first.
+  const first = await trainWord2Vec({
+    files: [topicCorpus],
+    options,
+    signal: stop.signal,
+    progressIntervalMs: 1,
+    onProgress: (progress) => progress.words > corpusWords && progress.words % corpusWords !== 0 && stop.abort(),
+  });
+  assert.equal(first.cancelled, true);
+  const position = first.model.state.position;
+  assert.ok(position && position.threads[0]!.lines > 0 && position.threads[0]!.words < corpusWords, `stopped inside an epoch: ${JSON.stringify(position)}`);
+  const checkpoint = path.join(folder, 'checkpoint-inside-epoch');
+  await saveFullModel(checkpoint, first.model);
+  const saved = await loadFullModel(checkpoint);
+  assert.deepEqual(saved.state.position, position);
+  const resumed = await trainWord2Vec({ files: [topicCorpus], options, model: saved, startEpoch: saved.state.epochsCompleted, within: saved.state.position });
+  assert.equal(resumed.cancelled, false);
+  assert.equal(resumed.model.state.position, undefined);
+  // The resumed epoch's words and loss are the whole epoch's: the stopped part carried on.
+  assert.deepEqual(
+    [...first.epochs, ...resumed.epochs].map((e) => [e.epoch, e.words, e.loss, e.predictions]),
+    whole.epochs.map((e) => [e.epoch, e.words, e.loss, e.predictions]),
+  );
+  assert.deepEqual(resumed.model.input, whole.model.input);
+  assert.deepEqual(resumed.model.output, whole.model.output);
+  await assert.rejects(trainWord2Vec({ files: [topicCorpus], options: { ...options, threads: 2 }, model: saved, startEpoch: position.epoch, within: position }), /stopped inside epoch .* on 1 thread\(s\); resume it at that epoch with threads: 1/);
 });

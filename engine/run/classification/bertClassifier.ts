@@ -111,7 +111,6 @@ export async function prepareBert(context: TrainerContext, data: LabelledData): 
     training: config.training ?? {},
     seed: config.seed,
     backend: context.tensorBackend ?? { name: tf.getBackend(), reason: 'TensorFlow.js backend of the engine process' },
-    initial: async () => bertClassifierModel((await loadBertModel(context, location.folder, labels)).model, source),
     load: async (dir) => bertClassifierModel((await loadBertModel(context, dir, labels)).model, source),
     now: () => context.now(),
   });

@@ -1,5 +1,5 @@
 // A trained classifier as a Hugging Face folder (what AutoModelForSequenceClassification loads), and
-// the optimiser/early-stopping state a checkpoint adds beside it so a run resumes at an epoch boundary.
+// the optimiser/early-stopping state a checkpoint adds beside it so a run resumes where it stopped.
 import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { encoderConfigToJson } from '../../../common/huggingface/architectures/encoderConfig';
@@ -8,7 +8,7 @@ import { TOKENIZER_FILES, type HuggingfaceFolderFiles } from '../../../common/hu
 import { decisionConfigJson, SINGLE_LABEL, type Decision } from '../../models/decision';
 import { readSafetensors, writeSafetensors, type FloatTensor } from '../../models/safetensors';
 import { writeFileAtomic } from '../../io/atomicWrite';
-import type { OptimizerSnapshot } from './classifierTraining';
+import type { EpochPosition, OptimizerSnapshot } from './classifierTraining';
 import type { EarlyStoppingState } from '../../training/earlyStopping';
 
 export const MODEL_FILE = 'model.safetensors';
@@ -41,11 +41,17 @@ export async function writeClassifierFolder(
   return [...written, MODEL_FILE, CONFIG_FILE];
 }
 
-/** What a checkpoint needs beyond the model to continue the run exactly where the epoch ended. */
+/** What a checkpoint needs beyond the model to continue the run exactly where it was saved. */
 export interface TrainerState {
   /** Global epochs completed. */
   readonly epoch: number;
   readonly step: number;
+  /**
+   * A stop inside the next epoch: its steps done and running loss sums. Its batches follow from the
+   * seed and the epoch, the learning rate from the step, and each step's dropout from the seed and the
+   * step, so this is all the position there is.
+   */
+  readonly within?: EpochPosition;
   readonly earlyStopping: EarlyStoppingState | null;
   /** Early stopping ended the stage running at this epoch (a later stage, if any, starts next). */
   readonly stoppedEarly: boolean;

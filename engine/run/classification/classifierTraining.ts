@@ -17,21 +17,33 @@ export interface TrainingStage {
   readonly caching?: (done: number, total: number, ms: number) => void;
 }
 
+/** How far an epoch has run: its steps done and the running sums of its training loss. */
+export interface EpochPosition {
+  readonly batches: number;
+  /** Loss × examples summed over those steps (float64), and the examples. */
+  readonly lossSum: number;
+  readonly examples: number;
+}
+
 export interface EpochRun {
   /** 0-based, over the whole schedule. */
   readonly epoch: number;
   /** Global step of the epoch's first batch. */
   readonly firstStep: number;
   readonly stage: TrainingStage;
+  /**
+   * Continue the epoch from here (a run stopped inside it): its first `batches` steps are done and
+   * their loss sums carried on. The batches are those of the seed and the epoch, and each step's
+   * random draws (dropout) depend only on the seed and the step, so the rest is as if never stopped.
+   */
+  readonly from?: EpochPosition;
   /** Aborted when the run must stop: finish the current step and return. */
   readonly halt: AbortSignal;
   /** After some steps: the global step reached and the mean loss and example count of the steps since the last call. */
   onProgress(step: number, meanLoss: number, examples: number): void;
 }
 
-export interface EpochResult {
-  readonly lossSum: number;
-  readonly examples: number;
+export interface EpochResult extends EpochPosition {
   /** False when `halt` ended it early. */
   readonly completed: boolean;
   /** The first step whose loss was not finite (the run then stops, writing no model). */
@@ -70,8 +82,6 @@ export interface ClassifierTraining {
    * trainable rows, not all of them); returns its file names.
    */
   writeCheckpoint(dir: string, decision: Decision): Promise<string[]>;
-  /** Writes the untrained model (the same seed): the resume point of a run stopped before its first epoch. */
-  writeInitialFolder(dir: string): Promise<void>;
   optimizerSnapshot(): Promise<OptimizerSnapshot>;
   /** Continues from a checkpoint folder: its model and the optimiser state saved with it. */
   restore(dir: string, optimizer: OptimizerSnapshot): Promise<void>;

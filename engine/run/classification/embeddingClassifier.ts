@@ -216,7 +216,6 @@ export async function prepareEmbeddingClassifier(context: TrainerContext, data: 
       training,
       dropout: classifierConfig.dropout,
       seed: config.seed,
-      initialState,
       writeFolder: (dir, state, { decision, checkpoint }) => writeEmbeddingClassifierFolder(dir, { ...classifierConfig, decision: decision ?? runDecision }, vocabulary.words, state, { vectors: !checkpoint }),
       readState: async (dir) => {
         let files;

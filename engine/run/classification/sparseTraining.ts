@@ -9,7 +9,7 @@ import type { FloatTensor } from '../../models/safetensors';
 import type { Training } from '../../../common/schema/config.generated';
 import type { PooledSource, TrainSettings } from '../../sparseClassifier/kernel';
 import { SparseModel } from '../../sparseClassifier/sparseModel';
-import type { ClassifierTraining, EpochResult, EpochRun, OptimizerSnapshot, TrainingStage } from './classifierTraining';
+import type { ClassifierTraining, EpochPosition, EpochResult, EpochRun, OptimizerSnapshot, TrainingStage } from './classifierTraining';
 import type { Notice } from './classifierModel';
 import { scoreLogits } from './scoreLogits';
 
@@ -21,8 +21,6 @@ export interface SparseTrainingOptions {
   readonly training: Training;
   readonly dropout: number;
   readonly seed: number;
-  /** The untrained parameters (the same seed), torch names. */
-  initialState(): Map<string, FloatTensor>;
   /** Writes a model folder from parameters (a checkpoint: without vectors.txt, only the embedding rows that train). */
   writeFolder(dir: string, state: ReadonlyMap<string, FloatTensor>, options: { decision?: Decision; checkpoint?: boolean }): Promise<string[]>;
   /** The parameters of a checkpoint folder (checked against this run's vocabulary). */
@@ -35,9 +33,6 @@ export const GROUPS: ReadonlyMap<string, readonly string[]> = new Map([
   ['embeddings', ['embeddings.weight']],
   ['head', ['pre_classifier.weight', 'pre_classifier.bias', 'classifier.weight', 'classifier.bias']],
 ]);
-
-/** A different, reproducible dropout stream per (seed, epoch, thread). */
-const threadSeed = (seed: number, epoch: number, thread: number): number => new SeededRandom(seed, 1000 + epoch * 64 + thread).nextInt(2 ** 31);
 
 export function sparseTraining(options: SparseTrainingOptions): ClassifierTraining {
   const { model, train: trainSet, labels, training, seed } = options;
@@ -83,8 +78,9 @@ export function sparseTraining(options: SparseTrainingOptions): ClassifierTraini
 
     async trainEpoch(run: EpochRun): Promise<EpochResult> {
       model.setOrder(new SeededRandom(seed, 2 * run.epoch).shuffle(Array.from({ length: trainSet.count }, (_, i) => i)));
-      let reported = { lossSum: 0, examples: 0, batches: 0 };
-      const report = (totals: typeof reported): void => {
+      const from = run.from ?? { batches: 0, lossSum: 0, examples: 0 };
+      let reported = from;
+      const report = (totals: EpochPosition): void => {
         if (totals.batches === reported.batches) return;
         const examples = totals.examples - reported.examples;
         run.onProgress(run.firstStep + totals.batches, (totals.lossSum - reported.lossSum) / Math.max(1, examples), examples);
@@ -93,16 +89,13 @@ export function sparseTraining(options: SparseTrainingOptions): ClassifierTraini
       const cancel = (): void => model.cancel();
       run.halt.addEventListener('abort', cancel);
       try {
-        if (run.halt.aborted) return { lossSum: 0, examples: 0, completed: false };
-        const result = await model.runEpoch(
-          { batchSize, firstStep: run.firstStep, stage: run.stage.scheduled, settings: settings(trainEmbeddings), source },
-          (thread) => threadSeed(seed, run.epoch, thread),
-          options.progressIntervalMs,
-          report,
-        );
-        if (!Number.isFinite(result.lossSum)) return { ...result, completed: false, nonFinite: { step: run.firstStep + Math.max(0, result.batches - 1), loss: result.lossSum } };
+        if (run.halt.aborted) return { ...from, completed: false };
+        const job = { batchSize, firstStep: run.firstStep, stage: run.stage.scheduled, settings: settings(trainEmbeddings), source, seed };
+        const result = await model.runEpoch(job, from, options.progressIntervalMs, report);
+        const position = { batches: result.batches, lossSum: result.lossSum, examples: result.examples };
+        if (!Number.isFinite(result.lossSum)) return { ...position, completed: false, nonFinite: { step: run.firstStep + Math.max(0, result.batches - 1), loss: result.lossSum } };
         report(result);
-        return { lossSum: result.lossSum, examples: result.examples, completed: !result.cancelled };
+        return { ...position, completed: !result.cancelled };
       } finally {
         run.halt.removeEventListener('abort', cancel);
       }
@@ -125,9 +118,6 @@ export function sparseTraining(options: SparseTrainingOptions): ClassifierTraini
     importState: (state) => model.importState(state),
     writeFolder: (dir, decision) => options.writeFolder(dir, model.exportState(), { decision }),
     writeCheckpoint: (dir, decision) => options.writeFolder(dir, model.exportTrainedState(), { decision, checkpoint: true }),
-    async writeInitialFolder(dir) {
-      await options.writeFolder(dir, options.initialState(), { checkpoint: true });
-    },
     optimizerSnapshot: (): Promise<OptimizerSnapshot> => Promise.resolve(model.exportOptimizer()),
     async restore(dir, snapshot) {
       model.importState(await options.readState(dir));

@@ -11,6 +11,7 @@ import { clipByGlobalNorm } from '../../training/clipByGlobalNorm';
 import type { FreezePlan } from '../../training/freezeSpec';
 import { linearWarmupDecayFactor } from '../../training/learningRateSchedule';
 import { namedGradients } from '../../training/namedGradients';
+import { stepDropoutSeed, withDropoutSeed } from '../../models/fusedOps';
 import type { Training } from '../../../common/schema/config.generated';
 import type { ClassifierTraining, EpochResult, EpochRun, OptimizerSnapshot, TrainingStage } from './classifierTraining';
 import type { ClassifierModel, Notice } from './classifierModel';
@@ -46,8 +47,6 @@ export interface TensorTrainingOptions {
   readonly training: Training;
   readonly seed: number;
   readonly backend: { readonly name: string; readonly reason: string };
-  /** The untrained model again (the same seed). */
-  initial(): Promise<ClassifierModel>;
   /** The model of a checkpoint folder. */
   load(dir: string): Promise<ClassifierModel>;
   now(): number;
@@ -73,7 +72,8 @@ export function tensorTraining(options: TensorTrainingOptions): ClassifierTraini
     return result;
   };
 
-  const runStep = async (indices: Int32Array, cached: Float32Array | undefined, learningRate: number, apply = true): Promise<number> => {
+  /** One step at global `step` (its dropout masks seeded from the run's seed and the step). */
+  const runStep = async (step: number, indices: Int32Array, cached: Float32Array | undefined, learningRate: number, apply = true): Promise<number> => {
     const { frozenFeatures } = model;
     const lossOf = (): tf.Scalar =>
       tf.tidy(() => {
@@ -86,7 +86,7 @@ export function tensorTraining(options: TensorTrainingOptions): ClassifierTraini
         });
         return binaryCrossEntropy(logits, tf.tensor2d(targets, [indices.length, classes]));
       });
-    const { loss, gradients } = namedGradients(lossOf, trainable);
+    const { loss, gradients } = withDropoutSeed(stepDropoutSeed(seed, step), () => namedGradients(lossOf, trainable));
     try {
       const value = (await loss.data().finally(() => loss.dispose()))[0] ?? Number.NaN;
       if (!apply || !Number.isFinite(value)) return value;
@@ -115,7 +115,7 @@ export function tensorTraining(options: TensorTrainingOptions): ClassifierTraini
       const probe = planBucketedBatches(trainSet.lengths, { batchSize, seed, epoch: 0 })[0]!;
       for (let run = 0; run < 2; run++) {
         const probeStart = now();
-        await runStep(probe, undefined, 0, false);
+        await runStep(-1, probe, undefined, 0, false);
         uncachedStepMs = Math.min(uncachedStepMs ?? Number.POSITIVE_INFINITY, now() - probeStart);
       }
       const encodeStart = now();
@@ -133,26 +133,26 @@ export function tensorTraining(options: TensorTrainingOptions): ClassifierTraini
 
     async trainEpoch(run: EpochRun): Promise<EpochResult> {
       const { scheduled } = run.stage;
-      let lossSum = 0;
-      let examples = 0;
-      let step = run.firstStep;
-      for (const indices of planBucketedBatches(trainSet.lengths, { batchSize, seed, epoch: run.epoch })) {
-        if (run.halt.aborted) return { lossSum, examples, completed: false };
+      let { batches, lossSum, examples } = run.from ?? { batches: 0, lossSum: 0, examples: 0 };
+      const plan = planBucketedBatches(trainSet.lengths, { batchSize, seed, epoch: run.epoch });
+      for (; batches < plan.length; batches++) {
+        if (run.halt.aborted) return { batches, lossSum, examples, completed: false };
+        const indices = plan[batches]!;
+        const step = run.firstStep + batches;
         const learningRate = scheduled.peakLearningRate * linearWarmupDecayFactor(step - scheduled.startStep, scheduled.steps, scheduled.warmupSteps);
         const stepStart = now();
-        const loss = await runStep(indices, stage?.trainFeatures, learningRate);
+        const loss = await runStep(step, indices, stage?.trainFeatures, learningRate);
         if (stage) {
           stage.stepsMs += now() - stepStart;
           stage.steps++;
         }
-        if (!Number.isFinite(loss)) return { lossSum, examples, completed: false, nonFinite: { step, loss } };
-        step++;
+        if (!Number.isFinite(loss)) return { batches, lossSum, examples, completed: false, nonFinite: { step, loss } };
         lossSum += loss * indices.length;
         examples += indices.length;
-        run.onProgress(step, loss, indices.length);
+        run.onProgress(step + 1, loss, indices.length);
         await nextTurn(); // lets stop requests in
       }
-      return { lossSum, examples, completed: true };
+      return { batches, lossSum, examples, completed: true };
     },
 
     evaluate(decision: Decision) {
@@ -191,11 +191,6 @@ export function tensorTraining(options: TensorTrainingOptions): ClassifierTraini
     importState: (state) => model.importState(state),
     writeFolder: (dir, decision) => model.writeFolder(dir, undefined, decision),
     writeCheckpoint: (dir, decision) => model.writeFolder(dir, undefined, decision),
-    async writeInitialFolder(dir) {
-      const start = await options.initial();
-      await start.writeFolder(dir);
-      start.dispose();
-    },
     async optimizerSnapshot(): Promise<OptimizerSnapshot> {
       const tensors = new Map<string, { shape: readonly number[]; data: Float32Array }>();
       const steps: Record<string, number> = {};

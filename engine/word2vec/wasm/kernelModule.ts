@@ -33,8 +33,16 @@ interface RawExports {
   subsample: (sentence: number, length: number) => number;
   skipgram: (sentence: number, length: number, alpha: number) => void;
   cbow: (sentence: number, length: number, alpha: number) => void;
+  random: { value: bigint };
   loss: { value: number };
   predictions: { value: number };
+}
+
+/** What of a thread's kernels changes as they train: the generator's state and the loss totals. */
+export interface KernelState {
+  random: bigint;
+  loss: number;
+  predictions: number;
 }
 
 /** One thread's kernels: its own settings, random state and running totals over the shared memory. */
@@ -67,7 +75,18 @@ export class Word2VecKernels {
     this.raw.cbow(sentence, length, alpha);
   }
 
-  /** Loss summed in float64 since the instance started, and the (context, centre) predictions it covers. */
+  /** The generator's state and the totals; set before an epoch (a fresh one's seed and zeros, or a stopped one's). */
+  get state(): KernelState {
+    return { random: BigInt.asUintN(64, this.raw.random.value), loss: this.raw.loss.value, predictions: this.raw.predictions.value };
+  }
+
+  set state(state: KernelState) {
+    this.raw.random.value = BigInt.asIntN(64, state.random);
+    this.raw.loss.value = state.loss;
+    this.raw.predictions.value = state.predictions;
+  }
+
+  /** Loss summed in float64 since the state was last set, and the (context, centre) predictions it covers. */
   get loss(): number {
     return this.raw.loss.value;
   }

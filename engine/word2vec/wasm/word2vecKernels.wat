@@ -5,8 +5,9 @@
 ;; Every worker thread has its own instance over one shared memory (imported as env.memory) that holds
 ;; the matrices, the tables and each thread's scratch (engine/word2vec/trainingMemory.ts lays it out);
 ;; the threads update the matrices lock-free (Hogwild). A thread's settings and its random state live in
-;; this instance's globals: `configure` once, `seed` before each epoch; `loss` and `predictions` count up
-;; over the instance's life and are read from JavaScript.
+;; this instance's globals: `configure` once; before each epoch JavaScript sets `random`, `loss` and
+;; `predictions` (a fresh epoch's seed and zeros, or where a stopped run left them), which then count up
+;; and are read back from JavaScript.
 ;;
 ;; Rows are `dim` float32s. A row is walked in blocks of four v128 lanes (one pointer bump per block),
 ;; then single lanes, then a scalar tail when dim is not a multiple of 4; the profile of the first,
@@ -38,7 +39,7 @@
 
   ;; ---- state -----------------------------------------------------------------------------------------
   ;; word2vec.c's linear congruential generator: next = next × 25214903917 + 11 (mod 2^64)
-  (global $random (mut i64) (i64.const 0))
+  (global $random (export "random") (mut i64) (i64.const 0))
   (global $alpha (mut f32) (f32.const 0))
   (global $sentenceLoss (mut f64) (f64.const 0))
   ;; running float64 sum of the loss, and count of (context, centre) predictions
