@@ -63,6 +63,7 @@ connection.onRequest(StartRunRequest, (params) => {
     const done = runTraining(params.configPath, {
       runId,
       resume: params.resume ?? false,
+      fresh: params.fresh ?? false,
       signal: stop.signal,
       abortSignal: abort.signal,
       onEvent(event) {

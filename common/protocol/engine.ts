@@ -9,6 +9,8 @@ export interface StartRunParams {
   configPath: string;
   /** Continue from the run folder's last checkpoint instead of starting over. */
   resume?: boolean;
+  /** Start over in a folder holding an unfinished run's checkpoints, discarding them (without it the run is refused, reason `unfinished-run`). */
+  fresh?: boolean;
   /**
    * Id to tag this run's `run/event` notifications with (a fresh UUID when absent). Events, `started`
    * first, are sent before the answer to `run/start`: give an id to route them as they come.

@@ -167,6 +167,8 @@ export interface RunFailed {
   kind: 'failed';
   message: string;
   location?: SourceLocation;
+  /** `unfinished-run`: the run folder holds the checkpoints of a run that did not complete; start again with resume, or fresh to discard them. */
+  reason?: 'unfinished-run';
 }
 
 export type RunEvent = RunStarted | RunStep | RunEpoch | RunStageStarted | RunCaching | RunCheckpoint | RunLog | RunDownload | RunFinished | RunFailed;

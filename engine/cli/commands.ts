@@ -51,10 +51,10 @@ const json = { type: 'boolean', default: false } as const;
 
 const COMMANDS: Record<string, Command> = {
   train: command('train', {
-    usage: 'train <config.nlp.yaml> [--json] [--resume]',
-    description: 'Train what the config describes; Ctrl+C stops with a checkpoint, --resume continues from it.',
-    options: { json, resume: { type: 'boolean', default: false } },
-    run: ({ values, positionals }, io) => trainCommand(positionals, { json: values.json, resume: values.resume }, io),
+    usage: 'train <config.nlp.yaml> [--json] [--resume | --fresh]',
+    description: 'Train what the config describes; Ctrl+C stops with a checkpoint, --resume continues from it, --fresh discards it and starts over.',
+    options: { json, resume: { type: 'boolean', default: false }, fresh: { type: 'boolean', default: false } },
+    run: ({ values, positionals }, io) => trainCommand(positionals, { json: values.json, resume: values.resume, fresh: values.fresh }, io),
   }),
   predict: command('predict', {
     usage: 'predict <model-dir> [text…] [--file F] [--task T] [--labels a,b,…] [--top-k N]',

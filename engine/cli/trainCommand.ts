@@ -1,4 +1,4 @@
-// `nlp-studio train <config.nlp.yaml> [--json] [--resume]`: the engine's run, in this process.
+// `nlp-studio train <config.nlp.yaml> [--json] [--resume | --fresh]`: the engine's run, in this process.
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { runTraining } from '../run/runTraining';
@@ -22,7 +22,7 @@ export const processTrainHost: TrainHost = {
 
 export const EXIT_STOPPED = 130;
 
-export async function trainCommand(files: string[], options: { json: boolean; resume: boolean }, io: CliIo, host: TrainHost = processTrainHost): Promise<number> {
+export async function trainCommand(files: string[], options: { json: boolean; resume: boolean; fresh: boolean }, io: CliIo, host: TrainHost = processTrainHost): Promise<number> {
   if (files.length !== 1) {
     io.stderr('nlp-studio train: give one config file, e.g. nlp-studio train examples/word2vec-sotu.nlp.yaml\n');
     return 2;
@@ -47,6 +47,7 @@ export async function trainCommand(files: string[], options: { json: boolean; re
   try {
     const outcome = await runTraining(configPath, {
       resume: options.resume,
+      fresh: options.fresh,
       signal: stop.signal,
       abortSignal: abort.signal,
       onEvent(event) {

@@ -34,6 +34,20 @@ export async function writeFileAtomic(target: string, content: string | Uint8Arr
 }
 
 /**
+ * Flushes a folder's entries (a rename, a new file) to disk, so they survive a power cut as its files'
+ * contents do. Windows cannot open a folder for this (and journals its renames): there it does nothing.
+ */
+export async function syncDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
  * Makes `target` the same file as `source` all-or-nothing: a hard link (no bytes copied) under a
  * temporary name renamed over the target, or a copy where the file system has no hard links.
  */

@@ -15,6 +15,7 @@ import { loadEncoderClassifier } from './huggingfaceFolder';
 import { ModelFolderError } from '../../common/huggingface/modelFolderFiles';
 import { architectureClass, headOfClass } from '../../common/huggingface/pipelineTasks';
 import { currentOnnxModel, loadOnnxTextClassifier } from '../onnx/onnxTextClassifier';
+import { finishInterruptedSwap } from '../run/modelSwap';
 
 export interface TextClassifier {
   readonly folder: string;
@@ -99,6 +100,7 @@ export async function readClassifierFolderConfig(folder: string): Promise<Classi
  */
 export async function loadTextClassifier(folder: string): Promise<TextClassifier> {
   const absolute = path.resolve(folder);
+  await finishInterruptedSwap(absolute);
   const { modelType } = await readClassifierFolderConfig(absolute);
   const onnx = await currentOnnxModel(absolute);
   if (onnx !== undefined) return loadOnnxTextClassifier(absolute, onnx);

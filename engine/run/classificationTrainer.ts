@@ -380,9 +380,11 @@ class ClassificationRun {
       context.emit({ kind: 'log', level: 'info', message: `Writing the best model: epoch ${bestEpoch} (validation ${plan.metric} ${tracker.best?.toFixed(4)}), not the last.` });
     }
     const final = await this.finalEvaluation();
-    const { dir } = context.folder;
-    const files = (await model.writeFolder(dir, this.decision)).map((name) => path.join(dir, name));
-    const onnx = formats.includes('onnx') ? await exportRunOnnx(dir, { quantize: context.config.output.quantize ?? false, validation: prepared.validation, batchSize: plan.batchSize }) : undefined;
+    // Written into the staging folder; the paths reported are where the files are once swapped in.
+    const { modelDir } = context;
+    const inRunFolder = (file: string): string => path.join(context.folder.dir, path.relative(modelDir, path.resolve(modelDir, file)));
+    const files = (await model.writeFolder(modelDir, this.decision)).map(inRunFolder);
+    const onnx = formats.includes('onnx') ? await exportRunOnnx(modelDir, { quantize: context.config.output.quantize ?? false, validation: prepared.validation, batchSize: plan.batchSize }) : undefined;
     return {
       status: 'completed',
       summary: {
@@ -391,7 +393,7 @@ class ClassificationRun {
         ...(final ? finalMetrics(final) : {}),
         trainLoss: this.history[this.history.length - 1]?.trainLoss,
         ...(onnx ? { onnx: onnx.summary } : {}),
-        files: [...files, ...(onnx?.files ?? [])],
+        files: [...files, ...(onnx?.files.map(inRunFolder) ?? [])],
       },
     };
   }

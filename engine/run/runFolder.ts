@@ -1,9 +1,15 @@
-// The run folder `<output.dir>/<name>/` and the files every task writes there.
-import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
+// The run folder `<output.dir>/<name>/` and the files every task writes there: config.resolved.yaml,
+// metrics.jsonl, checkpoints/, and — swapped in as one unit when a run completes (modelSwap.ts) — the
+// model's files and summary.json. summary.json says what the folder holds (`model`); while a run is
+// under way, or after one was killed, there is none, and no model either.
+import { appendFile, lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { RunEpoch, RunStep } from '../../common/protocol/runEvents';
 import { writeFileAtomic } from '../io/atomicWrite';
 import type { ResolvedConfig } from '../config/resolvedConfig';
+import { latestCheckpoint } from './checkpoints';
+import { removeModel, SUMMARY_FILE } from './modelSwap';
+import { RunError } from './runError';
 
 export interface RunFolder {
   dir: string;
@@ -19,16 +25,69 @@ export function runFolderFor(config: ResolvedConfig): RunFolder {
     dir,
     resolvedConfig: path.join(dir, 'config.resolved.yaml'),
     metrics: path.join(dir, 'metrics.jsonl'),
-    summary: path.join(dir, 'summary.json'),
+    summary: path.join(dir, SUMMARY_FILE),
     checkpoints: path.join(dir, 'checkpoints'),
   };
 }
 
-/** A fresh run forgets the folder's previous metrics, summary and checkpoints; model files stay until replaced. */
-export async function clearPreviousRun(folder: RunFolder): Promise<void> {
-  await Promise.all([rm(folder.metrics, { force: true }), rm(folder.summary, { force: true }), rm(folder.checkpoints, { recursive: true, force: true })]);
-  await mkdir(folder.checkpoints, { recursive: true });
+/**
+ * Creates the run folder, refusing one that is a symbolic link (as output.dir or checkpoints/ is): a
+ * run deletes and replaces files in it, which must not land in whatever the link points to.
+ */
+export async function createRunFolder(folder: RunFolder, outputDir: string): Promise<void> {
+  for (const [where, key] of [
+    [outputDir, 'output.dir'],
+    [folder.dir, 'the run folder'],
+    [folder.checkpoints, 'checkpoints/'],
+  ] as const) {
+    if ((await lstat(where).catch(() => undefined))?.isSymbolicLink()) {
+      throw new RunError(`${where} (${key}) is a symbolic link; a run writes and deletes files in its folder, so it only writes to a real folder. Point output.dir at the folder itself.`, ['output', 'dir']);
+    }
+    await mkdir(where, { recursive: true });
+  }
 }
+
+/** What summary.json says about the folder's model. */
+export type ModelHeld = 'this run' | 'none';
+
+/**
+ * A run's start: the folder's model and summary go (one unit), so a run that fails or stops never
+ * leaves a model that is not its own. A fresh run also forgets the previous metrics and checkpoints.
+ */
+export async function clearPreviousRun(folder: RunFolder, fresh: boolean): Promise<void> {
+  if (fresh) {
+    // Before the summary goes: checkpoints beside no summary are an unfinished run's, to resume.
+    await rm(folder.metrics, { force: true });
+    // emptied, not replaced: the folder stays the one a watcher (the extension, a test) looks at
+    for (const name of await readdir(folder.checkpoints)) await rm(path.join(folder.checkpoints, name), { recursive: true, force: true });
+  }
+  await removeModel(folder.dir);
+}
+
+/** A run refused because its folder holds an unfinished run's checkpoints (`failed` event reason `unfinished-run`). */
+export class UnfinishedRunError extends RunError {}
+
+/** The config as a user would type it: relative to the working folder when it is inside it. */
+function shown(configPath: string): string {
+  const relative = path.relative(process.cwd(), configPath);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? configPath : relative;
+}
+
+/**
+ * A run started without resume would delete the checkpoints of a run that did not complete (stopped,
+ * failed or killed): that needs saying so, with `fresh`.
+ */
+export async function refuseToDiscardCheckpoints(folder: RunFolder, configPath: string): Promise<void> {
+  const checkpoint = await latestCheckpoint(folder.checkpoints);
+  if (!checkpoint) return;
+  const summary = JSON.parse(await readFile(folder.summary, 'utf8').catch(() => '{}')) as { status?: unknown };
+  if (summary.status === 'completed') return;
+  throw new UnfinishedRunError(
+    `${folder.dir} holds the checkpoint of a run that did not complete (after epoch ${checkpoint.epoch}); starting over would delete it. ` +
+      `Continue it with: nlp-studio train ${shown(configPath)} --resume, or discard it and start afresh with --fresh.`,
+  );
+}
+
 
 export type MetricsRecord = RunStep | RunEpoch;
 

@@ -1,7 +1,7 @@
 // One training run, start to end: config → run folder → the task's trainer → summary. Every outcome,
 // bad configs and crashes included, ends in exactly one `finished` or `failed` event.
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { RunEvent, RunFailed, RunFinished, RunStarted, SourceLocation } from '../../common/protocol/runEvents';
 import { BackendUnavailableError, installAdvice, selectBackend, type BackendChoice } from '../backend/selectBackend';
@@ -14,7 +14,9 @@ import { writeFileAtomic } from '../io/atomicWrite';
 import { VectorsFormatError } from '../word2vec/vectorsFormat';
 import { checkpointName, latestCheckpoint, recordCheckpoint } from './checkpoints';
 import { RunError } from './runError';
-import { clearPreviousRun, MetricsLog, runFolderFor, truncateMetrics } from './runFolder';
+import { createModelStaging, installModel, settleRunFolder, SUMMARY_FILE } from './modelSwap';
+import { clearPreviousRun, createRunFolder, MetricsLog, refuseToDiscardCheckpoints, runFolderFor, truncateMetrics, UnfinishedRunError, type ModelHeld, type RunFolder } from './runFolder';
+import { lockRunFolder, type RunLock } from './runLock';
 import type { TrainerContext } from './trainerContext';
 import { TRAINERS } from './trainers';
 
@@ -23,6 +25,8 @@ export interface RunOptions {
   runId?: string;
   /** Continue from the run folder's last checkpoint. */
   resume?: boolean;
+  /** Start afresh in a folder that holds an unfinished run's checkpoints, discarding them (refused otherwise). */
+  fresh?: boolean;
   /** Stop at the next safe point: a checkpoint is saved, then `finished` with status 'stopped'. */
   signal?: AbortSignal;
   /** Stop at once without a checkpoint (a second Ctrl+C); `finished` with status 'stopped'. */
@@ -74,6 +78,7 @@ async function tensorBackendFor(loaded: LoadedConfig, configPath: string): Promi
 
 /** Where a thrown error points: a config key, a data or vectors file line, or nowhere. */
 function failureOf(error: unknown, loaded: LoadedConfig | undefined): RunFailed {
+  if (error instanceof UnfinishedRunError) return { kind: 'failed', message: error.message, reason: 'unfinished-run' };
   if (error instanceof ConfigError) return { kind: 'failed', message: error.message, ...(error.problems[0] ? { location: error.problems[0].location } : {}) };
   const message = describeFileError(error) ?? (error instanceof Error ? error.message : String(error));
   let location: SourceLocation | undefined;
@@ -100,6 +105,10 @@ export async function runTraining(configPath: string, options: RunOptions): Prom
   let loaded: LoadedConfig | undefined;
   let metrics: MetricsLog | undefined;
   let tensorBackend: BackendChoice | undefined;
+  let lock: RunLock | undefined;
+  /** Set once this run has cleared the folder for itself: a failure then says so in its summary.json. */
+  let held: { folder: RunFolder; staging: string | undefined } | undefined;
+  let elapsedSeconds = (): number => (now() - clockStart) / 1000;
   const finish = (outcome: RunOutcome): RunOutcome => {
     options.onEvent(outcome);
     return outcome;
@@ -114,23 +123,31 @@ export async function runTraining(configPath: string, options: RunOptions): Prom
     }
     tensorBackend = trainer.usesTensorBackend(config) ? await tensorBackendFor(loaded, configPath) : undefined;
     const folder = runFolderFor(config);
-    await mkdir(folder.checkpoints, { recursive: true });
+    await createRunFolder(folder, config.output.dir);
+    lock = await lockRunFolder(folder.dir, path.resolve(configPath));
+    await settleRunFolder(folder.dir, folder.checkpoints);
+    if (options.resume && options.fresh) throw new RunError('resume and fresh contradict each other: resume continues the last checkpoint, fresh discards it');
     const resumeFrom = options.resume ? await latestCheckpoint(folder.checkpoints) : undefined;
     if (options.resume && !resumeFrom) throw new RunError(`nothing to resume: ${folder.checkpoints} holds no checkpoint; start the run without resume`);
+    if (!options.resume && !options.fresh) await refuseToDiscardCheckpoints(folder, configPath);
+    await clearPreviousRun(folder, !resumeFrom);
+    held = { folder, staging: undefined };
     if (resumeFrom) await truncateMetrics(folder, resumeFrom);
-    else await clearPreviousRun(folder);
+    const staging = await createModelStaging(folder.dir);
+    held.staging = staging;
     await writeFileAtomic(folder.resolvedConfig, resolvedConfigYaml(loaded));
     for (const note of loaded.notes) options.onEvent({ kind: 'log', ...note });
 
     const log = new MetricsLog(folder.metrics);
     metrics = log;
     const priorSeconds = resumeFrom?.elapsedSeconds ?? 0;
-    const elapsedSeconds = (): number => priorSeconds + (now() - clockStart) / 1000;
+    elapsedSeconds = (): number => priorSeconds + (now() - clockStart) / 1000;
     let started = false;
     const context: TrainerContext = {
       loaded,
       config,
       folder,
+      modelDir: staging,
       resumeFrom,
       ...(tensorBackend ? { tensorBackend } : {}),
       stopSignal,
@@ -158,13 +175,29 @@ export async function runTraining(configPath: string, options: RunOptions): Prom
     };
     const result = await trainer.train(context);
     await log.flush();
-    const summary = { name: config.name, status: result.status, runDir: folder.dir, elapsedSeconds: elapsedSeconds(), ...result.summary };
-    await writeFileAtomic(folder.summary, `${JSON.stringify(summary, null, 2)}\n`);
+    const model: ModelHeld = result.status === 'completed' ? 'this run' : 'none';
+    const summary = { name: config.name, status: result.status, runDir: folder.dir, model, elapsedSeconds: elapsedSeconds(), ...result.summary };
+    const summaryText = `${JSON.stringify(summary, null, 2)}\n`;
+    if (result.status === 'completed') {
+      // the summary that says "this run" arrives with the model it describes
+      await writeFileAtomic(path.join(staging, SUMMARY_FILE), summaryText);
+      await installModel(folder.dir, staging);
+    } else await writeFileAtomic(folder.summary, summaryText);
     return finish({ kind: 'finished', status: result.status, runDir: folder.dir, summary, elapsedSeconds: summary.elapsedSeconds });
   } catch (error) {
     await metrics?.flush().catch(() => undefined);
-    if (tensorBackend?.name === 'wasm' && isWasmTrap(error)) return finish(failureOf(wasmOutOfMemory(error), loaded));
-    if (error instanceof WebGpuDeviceError) return finish(failureOf(gpuFailure(error), loaded));
-    return finish(failureOf(error, loaded));
+    const failure = failureOf(tensorBackend?.name === 'wasm' && isWasmTrap(error) ? wasmOutOfMemory(error) : error instanceof WebGpuDeviceError ? gpuFailure(error) : error, loaded);
+    if (held && loaded) await recordFailure(held.folder, loaded.config.name, failure, elapsedSeconds()).catch(() => undefined);
+    return finish(failure);
+  } finally {
+    if (held?.staging) await rm(held.staging, { recursive: true, force: true }).catch(() => undefined);
+    await lock?.release().catch(() => undefined);
   }
+}
+
+/** summary.json of a failed run: what went wrong, and that the folder holds no model. */
+async function recordFailure(folder: RunFolder, name: string, failure: RunFailed, elapsedSeconds: number): Promise<void> {
+  const model: ModelHeld = 'none';
+  const summary = { name, status: 'failed', runDir: folder.dir, model, elapsedSeconds, message: failure.message };
+  await writeFileAtomic(folder.summary, `${JSON.stringify(summary, null, 2)}\n`);
 }

@@ -15,6 +15,11 @@ export interface TrainerContext {
   config: ResolvedConfig;
   folder: RunFolder;
   /**
+   * Where the trainer writes the finished model's files (under the names they have in the run folder):
+   * a staging folder the run swaps into the run folder as one unit when the trainer returns completed.
+   */
+  modelDir: string;
+  /**
    * The TensorFlow.js backend the run selected from `backend:` (already current), for tasks that
    * compute with tensors; report it in `started`. Absent for tasks with their own kernels (word2vec).
    */

@@ -264,11 +264,16 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
     return stoppedRun(context, point, (dir) => saveFullModel(dir, saved), common);
   }
 
+  // Written into the staging folder; the paths reported are where the files are once swapped in.
   const outputs: Record<string, string> = {};
   const words = trained.vocabulary.words;
-  if (formats.includes('word2vec-text')) await writeVectorsText((outputs.vectorsText = path.join(folder.dir, VECTORS_TEXT)), words, trained.input, trained.dim);
-  if (formats.includes('word2vec-binary')) await writeVectorsBinary((outputs.vectorsBinary = path.join(folder.dir, VECTORS_BINARY)), words, trained.input, trained.dim);
-  await saveFullModel((outputs.fullModel = path.join(folder.dir, FULL_MODEL_FOLDER)), trained);
+  const write = async (key: string, name: string, writer: (file: string) => Promise<void>): Promise<void> => {
+    await writer(path.join(context.modelDir, name));
+    outputs[key] = path.join(folder.dir, name);
+  };
+  if (formats.includes('word2vec-text')) await write('vectorsText', VECTORS_TEXT, (file) => writeVectorsText(file, words, trained.input, trained.dim));
+  if (formats.includes('word2vec-binary')) await write('vectorsBinary', VECTORS_BINARY, (file) => writeVectorsBinary(file, words, trained.input, trained.dim));
+  await write('fullModel', FULL_MODEL_FOLDER, (file) => saveFullModel(file, trained));
 
   let drift: WordDrift[] | undefined;
   if (before && watchWords.length > 0) {

@@ -1,10 +1,10 @@
 // Where the vectors are when a user names a file or a word2vec run folder.
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { VECTORS_BINARY, VECTORS_FILES, VECTORS_TEXT } from '../../common/vectorsFolder';
+import { FULL_MODEL_FOLDER, VECTORS_BINARY, VECTORS_FILES, VECTORS_TEXT } from '../../common/vectorsFolder';
+import { finishInterruptedSwap } from '../run/modelSwap';
 
-/** Inside a word2vec run folder: the full model (both matrices, vocabulary counts) continued training needs. */
-export const FULL_MODEL_FOLDER = 'model';
+export { FULL_MODEL_FOLDER };
 
 export type VectorsLocation = { kind: 'full-model'; path: string } | { kind: 'vectors-file'; path: string };
 
@@ -18,6 +18,7 @@ export async function locateVectors(target: string, prefer: 'full-model' | 'vect
   const info = await stat(target).catch(() => undefined);
   if (!info) throw new Error(`${target}: no such file or folder`);
   if (info.isFile()) return { kind: 'vectors-file', path: target };
+  await finishInterruptedSwap(target);
   const candidates: VectorsLocation[] = [];
   if (await isFile(path.join(target, 'model.json'))) candidates.push({ kind: 'full-model', path: target });
   if (await isFile(path.join(target, FULL_MODEL_FOLDER, 'model.json'))) candidates.push({ kind: 'full-model', path: path.join(target, FULL_MODEL_FOLDER) });

@@ -32,12 +32,22 @@ export interface RunEventWithRecord {
 }
 
 /** A run that failed before it started answers with the `failed` event as data: keep its file:line. */
+/** A run the engine would not start; `reason` when the user can be offered a remedy (RunFailed's). */
+export class RunStartError extends Error {
+  constructor(
+    message: string,
+    readonly reason?: RunFailed['reason'],
+  ) {
+    super(message);
+  }
+}
+
 function startFailure(error: unknown): Error {
   if (!(error instanceof ResponseError)) return error instanceof Error ? error : new Error(String(error));
   const failed = error.data as RunFailed | undefined;
   const location = failed?.location;
   const where = location ? `${location.file}${location.line ? `:${location.line}${location.column ? `:${location.column}` : ''}` : ''}: ` : '';
-  return new Error(`${where}${failed?.message ?? error.message}`);
+  return new RunStartError(`${where}${failed?.message ?? error.message}`, failed?.reason);
 }
 
 const isActive = (run: RunRecord): boolean => run.status === 'running' || run.status === 'stopping';

@@ -2,7 +2,7 @@
 // project; checked by its output, the run folder and its exit codes, Ctrl+C and --resume included.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -69,7 +69,7 @@ describe('nlp-studio train', () => {
     const bad = run(['train', 'word2vec.nlp.yaml'], dir);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /word2vec\.nlp\.yaml:16:1: Unknown key "lerning_rate"/);
-    assert.match(run(['--help'], dir).stdout, /nlp-studio train <config\.nlp\.yaml> \[--json\] \[--resume\]/);
+    assert.match(run(['--help'], dir).stdout, /nlp-studio train <config\.nlp\.yaml> \[--json\] \[--resume \| --fresh\]/);
   });
 
   it('stops with a checkpoint on Ctrl+C (exit 130), and --resume finishes the run', async () => {
@@ -101,5 +101,56 @@ describe('nlp-studio train', () => {
     const result = run(['train', '--resume', 'word2vec.nlp.yaml'], dir);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /nothing to resume: .*checkpoints holds no checkpoint/);
+  });
+
+  it('refuses to start over on an unfinished run\'s checkpoints without --fresh, and says how to go on', async () => {
+    const { dir, runDir } = project({ lines: 5000 });
+    const child = spawn(process.execPath, [cli, 'train', '--json', 'word2vec.nlp.yaml'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    for await (const line of createInterface({ input: child.stdout })) if ((JSON.parse(line) as RunEvent).kind === 'started') child.kill('SIGINT');
+    assert.equal(await exited, 130);
+    assert.equal((JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as { model: string }).model, 'none');
+
+    const refused = run(['train', 'word2vec.nlp.yaml'], dir);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /holds the checkpoint of a run that did not complete \(after epoch 0\); starting over would delete it\. Continue it with: nlp-studio train .*word2vec\.nlp\.yaml --resume, or discard it and start afresh with --fresh/);
+    assert.ok(readdirSync(join(runDir, 'checkpoints')).some((name) => name.endsWith('.json')), 'the checkpoint is kept');
+    assert.equal(run(['train', '--resume', '--fresh', 'word2vec.nlp.yaml'], dir).code, 1);
+
+    const fresh = run(['train', '--fresh', 'word2vec.nlp.yaml'], dir);
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.equal((JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as { model: string }).model, 'this run');
+  });
+
+  it('refuses a second run on a folder in use, naming the process and config that hold it', async () => {
+    const { dir, runDir } = project({ lines: 5000, epochs: 500 }); // runs until stopped
+    const child = spawn(process.execPath, [cli, 'train', '--json', 'word2vec.nlp.yaml'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let second: Promise<{ code: number | null; stderr: string }> | undefined;
+    for await (const line of createInterface({ input: child.stdout })) {
+      if ((JSON.parse(line) as RunEvent).kind !== 'started' || second) continue;
+      const other = spawn(process.execPath, [cli, 'train', 'word2vec.nlp.yaml'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      other.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      second = new Promise((resolve) => other.once('exit', (code) => resolve({ code, stderr })));
+      void second.then(() => child.kill('SIGINT'));
+    }
+    assert.equal(await exited, 130);
+    const refused = await second!;
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, new RegExp(`${runDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is in use by another run: process ${child.pid}, training .*word2vec\\.nlp\\.yaml since`));
+  });
+
+  it('refuses a run folder that is a symbolic link, leaving its target alone', () => {
+    const { dir, runDir } = project();
+    const target = join(dir, 'elsewhere');
+    mkdirSync(target);
+    writeFileSync(join(target, 'precious.txt'), 'keep me');
+    mkdirSync(join(dir, 'runs'));
+    symlinkSync(target, runDir);
+    const result = run(['train', 'word2vec.nlp.yaml'], dir);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /runs\/tiny \(the run folder\) is a symbolic link; a run writes and deletes files in its folder/);
+    assert.deepEqual(readdirSync(target), ['precious.txt']);
   });
 });
