@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { assembleEngineKernels } from './scripts/assemble-wat.mjs';
 import { copyDawn } from './scripts/dawn-binaries.mjs';
 import { copyOnnxRuntime } from './scripts/onnxruntime-binaries.mjs';
 
@@ -62,6 +63,8 @@ await Promise.all(['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.wasm'].map(
 // here; it links the machine's OpenBLAS, so the .vsix leaves it out.
 const nativeGemm = 'engine/backend/native/build/Release/openblas_gemm.node';
 if (existsSync(nativeGemm)) await copyFile(nativeGemm, 'out/openblas_gemm.node');
+// The engine's own kernels, written as WebAssembly text (engine/**/*.wat), assembled by wabt.
+await assembleEngineKernels('out');
 // WebGPU's Dawn is native and per platform (scripts/dawn-binaries.mjs): out/dawn/ holds the target's.
 await copyDawn(target, 'out');
 await copyOnnxRuntime(target, 'out');

@@ -31,7 +31,6 @@ export type DiagnosticCode =
   | 'learning-rate'
   | 'conflict'
   | 'no-effect'
-  | 'unsupported'
   | 'too-many-problems';
 
 /** What a quick fix for a diagnostic needs; every field is optional and plain JSON (it crosses LSP). */

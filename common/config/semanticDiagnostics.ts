@@ -573,12 +573,6 @@ async function checkWord2vec(ctx: CheckContext): Promise<void> {
   if (!settings) return;
   const negative = valueAt(ctx, ['word2vec', 'negative'], 'number');
   const hs = settings.hs === undefined ? false : valueAt(ctx, ['word2vec', 'hs'], 'boolean');
-  if (hs === true) {
-    report(ctx, valueRange(ctx.doc, ['word2vec', 'hs']), DiagnosticSeverity.Error, 'unsupported', 'Hierarchical softmax is not available in this version: the engine trains with negative sampling (hs: false, negative ≥ 1).', {
-      replacements: ['false'],
-      preferFirst: true,
-    });
-  }
   if (negative === 0 && hs === false) {
     report(ctx, valueRange(ctx.doc, ['word2vec', 'negative']), DiagnosticSeverity.Error, 'conflict', 'negative: 0 turns negative sampling off and hs is false: nothing would train. Set negative above 0 or hs: true.', {
       replacements: ['5'],

@@ -241,7 +241,7 @@ export interface Word2Vec {
    */
   negative?: number;
   /**
-   * Use hierarchical softmax. Not available in this version: the engine trains with negative sampling only, and `hs: true` is reported as an error.
+   * Train with hierarchical softmax: each word is predicted along its path in a Huffman tree of the vocabulary's counts (built as gensim builds it), alone with `negative: 0`, or beside negative sampling when `negative` is above 0. The full model keeps the tree's vectors, so resume and `init_from` continue them (when the merged counts of a continued run change the tree, that layer starts fresh).
    */
   hs?: boolean;
   /**

@@ -28,7 +28,6 @@ type VectorsSnapshot = { words: readonly string[]; dim: number; vectors: Float32
 
 function trainerOptions(context: TrainerContext): Partial<Word2VecOptions> {
   const settings = sectionOf(context.config, 'word2vec');
-  if (settings.hs) throw new RunError('hs: true (hierarchical softmax) is not implemented; train with negative sampling (hs: false, negative ≥ 1).', ['word2vec', 'hs']);
   const written = (context.loaded.written.word2vec ?? {}) as Word2Vec;
   const inherit = (key: keyof Word2Vec): boolean => settings.init_from !== undefined && INHERITED_FROM_INIT.includes(key) && written[key] === undefined;
   const options: Partial<Word2VecOptions> = {
@@ -37,6 +36,7 @@ function trainerOptions(context: TrainerContext): Partial<Word2VecOptions> {
     window: inherit('window') ? undefined : settings.window,
     minCount: settings.min_count,
     negative: settings.negative,
+    hs: settings.hs,
     sample: settings.sample,
     epochs: settings.epochs,
     alpha: settings.alpha,

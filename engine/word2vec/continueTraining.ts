@@ -5,6 +5,7 @@ import { Word2VecRandom } from './random';
 import { readVectors } from './vectorsFormat';
 import { countWords, Vocabulary, type WordCounts } from './vocabulary';
 import { isFullModelFolder, loadFullModel } from './fullModel';
+import { buildHuffmanTree } from './huffmanTree';
 
 /** What the new corpus adds to a model's vocabulary, known before training starts (the preview). */
 export interface VocabularyGrowth {
@@ -31,9 +32,19 @@ export function previewVocabularyGrowth(vocabulary: Vocabulary, corpusCounts: Wo
   return { newWords, newWordsBelowMinCount: below, knownWordsSeen: known, corpusCounts };
 }
 
+/** Whether two vocabularies' counts give the same Huffman tree (hierarchical softmax's rows then keep their meaning). */
+function sameHuffmanTree(before: ArrayLike<number>, after: ArrayLike<number>): boolean {
+  if (before.length !== after.length) return false;
+  const [a, b] = [buildHuffmanTree(before), buildHuffmanTree(after)];
+  return a.paths.length === b.paths.length && a.paths.every((entry, i) => entry === b.paths[i]) && a.pathStart.every((start, i) => start === b.pathStart[i]);
+}
+
 /**
  * The model with the new corpus' counts merged and its new words appended: old words keep their rows
  * (so their vectors carry over), new input rows are random as in a fresh model, new output rows zero.
+ * Hierarchical softmax's rows belong to the inner nodes of the Huffman tree of the counts: when the
+ * merged counts change the tree, they are dropped and the layer starts fresh (gensim keeps the rows
+ * by index, which pairs them with other nodes).
  */
 export function growModel(model: Word2VecModel, growth: VocabularyGrowth, seed: number): Word2VecModel {
   const old = model.vocabulary;
@@ -48,9 +59,14 @@ export function growModel(model: Word2VecModel, growth: VocabularyGrowth, seed: 
   const input = sharedFloat32(words.length * dim);
   input.set(model.input);
   initialiseInputRows(input, dim, old.size, new Word2VecRandom(seed, 0x9a0 + model.state.runs));
-  const output = sharedFloat32(words.length * dim);
-  output.set(model.output);
-  return { ...model, vocabulary: new Vocabulary(words, counts), input, output };
+  const grown = (matrix: Float32Array): Float32Array => {
+    if (matrix.length === 0) return matrix;
+    const copy = sharedFloat32(words.length * dim);
+    copy.set(matrix);
+    return copy;
+  };
+  const hsOutput = model.hsOutput.length > 0 && sameHuffmanTree(old.counts, counts) ? model.hsOutput : new Float32Array(0);
+  return { ...model, vocabulary: new Vocabulary(words, counts), input, output: grown(model.output), hsOutput };
 }
 
 /**
@@ -65,7 +81,8 @@ export function modelFromVectors(vectors: { words: string[]; dim: number; vector
     vocabulary: new Vocabulary(vectors.words, counts),
     dim: vectors.dim,
     input: vectors.vectors,
-    output: new Float32Array(vectors.vectors.length),
+    output: new Float32Array(0),
+    hsOutput: new Float32Array(0),
     options,
     state: { epochsCompleted: 0, wordsProcessed: 0, runs: 0 },
   };
@@ -102,6 +119,9 @@ export async function prepareContinuedTraining(initFrom: string, files: readonly
     const before = { words: [...loaded.vocabulary.words], dim: loaded.dim, vectors: Float32Array.from(loaded.input) };
     const model = growModel({ ...loaded, options }, growth, options.seed);
     notices.push(`Continuing ${initFrom}: ${loaded.vocabulary.size} words, ${growth.newWords.length} new words reach min_count=${options.minCount}, ${growth.newWordsBelowMinCount} new words fall below it.`);
+    if (options.hs && loaded.hsOutput.length > 0 && model.hsOutput.length === 0) {
+      notices.push("The merged word counts give a different Huffman tree: hierarchical softmax's layer starts fresh (zeros); the word vectors carry over.");
+    }
     return { model, growth, wordCounts, before, notices };
   }
   const vectors = await readVectors(initFrom);

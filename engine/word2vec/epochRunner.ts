@@ -1,19 +1,18 @@
 import { readSegmentLines, tokenizeLine } from './corpusReader';
-import { instantiateKernels, KernelConfig, type KernelExports } from './wasm/kernelModule';
+import { Word2VecKernels, type KernelState } from './wasm/kernelModule';
 import { ControlField, PROGRESS_FIELDS, ProgressField, type WorkerSetup } from './workerProtocol';
 
 /**
  * One thread's share of the training: reads its corpus segments, turns lines into word ids in its
  * sentence buffer, and hands each sentence to the WebAssembly kernel (subsampling, then skip-gram or
- * CBOW). Its random state, loss and prediction totals live in its kernel configuration block.
+ * CBOW). Its random state, loss and prediction totals live in its own kernel instance.
  */
 export class EpochRunner {
-  private readonly kernels: KernelExports;
-  private readonly train: (config: number, sentence: number, length: number, alpha: number) => void;
+  private readonly kernels: Word2VecKernels;
+  private readonly train: (sentence: number, length: number, alpha: number) => void;
   private readonly indexByWord: Map<string, number>;
   private readonly progress: Float64Array;
   private readonly control: Int32Array;
-  private readonly totals: Float64Array;
   private readonly sentence: Int32Array;
   private readonly slot: number;
   private words: number;
@@ -21,12 +20,12 @@ export class EpochRunner {
   private lines = 0;
 
   constructor(private readonly setup: WorkerSetup) {
-    this.kernels = instantiateKernels(setup.memory, setup.kernels);
-    this.train = setup.algorithm === 'cbow' ? this.kernels.cbow : this.kernels.skipgram;
+    const kernels = Word2VecKernels.instantiate(setup.memory, setup.kernels, setup.kernelSettings);
+    this.kernels = kernels;
+    this.train = setup.algorithm === 'cbow' ? kernels.cbow.bind(kernels) : kernels.skipgram.bind(kernels);
     this.indexByWord = new Map(setup.words.map((word, index) => [word, index]));
     this.progress = new Float64Array(setup.progress);
     this.control = new Int32Array(setup.control);
-    this.totals = new Float64Array(setup.memory.buffer, setup.configOffset + KernelConfig.loss, 2);
     this.sentence = new Int32Array(setup.memory.buffer, setup.sentenceOffset, setup.maxSentenceLength);
     this.slot = setup.workerIndex * PROGRESS_FIELDS;
     // A resumed run's counters go on from where the stopped one left them (the main thread set them).
@@ -35,11 +34,13 @@ export class EpochRunner {
   }
 
   /**
-   * Trains on this thread's segments once, after the first `skipLines` lines (trained before a stop:
+   * Trains on this thread's segments once, from the kernel state `state` (a fresh epoch's seed and zero
+   * totals, or where a stopped run left them), after the first `skipLines` lines (trained before a stop:
    * read past, not trained); stops before a line when cancelled, and returns false then.
    */
-  async runEpoch(skipLines: number): Promise<boolean> {
+  async runEpoch(skipLines: number, state: KernelState): Promise<boolean> {
     const { setup, indexByWord, sentence, control } = this;
+    this.kernels.state = state;
     const maxLength = sentence.length;
     const tokenizeOptions = { lowercase: setup.lowercase };
     const cancel = ControlField.Cancel;
@@ -76,18 +77,23 @@ export class EpochRunner {
     return true;
   }
 
+  /** The kernel's random state and the epoch's loss totals, now. */
+  get kernelState(): KernelState {
+    return this.kernels.state;
+  }
+
   private trainSentence(length: number, alpha: number): void {
     const { setup, kernels } = this;
-    const kept = kernels.subsample(setup.configOffset, setup.sentenceOffset, length);
-    if (kept > 1) this.train(setup.configOffset, setup.sentenceOffset, kept, alpha);
+    const kept = kernels.subsample(setup.sentenceOffset, length);
+    if (kept > 1) this.train(setup.sentenceOffset, kept, alpha);
   }
 
   private publish(alpha: number): void {
-    const { progress, slot, totals } = this;
+    const { progress, slot, kernels } = this;
     progress[slot + ProgressField.Words] = this.words;
     progress[slot + ProgressField.Tokens] = this.tokens;
-    progress[slot + ProgressField.Loss] = totals[0]!;
-    progress[slot + ProgressField.Predictions] = totals[1]!;
+    progress[slot + ProgressField.Loss] = kernels.loss;
+    progress[slot + ProgressField.Predictions] = kernels.predictions;
     progress[slot + ProgressField.Alpha] = alpha;
     progress[slot + ProgressField.Lines] = this.lines;
   }

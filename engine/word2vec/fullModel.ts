@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeFileAtomic } from '../io/atomicWrite';
-import type { Word2VecModel } from './model';
+import { innerNodeRows, type Word2VecModel } from './model';
 import { resolveWord2VecOptions } from './options';
 import { Vocabulary } from './vocabulary';
 import { decodeWeights } from '../models/safetensors';
@@ -16,14 +16,17 @@ export interface FullModelManifest {
   counts: number[];
   options: Word2VecModel['options'];
   state: Word2VecModel['state'];
-  /** Files holding vocabulary size × dim float32 values each. */
+  /** Files of float32 rows: input and output hold vocabulary size × dim values (output none when negative sampling was never used). */
   input: string;
   output: string;
+  /** Hierarchical softmax's (vocabulary size − 1) × dim values; absent when it was never used. */
+  hsOutput?: string;
 }
 
 export const MANIFEST_FILE = 'model.json';
 const INPUT_FILE = 'input.f32';
 const OUTPUT_FILE = 'output.f32';
+const HS_OUTPUT_FILE = 'hs-output.f32';
 
 function littleEndianBytes(matrix: Float32Array): Uint8Array {
   // Node runs little-endian on every platform VS Code supports; fail loudly elsewhere rather than write wrong bytes.
@@ -32,7 +35,7 @@ function littleEndianBytes(matrix: Float32Array): Uint8Array {
 }
 
 /**
- * Saves the full model (vocabulary with counts, both matrices, options, training state) as a folder.
+ * Saves the full model (vocabulary with counts, the matrices, options, training state) as a folder.
  * The folder is built under a temporary name and renamed into place, so a reader sees the old model or
  * the new one, never a mix.
  */
@@ -46,6 +49,7 @@ export async function saveFullModel(folder: string, model: Word2VecModel): Promi
     await mkdir(building);
     await writeFileAtomic(path.join(building, INPUT_FILE), littleEndianBytes(model.input));
     await writeFileAtomic(path.join(building, OUTPUT_FILE), littleEndianBytes(model.output));
+    if (model.hsOutput.length > 0) await writeFileAtomic(path.join(building, HS_OUTPUT_FILE), littleEndianBytes(model.hsOutput));
     const manifest: FullModelManifest = {
       format: 'nlp-studio-word2vec',
       version: 1,
@@ -56,6 +60,7 @@ export async function saveFullModel(folder: string, model: Word2VecModel): Promi
       state: model.state,
       input: INPUT_FILE,
       output: OUTPUT_FILE,
+      ...(model.hsOutput.length > 0 ? { hsOutput: HS_OUTPUT_FILE } : {}),
     };
     await writeFileAtomic(path.join(building, MANIFEST_FILE), JSON.stringify(manifest));
     const hadOld = await stat(folder).then(() => true, () => false);
@@ -83,19 +88,21 @@ export async function loadFullModel(folder: string): Promise<Word2VecModel> {
   }
   if (manifest.format !== 'nlp-studio-word2vec' || manifest.version !== 1) throw new Error(`${manifestPath}: not an NLP Studio word2vec model (format ${String(manifest.format)}, version ${String(manifest.version)})`);
   const vocabulary = new Vocabulary(manifest.words, manifest.counts);
-  const expected = vocabulary.size * manifest.dim;
-  const readMatrix = async (name: string): Promise<Float32Array> => {
+  /** A matrix file of `rows` × dim floats, or (an unused layer) of none. */
+  const readMatrix = async (name: string, rows: number, what: string, mayBeEmpty: boolean): Promise<Float32Array> => {
     const file = path.join(folder, name);
     const bytes = await readFile(file);
-    if (bytes.byteLength !== expected * 4) throw new Error(`${file}: holds ${bytes.byteLength} bytes; ${vocabulary.size} words × ${manifest.dim} dimensions need ${expected * 4}`);
+    const expected = rows * manifest.dim;
+    if (bytes.byteLength !== expected * 4 && !(mayBeEmpty && bytes.byteLength === 0)) throw new Error(`${file}: holds ${bytes.byteLength} bytes; ${rows} ${what} × ${manifest.dim} dimensions need ${expected * 4}`);
     // Decoded as every weights file is: a NaN or infinite value is refused here, not in the kernels.
     return decodeWeights(file, name, 'F32', bytes);
   };
   return {
     vocabulary,
     dim: manifest.dim,
-    input: await readMatrix(manifest.input),
-    output: await readMatrix(manifest.output),
+    input: await readMatrix(manifest.input, vocabulary.size, 'words', false),
+    output: await readMatrix(manifest.output, vocabulary.size, 'words', true),
+    hsOutput: manifest.hsOutput ? await readMatrix(manifest.hsOutput, innerNodeRows(vocabulary.size), 'inner nodes', false) : new Float32Array(0),
     options: resolveWord2VecOptions(manifest.options),
     state: manifest.state,
   };

@@ -42,14 +42,19 @@ export interface ThreadPosition {
   random: string;
 }
 
-/** The full model continued training needs: vocabulary with counts, both weight matrices, settings, state. */
+/** The full model continued training needs: vocabulary with counts, the weight matrices, settings, state. */
 export interface Word2VecModel {
   vocabulary: Vocabulary;
   dim: number;
   /** Input vectors (the word vectors), vocabulary size × dim. */
   input: Float32Array;
-  /** Output vectors of negative sampling, same shape. */
+  /** Output vectors of negative sampling, same shape; empty when the model has never used it. */
   output: Float32Array;
+  /**
+   * Hierarchical softmax's inner-node vectors, (vocabulary size − 1) × dim, row i for inner node i of
+   * the Huffman tree of the vocabulary's counts (huffmanTree.ts); empty when the model has never used it.
+   */
+  hsOutput: Float32Array;
   options: Word2VecOptions;
   state: TrainingState;
 }
@@ -64,7 +69,12 @@ export function initialiseInputRows(input: Float32Array, dim: number, fromRow: n
   for (let i = fromRow * dim; i < input.length; i++) input[i] = (random.nextFloat() * 2 - 1) / dim;
 }
 
-/** A fresh model: random input vectors, zero output vectors (word2vec.c's InitNet). */
+/** Rows of hierarchical softmax's inner-node matrix for a vocabulary: one per inner node of its Huffman tree. */
+export function innerNodeRows(vocabularySize: number): number {
+  return Math.max(0, vocabularySize - 1);
+}
+
+/** A fresh model: random input vectors, zero output vectors for the objectives `options` trains (word2vec.c's InitNet). */
 export function createModel(vocabulary: Vocabulary, options: Word2VecOptions): Word2VecModel {
   const dim = options.vectorSize;
   const input = sharedFloat32(vocabulary.size * dim);
@@ -73,7 +83,8 @@ export function createModel(vocabulary: Vocabulary, options: Word2VecOptions): W
     vocabulary,
     dim,
     input,
-    output: sharedFloat32(vocabulary.size * dim),
+    output: sharedFloat32(options.negative > 0 ? vocabulary.size * dim : 0),
+    hsOutput: sharedFloat32(options.hs ? innerNodeRows(vocabulary.size) * dim : 0),
     options,
     state: { epochsCompleted: 0, wordsProcessed: 0, runs: 0 },
   };
@@ -87,5 +98,5 @@ export function withSharedMatrices(model: Word2VecModel): Word2VecModel {
     shared.set(matrix);
     return shared;
   };
-  return { ...model, input: share(model.input), output: share(model.output) };
+  return { ...model, input: share(model.input), output: share(model.output), hsOutput: share(model.hsOutput) };
 }

@@ -6,7 +6,10 @@ export interface Word2VecOptions {
   vectorSize: number;
   window: number;
   minCount: number;
+  /** Negative samples per prediction; 0 turns negative sampling off (then `hs` must be on). */
   negative: number;
+  /** Hierarchical softmax over a Huffman tree of the vocabulary, alone or beside negative sampling. */
+  hs: boolean;
   sample: number;
   epochs: number;
   alpha: number;
@@ -32,6 +35,7 @@ export const DEFAULT_WORD2VEC_OPTIONS: Word2VecOptions = {
   window: 5,
   minCount: 5,
   negative: 5,
+  hs: false,
   sample: 1e-3,
   epochs: 5,
   alpha: 0.025,
@@ -52,9 +56,8 @@ export function resolveWord2VecOptions(partial: Partial<Word2VecOptions>): Word2
     const value = options[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new Error(`word2vec option ${key} must be a positive integer, got ${String(value)}`);
   }
-  if (!Number.isInteger(options.negative) || options.negative < 1) {
-    throw new Error(`word2vec option negative must be at least 1 (hierarchical softmax is not implemented), got ${options.negative}`);
-  }
+  if (!Number.isInteger(options.negative) || options.negative < 0) throw new Error(`word2vec option negative must be an integer ≥ 0, got ${options.negative}`);
+  if (options.negative === 0 && !options.hs) throw new Error('word2vec option negative is 0 and hs is off: nothing would train; set negative ≥ 1 or hs: true');
   if (!(options.alpha > 0)) throw new Error(`word2vec option alpha must be positive, got ${options.alpha}`);
   if (!(options.minAlpha >= 0 && options.minAlpha <= options.alpha)) throw new Error(`word2vec option minAlpha must lie in [0, alpha], got ${options.minAlpha}`);
   if (!(options.sample >= 0)) throw new Error(`word2vec option sample must be ≥ 0, got ${options.sample}`);

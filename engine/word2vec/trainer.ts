@@ -23,7 +23,7 @@
  *
  * Threads: worker threads (out/word2vecWorker.js next to the bundle, worker.ts under tsx, or the file
  * NLP_STUDIO_WORD2VEC_WORKER names) update the matrices lock-free (Hogwild) inside one shared
- * WebAssembly.Memory; the inner loops are WebAssembly SIMD kernels (wasm/kernelModule.ts). The model
+ * WebAssembly.Memory; the inner loops are WebAssembly SIMD kernels (wasm/word2vecKernels.wat). The model
  * given to onEpoch views that memory: save or copy it there, do not keep it; the result's is a copy.
  */
 import * as path from 'node:path';
@@ -34,10 +34,10 @@ import { atEpochBoundary, createModel, type EpochPosition, type ThreadPosition, 
 import { buildUnigramTable } from './negativeSampling';
 import { resolveWord2VecOptions, type Word2VecOptions } from './options';
 import { keepProbabilities } from './subsampling';
-import { allocateTrainingMemory, epochRandomState, kernelState, planTrainingLayout, setKernelState, writeKernelConfig, type TrainingLayout } from './trainingMemory';
-import type { WasmMemory } from './wasm/webAssemblyApi';
+import { buildHuffmanTree } from './huffmanTree';
+import { allocateTrainingMemory, epochRandomState, kernelSettings, planTrainingLayout, writeHuffmanPaths } from './trainingMemory';
 import { countWords, Vocabulary, type WordCounts } from './vocabulary';
-import { kernelModule } from './wasm/kernelModule';
+import { kernelModule, type KernelState } from './wasm/kernelModule';
 import { CONTROL_FIELDS, ControlField, PROGRESS_FIELDS, ProgressField, type FromWorker, type ToWorker, type WorkerSetup } from './workerProtocol';
 
 /** A snapshot of a running training, as plain numbers. */
@@ -60,7 +60,7 @@ export interface Word2VecProgress {
 
 export interface EpochSummary {
   epoch: number;
-  /** Negative-sampling loss summed over the epoch in float64. */
+  /** Training loss (negative sampling and/or hierarchical softmax) summed over the epoch in float64. */
   loss: number;
   predictions: number;
   meanLoss: number;
@@ -104,6 +104,13 @@ export interface TrainResult {
   wordsPerSecond: number;
 }
 
+/** Copies a model's layer into its shared-memory rows; an empty one (never used) leaves them at zeros. */
+function copyLayer(from: Float32Array, into: Float32Array, what: string): void {
+  if (from.length === 0) return;
+  if (from.length !== into.length) throw new Error(`the model's ${what} layer holds ${from.length} values; this vocabulary needs ${into.length}`);
+  into.set(from);
+}
+
 /** The worker entry: the .ts file next to this one under tsx, or the bundle's word2vecWorker.js next to it. */
 export function word2vecWorkerPath(): string {
   return locateWorkerEntry('word2vecWorker', path.join(__dirname, 'worker.ts'), process.env.NLP_STUDIO_WORD2VEC_WORKER);
@@ -139,14 +146,27 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
   if (corpusWords === 0) throw new Error(`no word of ${request.files.join(', ')} is in the model's vocabulary`);
 
   // Everything the kernels touch lives in one shared memory; the model's matrices are copied in and out.
-  const layout = planTrainingLayout(vocabulary.size, dim, options.tableSize, options.threads, options.negative, options.maxSentenceLength);
+  const huffman = options.hs ? buildHuffmanTree(vocabulary.counts) : undefined;
+  const layout = planTrainingLayout({ vocabularySize: vocabulary.size, dim, negative: options.negative, tableSize: options.tableSize, huffman, threads: options.threads, maxSentenceLength: options.maxSentenceLength });
   const shared = allocateTrainingMemory(layout);
   shared.input.set(start.input);
-  shared.output.set(start.output);
-  buildUnigramTable(vocabulary.counts, options.tableSize, shared.table);
+  // A layer the model has not used before (continuing with another objective) starts at zeros.
+  if (options.negative > 0) {
+    copyLayer(start.output, shared.output, 'negative-sampling output');
+    buildUnigramTable(vocabulary.counts, options.tableSize, shared.table);
+  }
+  if (huffman) {
+    copyLayer(start.hsOutput, shared.hsOutput, 'hierarchical-softmax');
+    writeHuffmanPaths(shared, huffman);
+  }
   keepProbabilities(vocabulary.counts, options.sample, vocabulary.totalCount, shared.keep);
+  const trainedLayers = (): Pick<Word2VecModel, 'input' | 'output' | 'hsOutput'> => ({
+    input: shared.input,
+    output: options.negative > 0 ? shared.output : start.output,
+    hsOutput: huffman ? shared.hsOutput : start.hsOutput,
+  });
   // A model's position is honoured only when asked (`within`): a checkpoint used as init_from starts afresh.
-  const model: Word2VecModel = { ...start, options, input: shared.input, output: shared.output, state: atEpochBoundary(start.state) };
+  const model: Word2VecModel = { ...start, options, ...trainedLayers(), state: atEpochBoundary(start.state) };
   const within = request.within;
   if (within && (within.epoch !== startEpoch || within.threads.length !== options.threads)) {
     throw new Error(`the checkpoint stopped inside epoch ${within.epoch + 1} on ${within.threads.length} thread(s); resume it at that epoch with threads: ${within.threads.length}`);
@@ -161,11 +181,10 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
   const shares = await splitCorpus(request.files, options.threads);
   const scheduledWords = corpusWords * options.epochs;
   const wordsAlreadyDone = corpusWords * startEpoch;
-  const kernels = kernelModule();
+  const kernels = await kernelModule();
   const workerEntry = word2vecWorkerPath();
 
   const workers = shares.map((segments, workerIndex) => {
-    writeKernelConfig(shared.memory, layout, workerIndex, { window: options.window, negative: options.negative, shareNegatives: options.shareNegatives });
     const setup: WorkerSetup = {
       workerIndex,
       threads: options.threads,
@@ -173,7 +192,7 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
       segments,
       memory: shared.memory,
       kernels,
-      configOffset: layout.threads[workerIndex]!.config,
+      kernelSettings: kernelSettings(layout, workerIndex, { window: options.window, shareNegatives: options.shareNegatives }),
       sentenceOffset: layout.threads[workerIndex]!.sentence,
       progress: progress.buffer,
       control: control.buffer,
@@ -230,10 +249,12 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
     });
   };
   /** Where every thread stands inside `epoch` (the workers idle): what a checkpoint needs to go on from there. */
+  /** Each thread's kernel state as its last epoch request ended. */
+  const kernelStates: KernelState[] = [];
   const positionIn = (epoch: number): EpochPosition => ({
     epoch,
     threads: workers.map((_, thread): ThreadPosition => {
-      const kernel = kernelState(shared.memory, layout, thread);
+      const kernel = kernelStates[thread]!;
       return {
         lines: field(thread, ProgressField.Lines),
         words: field(thread, ProgressField.Words) - epochStart.words[thread]!,
@@ -248,8 +269,9 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
   try {
     for (let epoch = startEpoch; epoch < options.epochs && !cancelled; epoch++) {
       const resumed = epoch === startEpoch ? within : undefined;
-      // Workers are idle between epochs: safe to set their generators and totals.
-      workers.forEach((_, thread) => startThreadEpoch(shared.memory, layout, progress, thread, resumed?.threads[thread] ?? freshEpoch(options.seed, model.state.runs, epoch, thread)));
+      // Each thread starts the epoch from its kernel state: the epoch's own seed, or where a stopped one was.
+      const starts = workers.map((_, thread) => resumed?.threads[thread] ?? freshEpoch(options.seed, model.state.runs, epoch, thread));
+      starts.forEach((at, thread) => startThreadEpoch(progress, thread, at));
       epochStart = {
         words: workers.map((_, thread) => field(thread, ProgressField.Words) - (resumed?.threads[thread]!.words ?? 0)),
         tokens: workers.map((_, thread) => field(thread, ProgressField.Tokens) - (resumed?.threads[thread]!.tokens ?? 0)),
@@ -257,8 +279,9 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
       };
       const timer = request.onProgress ? setInterval(() => report(epoch), request.progressIntervalMs ?? 500) : undefined;
       try {
-        const outcomes = await Promise.all(workers.map((worker, thread) => runWorkerEpoch(worker, epoch, resumed?.threads[thread]!.lines ?? 0)));
-        cancelled = outcomes.some((completed) => !completed);
+        const outcomes = await Promise.all(workers.map((worker, thread) => runWorkerEpoch(worker, epoch, resumed?.threads[thread]!.lines ?? 0, kernelStateAt(starts[thread]!))));
+        outcomes.forEach((outcome, thread) => (kernelStates[thread] = outcome.state));
+        cancelled = outcomes.some((outcome) => !outcome.completed);
       } finally {
         if (timer) clearInterval(timer);
       }
@@ -280,7 +303,8 @@ export async function trainWord2Vec(request: TrainRequest): Promise<TrainResult>
   if (!cancelled) model.state = { ...model.state, runs: model.state.runs + 1 };
   const seconds = (now() - started) / 1000;
   // Copies free the shared memory (tables, scratch) once the caller drops the views onEpoch saw.
-  const result: Word2VecModel = { ...model, input: Float32Array.from(shared.input), output: Float32Array.from(shared.output) };
+  const layers = trainedLayers();
+  const result: Word2VecModel = { ...model, input: Float32Array.from(layers.input), output: Float32Array.from(layers.output), hsOutput: Float32Array.from(layers.hsOutput) };
   return { model: result, epochs: summaries, cancelled, seconds, wordsPerSecond: seconds > 0 ? (sum(ProgressField.Tokens) - readBefore.tokens) / seconds : 0 };
 }
 
@@ -289,9 +313,8 @@ function freshEpoch(seed: number, runs: number, epoch: number, thread: number): 
   return { lines: 0, words: 0, tokens: 0, loss: 0, predictions: 0, random: epochRandomState(seed, runs, epoch, thread).toString() };
 }
 
-/** Sets a thread's kernel state and epoch counters to `at` (a fresh epoch, or where a stopped one was). */
-function startThreadEpoch(memory: WasmMemory, layout: TrainingLayout, progress: Float64Array, thread: number, at: ThreadPosition): void {
-  setKernelState(memory, layout, thread, { random: BigInt(at.random), loss: at.loss, predictions: at.predictions });
+/** Sets a thread's epoch counters to `at` (a fresh epoch, or where a stopped one was); its kernels get `at` with the epoch. */
+function startThreadEpoch(progress: Float64Array, thread: number, at: ThreadPosition): void {
   const slot = thread * PROGRESS_FIELDS;
   progress[slot + ProgressField.Loss] = at.loss;
   progress[slot + ProgressField.Predictions] = at.predictions;
@@ -313,9 +336,14 @@ function epochSummary(epoch: number, sum: (name: number) => number, start: { wor
   };
 }
 
-/** Posts one epoch to a worker and resolves with false when it stopped early (cancelled). */
-async function runWorkerEpoch(worker: Worker, epoch: number, skipLines: number): Promise<boolean> {
-  const reply = await workerRequest<FromWorker>(worker, { type: 'epoch', epoch, skipLines } satisfies ToWorker, `word2vec epoch ${epoch + 1}`);
-  if (reply.type === 'epochDone') return !reply.cancelled;
+/** A checkpoint's thread position as the kernel state its worker starts from. */
+function kernelStateAt(at: ThreadPosition): KernelState {
+  return { random: BigInt(at.random), loss: at.loss, predictions: at.predictions };
+}
+
+/** Posts one epoch to a worker, starting from `state`; resolves with whether it completed (not cancelled) and its kernel state then. */
+async function runWorkerEpoch(worker: Worker, epoch: number, skipLines: number, state: KernelState): Promise<{ completed: boolean; state: KernelState }> {
+  const reply = await workerRequest<FromWorker>(worker, { type: 'epoch', epoch, skipLines, state } satisfies ToWorker, `word2vec epoch ${epoch + 1}`);
+  if (reply.type === 'epochDone') return { completed: !reply.cancelled, state: reply.state };
   throw new Error(`word2vec worker failed: ${reply.message}${reply.stack ? `\n${reply.stack}` : ''}`);
 }

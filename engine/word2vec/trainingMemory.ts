@@ -1,27 +1,48 @@
+import type { HuffmanPaths } from './huffmanTree';
 import { buildNegativeLogSigmoidTable, buildSigmoidTable, EXP_TABLE_SIZE, MAX_EXP } from './sigmoidTable';
-import { KERNEL_CONFIG_BYTES, KernelConfig } from './wasm/kernelModule';
+import type { KernelSettings } from './wasm/kernelModule';
 import { webAssembly, type WasmMemory } from './wasm/webAssemblyApi';
 
 /** Byte offsets of one thread's private parts of the shared memory. */
 export interface ThreadSlots {
-  config: number;
   gradient: number;
   hidden: number;
   negatives: number;
   sentence: number;
 }
 
+/** What a run's shared memory must hold. */
+export interface LayoutRequest {
+  vocabularySize: number;
+  dim: number;
+  /** Negative sampling: its output rows and table exist when negative > 0. */
+  negative: number;
+  tableSize: number;
+  /** Hierarchical softmax: the inner nodes' rows and the words' Huffman paths, when given. */
+  huffman?: HuffmanPaths;
+  threads: number;
+  maxSentenceLength: number;
+}
+
 /** Where everything lives in the one shared WebAssembly.Memory of a training run (byte offsets). */
 export interface TrainingLayout {
   vocabularySize: number;
   dim: number;
+  negative: number;
+  tableSize: number;
+  /** Hierarchical softmax: inner-node rows, and the words' Huffman paths. */
+  hs: boolean;
+  innerNodes: number;
+  pathLength: number;
   sigmoid: number;
   lossTable: number;
   input: number;
   output: number;
+  hsOutput: number;
   table: number;
-  tableSize: number;
   keep: number;
+  pathStart: number;
+  paths: number;
   threads: ThreadSlots[];
   bytes: number;
 }
@@ -30,7 +51,12 @@ const PAGE = 65536;
 const MAX_PAGES = 65536;
 
 /** Lays out the shared memory; every array starts 16-byte aligned (v128 loads of whole rows). */
-export function planTrainingLayout(vocabularySize: number, dim: number, tableSize: number, threads: number, negative: number, maxSentenceLength: number): TrainingLayout {
+export function planTrainingLayout(request: LayoutRequest): TrainingLayout {
+  const { vocabularySize, dim, threads, maxSentenceLength, huffman } = request;
+  const negative = request.negative;
+  const tableSize = negative > 0 ? request.tableSize : 0;
+  const innerNodes = huffman?.innerNodes ?? 0;
+  const pathLength = huffman?.paths.length ?? 0;
   let end = 64;
   const take = (bytes: number): number => {
     const at = end;
@@ -40,14 +66,17 @@ export function planTrainingLayout(vocabularySize: number, dim: number, tableSiz
   const sigmoid = take((EXP_TABLE_SIZE + 1) * 4);
   const lossTable = take((EXP_TABLE_SIZE + 1) * 8);
   const input = take(vocabularySize * dim * 4);
-  const output = take(vocabularySize * dim * 4);
+  const output = take(negative > 0 ? vocabularySize * dim * 4 : 0);
+  const hsOutput = take(innerNodes * dim * 4);
   const table = take(tableSize * 4);
   const keep = take(vocabularySize * 4);
+  const pathStart = take(huffman ? (vocabularySize + 1) * 4 : 0);
+  const paths = take(pathLength * 4);
   const slots: ThreadSlots[] = [];
   for (let thread = 0; thread < threads; thread++) {
-    slots.push({ config: take(KERNEL_CONFIG_BYTES), gradient: take(dim * 4), hidden: take(dim * 4), negatives: take(negative * 4), sentence: take(maxSentenceLength * 4) });
+    slots.push({ gradient: take(dim * 4), hidden: take(dim * 4), negatives: take(negative * 4), sentence: take(maxSentenceLength * 4) });
   }
-  return { vocabularySize, dim, sigmoid, lossTable, input, output, table, tableSize, keep, threads: slots, bytes: end };
+  return { vocabularySize, dim, negative, tableSize, hs: huffman !== undefined, innerNodes, pathLength, sigmoid, lossTable, input, output, hsOutput, table, keep, pathStart, paths, threads: slots, bytes: end };
 }
 
 /** The views the trainer fills before the first epoch and reads after each. */
@@ -55,15 +84,20 @@ export interface TrainingMemory {
   memory: WasmMemory;
   layout: TrainingLayout;
   input: Float32Array;
+  /** Negative sampling's output rows (empty without negative sampling). */
   output: Float32Array;
+  /** Hierarchical softmax's inner-node rows (empty without it). */
+  hsOutput: Float32Array;
   table: Int32Array;
   keep: Float32Array;
+  pathStart: Int32Array;
+  paths: Int32Array;
 }
 
 export function allocateTrainingMemory(layout: TrainingLayout): TrainingMemory {
   const pages = Math.ceil(layout.bytes / PAGE);
   if (pages > MAX_PAGES) {
-    throw new Error(`the model needs ${(layout.bytes / 2 ** 30).toFixed(1)} GiB of training memory (vocabulary ${layout.vocabularySize} × ${layout.dim} dimensions × 2 matrices, plus the sampling table); the limit is 4 GiB: raise min_count or lower vector_size`);
+    throw new Error(`the model needs ${(layout.bytes / 2 ** 30).toFixed(1)} GiB of training memory (vocabulary ${layout.vocabularySize} × ${layout.dim} dimensions per matrix, plus the sampling table); the limit is 4 GiB: raise min_count or lower vector_size`);
   }
   const memory = new webAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   const buffer = memory.buffer;
@@ -74,58 +108,44 @@ export function allocateTrainingMemory(layout: TrainingLayout): TrainingMemory {
     memory,
     layout,
     input: new Float32Array(buffer, layout.input, matrix),
-    output: new Float32Array(buffer, layout.output, matrix),
+    output: new Float32Array(buffer, layout.output, layout.negative > 0 ? matrix : 0),
+    hsOutput: new Float32Array(buffer, layout.hsOutput, layout.innerNodes * layout.dim),
     table: new Int32Array(buffer, layout.table, layout.tableSize),
     keep: new Float32Array(buffer, layout.keep, layout.vocabularySize),
+    pathStart: new Int32Array(buffer, layout.pathStart, layout.hs ? layout.vocabularySize + 1 : 0),
+    paths: new Int32Array(buffer, layout.paths, layout.pathLength),
   };
 }
 
-/** Writes a thread's kernel configuration block. */
-export function writeKernelConfig(memory: WasmMemory, layout: TrainingLayout, thread: number, settings: { window: number; negative: number; shareNegatives: boolean }): void {
+/** Copies the Huffman paths into the shared memory. */
+export function writeHuffmanPaths(memory: TrainingMemory, huffman: HuffmanPaths): void {
+  memory.pathStart.set(huffman.pathStart);
+  memory.paths.set(huffman.paths);
+}
+
+/** A thread's kernel settings: the shared arrays, its own scratch, and what to train. */
+export function kernelSettings(layout: TrainingLayout, thread: number, training: { window: number; shareNegatives: boolean }): KernelSettings {
   const slots = layout.threads[thread]!;
-  const view = new DataView(memory.buffer, slots.config, KERNEL_CONFIG_BYTES);
-  const i32 = (field: number, value: number): void => view.setInt32(field, value, true);
-  i32(KernelConfig.input, layout.input);
-  i32(KernelConfig.output, layout.output);
-  i32(KernelConfig.dim, layout.dim);
-  i32(KernelConfig.window, settings.window);
-  i32(KernelConfig.negative, settings.negative);
-  i32(KernelConfig.table, layout.table);
-  i32(KernelConfig.tableSize, layout.tableSize);
-  i32(KernelConfig.sigmoid, layout.sigmoid);
-  i32(KernelConfig.lossTable, layout.lossTable);
-  i32(KernelConfig.gradient, slots.gradient);
-  i32(KernelConfig.negatives, slots.negatives);
-  i32(KernelConfig.keep, layout.keep);
-  i32(KernelConfig.shareNegatives, settings.shareNegatives ? 1 : 0);
-  i32(KernelConfig.hidden, slots.hidden);
-  view.setBigUint64(KernelConfig.random, 0n, true);
-  view.setFloat64(KernelConfig.loss, 0, true);
-  view.setFloat64(KernelConfig.predictions, 0, true);
-}
-
-/** What of a thread's kernel state changes as it trains: its random state and the epoch's loss totals. */
-export interface KernelState {
-  random: bigint;
-  loss: number;
-  predictions: number;
-}
-
-/**
- * Sets a thread's kernel state before an epoch (the workers idle): a fresh epoch's seed and zero
- * totals, so an epoch's draws depend on its number only, or the state a stopped run left.
- */
-export function setKernelState(memory: WasmMemory, layout: TrainingLayout, thread: number, state: KernelState): void {
-  const view = new DataView(memory.buffer, layout.threads[thread]!.config, KERNEL_CONFIG_BYTES);
-  view.setBigUint64(KernelConfig.random, BigInt.asUintN(64, state.random), true);
-  view.setFloat64(KernelConfig.loss, state.loss, true);
-  view.setFloat64(KernelConfig.predictions, state.predictions, true);
-}
-
-/** A thread's kernel state after an epoch, or where it stopped (the workers idle). */
-export function kernelState(memory: WasmMemory, layout: TrainingLayout, thread: number): KernelState {
-  const view = new DataView(memory.buffer, layout.threads[thread]!.config, KERNEL_CONFIG_BYTES);
-  return { random: view.getBigUint64(KernelConfig.random, true), loss: view.getFloat64(KernelConfig.loss, true), predictions: view.getFloat64(KernelConfig.predictions, true) };
+  return {
+    input: layout.input,
+    output: layout.output,
+    hsOutput: layout.hsOutput,
+    dim: layout.dim,
+    window: training.window,
+    negative: layout.negative,
+    shareNegatives: training.shareNegatives,
+    hs: layout.hs,
+    table: layout.table,
+    tableSize: layout.tableSize,
+    sigmoid: layout.sigmoid,
+    lossTable: layout.lossTable,
+    keep: layout.keep,
+    pathStart: layout.pathStart,
+    paths: layout.paths,
+    gradient: slots.gradient,
+    hidden: slots.hidden,
+    negatives: slots.negatives,
+  };
 }
 
 /** splitmix64 of (seed, run, epoch, thread): independent, reproducible streams for every epoch and thread. */

@@ -12,8 +12,8 @@ port.on('message', (message: ToWorker) => {
     port.close();
     return;
   }
-  runner.runEpoch(message.skipLines).then(
-    (completed) => port.postMessage({ type: 'epochDone', epoch: message.epoch, cancelled: !completed } satisfies FromWorker),
+  runner.runEpoch(message.skipLines, message.state).then(
+    (completed) => port.postMessage({ type: 'epochDone', epoch: message.epoch, cancelled: !completed, state: runner.kernelState } satisfies FromWorker),
     (error: unknown) => {
       const failure = error instanceof Error ? error : new Error(String(error));
       port.postMessage({ type: 'failed', message: failure.message, stack: failure.stack } satisfies FromWorker);

@@ -1,4 +1,5 @@
 import type { CorpusSegment } from './corpusReader';
+import type { KernelSettings, KernelState } from './wasm/kernelModule';
 import type { WasmMemory, WasmModule } from './wasm/webAssemblyApi';
 
 /** Training algorithm: skip-gram predicts the centre word from each context word; CBOW from their mean. */
@@ -13,9 +14,9 @@ export const ProgressField = {
   Words: 0,
   /** All tokens read, out-of-vocabulary ones included, over the run: the throughput numerator. */
   Tokens: 1,
-  /** Summed negative-sampling loss of the current epoch, float64. */
+  /** Summed training loss (negative sampling and/or hierarchical softmax) of the current epoch, float64. */
   Loss: 2,
-  /** Predictions made (positive pairs) in the current epoch, to turn the loss sum into a mean. */
+  /** (context, centre) predictions made in the current epoch, to turn the loss sum into a mean. */
   Predictions: 3,
   /** The learning rate the thread used last. */
   Alpha: 4,
@@ -40,8 +41,9 @@ export interface WorkerSetup {
   /** The run's shared WasmMemory: matrices, tables and every thread's scratch (see trainingMemory.ts). */
   memory: WasmMemory;
   kernels: WasmModule;
-  /** This thread's kernel configuration block and sentence buffer (byte offsets). */
-  configOffset: number;
+  /** Where this thread's kernels find the shared arrays and its scratch, and what they train. */
+  kernelSettings: KernelSettings;
+  /** This thread's sentence buffer (a byte offset). */
   sentenceOffset: number;
   progress: SharedArrayBuffer;
   control: SharedArrayBuffer;
@@ -56,8 +58,11 @@ export interface WorkerSetup {
   maxSentenceLength: number;
 }
 
-/** main → worker; `skipLines`: the first lines of the share were trained before a stop (0 otherwise). */
-export type ToWorker = { type: 'epoch'; epoch: number; skipLines: number } | { type: 'close' };
+/**
+ * main → worker; `skipLines`: the first lines of the share were trained before a stop (0 otherwise);
+ * `state`: the kernel state to start from (a fresh epoch's seed and zero totals, or a stopped one's).
+ */
+export type ToWorker = { type: 'epoch'; epoch: number; skipLines: number; state: KernelState } | { type: 'close' };
 
-/** worker → main */
-export type FromWorker = { type: 'epochDone'; epoch: number; cancelled: boolean } | { type: 'failed'; message: string; stack?: string };
+/** worker → main; `state`: the kernel state after the epoch, or where it stopped (what a checkpoint keeps). */
+export type FromWorker = { type: 'epochDone'; epoch: number; cancelled: boolean; state: KernelState } | { type: 'failed'; message: string; stack?: string };

@@ -41,30 +41,35 @@ function killGroup(child, signal) {
   }
 }
 
-/** Writes user settings and the config file code-server reads into `root`; returns the CLI flags. */
-function prepareDirs(root, extensionsDir) {
+/** Workspace trust on, never asked at startup: a folder not trusted before opens in Restricted Mode. */
+const restrictedModeSettings = { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' };
+
+/** Writes user settings (and keybindings) and the config file code-server reads into `root`; returns the CLI flags. */
+function prepareDirs(root, extensionsDir, { trust = false, keybindings } = {}) {
   const userDataDir = join(root, 'user-data');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
   mkdirSync(extensionsDir, { recursive: true });
-  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...userSettings, ...(trust && restrictedModeSettings) }, null, 2));
+  if (keybindings) writeFileSync(join(userDataDir, 'User', 'keybindings.json'), JSON.stringify(keybindings, null, 2));
   const configFile = join(root, 'config.yaml');
   writeFileSync(configFile, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
   return ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 }
 
 /**
- * Starts code-server on a free port.
- * @param {{ root: string, extensionsDir?: string, env?: Record<string, string>, startTimeoutMs?: number }} options
+ * Starts code-server on a free port; with `trust`, workspace trust is on (untrusted folders open in
+ * Restricted Mode), else off. `keybindings` are the user's keybindings.json.
+ * @param {{ root: string, extensionsDir?: string, env?: Record<string, string>, startTimeoutMs?: number, trust?: boolean, keybindings?: object[] }} options
  * @returns {Promise<{ origin: string, host: string, log: () => string, stop: () => Promise<void> }>}
  */
-export async function startCodeServer({ root, extensionsDir = join(root, 'extensions'), env = {}, startTimeoutMs = 60_000 }) {
+export async function startCodeServer({ root, extensionsDir = join(root, 'extensions'), env = {}, startTimeoutMs = 60_000, trust = false, keybindings }) {
   const args = [
-    ...prepareDirs(root, extensionsDir),
+    ...prepareDirs(root, extensionsDir, { trust, keybindings }),
     '--bind-addr', '127.0.0.1:0',
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(trust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
   ];

@@ -2,14 +2,16 @@
 // End-to-end tests in a real VS Code: code-server 4.100.3 (VS Code 1.100.3) driven by headless Chromium.
 //   1. the Mocha suite (out/test/suite/index.js) runs inside the extension host, loaded through the payload URL;
 //   2. UI checks drive the workbench as a user would (Problems panel, suggest widget, the palette);
-//   3. the packaged .vsix installs into code-server and works without the development path.
+//   3. the packaged .vsix installs into code-server and works without the development path;
+//   4. with workspace trust on, an untrusted workspace in Restricted Mode refuses runs.
 // Prints the Mocha output, then `E2E: N passed, M failed`; exits non-zero on any failure.
 // Needs `npm run build` and `bash test/setup.sh` first (npm run test:e2e does both).
-// Options: --skip-vsix (phase 3 off), --only=suite|ui|vsix.
+// Options: --skip-vsix (phase 3 off), --only=suite|ui|vsix|restricted.
 import { cpSync, writeFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { codeServerBin, startCodeServer } from './codeServer.mjs';
+import { restrictedModeChecks, restrictedModeKeybindings } from './restrictedMode.mjs';
 import { checkVsix, packageVsix } from './vsix.mjs';
 import { uiChecks } from './uiChecks.mjs';
 import { launchBrowser, openWorkbench, withTimeout, workbenchUrl } from './workbench.mjs';
@@ -28,6 +30,7 @@ const phases = {
   suite: !only || only === 'suite',
   ui: !only || only === 'ui',
   vsix: (!only || only === 'vsix') && !args.includes('--skip-vsix'),
+  restricted: !only || only === 'restricted',
 };
 
 for (const [what, path] of [['code-server', codeServerBin], ['the built extension', join(repoRoot, 'out/extension.js')], ['the built test suite', suitePath]]) {
@@ -151,6 +154,25 @@ async function runUiChecks(browser) {
   console.log(`UI checks: ${seconds(phaseStart)} s`);
 }
 
+async function runRestrictedModeChecks(browser) {
+  const phaseStart = performance.now();
+  console.log('\nRestricted Mode: workspace trust on, the workspace not trusted');
+  const server = await startCodeServer({ root: join(scratch, 'code-server-restricted'), trust: true, keybindings: restrictedModeKeybindings });
+  const workspace = workspaceCopy('ws-restricted');
+  let page;
+  try {
+    page = await openWorkbench(browser, workbenchUrl(server, workspace, { extensionDevelopmentPath: repoRoot }));
+    await runChecks(page, restrictedModeChecks(workspace), 'restricted');
+  } catch (error) {
+    record('the workbench loads in Restricted Mode', error, Math.round(performance.now() - phaseStart));
+    console.log(server.log());
+  } finally {
+    await page?.context().close();
+    await server.stop();
+  }
+  console.log(`Restricted Mode checks: ${seconds(phaseStart)} s`);
+}
+
 async function runVsixCheck(browser) {
   const phaseStart = performance.now();
   console.log('\nThe packaged .vsix installed into code-server');
@@ -168,6 +190,7 @@ try {
   browser = await launchBrowser();
   if (phases.suite) await runSuite(browser);
   if (phases.ui) await runUiChecks(browser);
+  if (phases.restricted) await runRestrictedModeChecks(browser);
   if (phases.vsix) await runVsixCheck(browser);
 } catch (error) {
   record('the end-to-end run', error, 0);

@@ -1,4 +1,4 @@
-// Vectors for the editor: the 2-D PCA (exact on a known spread, fast at 100k × 100) and the vector store.
+// Vectors for the editor: the 2-D PCA (exact on a known spread; its speed at 100k × 100 is bench/panels.ts's) and the vector store.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,8 +31,8 @@ describe('engine vectors', () => {
     assert.ok(close(y, [0, 0, Math.SQRT2, Math.SQRT2]), String(y));
   });
 
-  it('projects 100k words × 100 dimensions in well under a few seconds', () => {
-    const rows = 100_000;
+  it('projects many words on the two axes of largest variance, in that order', () => {
+    const rows = 20_000;
     const dim = 100;
     const matrix = new Float32Array(rows * dim);
     let state = 1;
@@ -40,12 +40,10 @@ describe('engine vectors', () => {
       state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
       matrix[i] = (state / 2 ** 32 - 0.5) * (1 + (i % dim) / 10); // later dimensions spread wider
     }
-    const started = performance.now();
     const { coordinates, explainedVariance } = principalComponents2D(matrix, rows, dim);
-    const seconds = (performance.now() - started) / 1000;
     assert.equal(coordinates.length, rows * 2);
-    assert.ok(explainedVariance[0] > explainedVariance[1]);
-    assert.ok(seconds < 3, `${seconds.toFixed(2)} s`); // typically well under a second
+    assert.ok(coordinates.every(Number.isFinite));
+    assert.ok(explainedVariance[0] > explainedVariance[1] && explainedVariance[1] > 0, String(explainedVariance));
   });
 
   it('answers neighbours from the cached vectors and reloads when the file changes', async () => {

@@ -141,3 +141,62 @@ export async function readLines<T>(file: string): Promise<T[]> {
   const text = await readFile(join(__dirname, 'fixtures', file), 'utf8');
   return text.split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line) as T);
 }
+
+/** Words at fixed places in postProjection's projection (the rest are seeded-random). */
+export const KNOWN_WORDS = { apple: [2.5, -1.25], banana: [-3, 2], cherry: [0.5, 3.5] } as const;
+
+/**
+ * Posts the embedding explorer a projection of `count` words (KNOWN_WORDS, then seeded-random ones),
+ * built in the page beforehand, and resolves when it is drawn: with the time from the message to the
+ * first frame and the longest task the page ran meanwhile, which bench/panels.ts holds to its targets.
+ */
+export async function postProjection(page: Page, count: number): Promise<{ elapsedMs: number; longestTaskMs: number }> {
+  await page.evaluate(`(() => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
+    const words = [];
+    const coordinates = [];
+    for (const [word, [x, y]] of Object.entries(${JSON.stringify(KNOWN_WORDS)})) { words.push(word); coordinates.push(x, y); }
+    for (let i = words.length; i < ${count}; i++) {
+      words.push('w' + i);
+      const r = Math.sqrt(-2 * Math.log(random() + 1e-12)) * 1.6;
+      const a = random() * 2 * Math.PI;
+      coordinates.push(r * Math.cos(a), r * Math.sin(a));
+    }
+    window.__projection = { type: 'projection', vectorsPath: '/runs/sotu/vectors.bin',
+      projection: { words, coordinates, explainedVariance: [0.123, 0.081], dimensions: 100, vocabularySize: 250000 } };
+  })()`);
+  await page.evaluate('window.__longTasks = []');
+  // postMessage copies the payload synchronously in the sender's task (the host's side, in VS Code):
+  // the webview's own tasks are the ones that start after it returns.
+  const sent = await page.evaluate<number>('(() => { window.postMessage(window.__projection, "*"); return performance.now(); })()');
+  await page.waitForSelector('#scatter[data-points]');
+  const elapsedMs = (await page.evaluate<number>('performance.now()')) - sent;
+  const longestTaskMs = await page.evaluate<number>(`Math.max(0, ...window.__longTasks.filter((t) => t.start >= ${sent} - 1).map((t) => t.duration))`);
+  return { elapsedMs, longestTaskMs };
+}
+
+/**
+ * Posts the training panel `total` step events of run `runId` in `bursts` runEvents messages (built in
+ * the page beforehand, so what is measured is the panel taking them), then switches to log-scale
+ * steps; resolves when the chart holds every point, with the longest task the page ran.
+ */
+export async function postStepBursts(page: Page, runId: string, total: number, bursts: number): Promise<{ longestTaskMs: number }> {
+  const size = total / bursts;
+  await page.evaluate(`(() => {
+    window.__bursts = [];
+    for (let b = 0; b < ${bursts}; b++) {
+      const events = [];
+      for (let i = b * ${size} + 1; i <= (b + 1) * ${size}; i++) events.push({ kind: 'step', step: i, epoch: 1 + Math.floor(i / ${total * 0.4}),
+        progress: i / ${total}, loss: 3 * Math.exp(-i / ${total * 0.2}) + 0.8 + Math.sin(i) * 0.1, learningRate: 0.025 * (1 - i / ${total}),
+        throughput: 150000, throughputUnit: 'words/s', etaSeconds: (${total} - i) / 100, elapsedSeconds: i / 100 });
+      window.__bursts.push({ type: 'runEvents', runId: ${JSON.stringify(runId)}, events });
+    }
+    window.__longTasks = [];
+  })()`);
+  for (let b = 0; b < bursts; b++) await page.evaluate(`window.postMessage(window.__bursts[${b}], '*')`);
+  await page.waitForSelector(`#loss-chart[data-points="${total}"]`, { timeout: 15_000 });
+  await page.getByLabel('Log-scale steps').check();
+  await waitFor(page, `document.querySelector("#loss-chart") && document.querySelector("#loss-chart").dataset.points === "${total}"`);
+  return { longestTaskMs: await page.evaluate<number>('Math.max(0, ...window.__longTasks.map((t) => t.duration))') };
+}

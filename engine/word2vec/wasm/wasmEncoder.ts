@@ -1,6 +1,6 @@
-// A tiny WebAssembly binary encoder: just what the word2vec kernels need (one imported shared memory,
-// functions over i32/i64/f32/f64/v128, structured control flow). Emitting the bytes at run time keeps
-// the build free of a wasm toolchain and the kernel readable as TypeScript.
+// A tiny WebAssembly binary encoder for kernels emitted from TypeScript at run time (one imported
+// shared memory, functions over i32/i64/f32/f64/v128, structured control flow). The word2vec kernels are
+// WebAssembly text now (word2vecKernels.wat, assembled by wabt at build time: scripts/assemble-wat.mjs).
 
 export const ValType = { I32: 0x7f, I64: 0x7e, F32: 0x7d, F64: 0x7c, V128: 0x7b } as const;
 export type ValType = (typeof ValType)[keyof typeof ValType];
