@@ -17,13 +17,12 @@ import { Word2VecRandom } from '../../engine/word2vec/random';
 import { trainWord2Vec } from '../../engine/word2vec/trainer';
 import { readVectorsText } from '../../engine/word2vec/vectorsFormat';
 import { writeSotuCorpus } from '../word2vec/sotuCorpus';
+import { FRUIT, VEHICLES, writeTopicCorpus } from '../word2vec/topicCorpus';
 
 const PYTHON = '/usr/bin/python3';
 const gensimMissing = spawnSync(PYTHON, ['-c', 'import gensim'], { encoding: 'utf8' }).status !== 0;
 const needsGensim = gensimMissing ? 'gensim is not installed (apt-get install python3-gensim)' : false;
 
-const FRUIT = ['apple', 'banana', 'cherry', 'grape', 'lemon', 'mango', 'peach', 'pear', 'plum', 'kiwi'];
-const VEHICLES = ['car', 'bus', 'train', 'truck', 'bike', 'boat', 'plane', 'tram', 'van', 'taxi'];
 const small: Partial<Word2VecOptions> = { vectorSize: 16, window: 3, hs: true, negative: 0, sample: 0, minCount: 1, epochs: 5, tableSize: 100_000 };
 
 let folder: string;
@@ -31,13 +30,7 @@ let topicCorpus: string;
 before(async () => {
   folder = await mkdtemp(path.join(tmpdir(), 'w2v-hs-'));
   topicCorpus = path.join(folder, 'topics.txt');
-  // Planted structure: words co-occur only with words of their own topic; uneven frequencies give a real tree.
-  const random = new Word2VecRandom(5);
-  const lines = Array.from({ length: 3000 }, (_, i) => {
-    const topic = i % 2 === 0 ? FRUIT : VEHICLES;
-    return Array.from({ length: 10 }, () => topic[Math.floor(random.nextFloat() ** 2 * topic.length)]!).join(' ');
-  });
-  await writeFile(topicCorpus, lines.join('\n') + '\n');
+  await writeTopicCorpus(topicCorpus, 5, { skewed: true });
 });
 after(async () => {
   await rm(folder, { recursive: true, force: true });

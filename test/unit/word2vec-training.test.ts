@@ -5,26 +5,17 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadFullModel, saveFullModel } from '../../engine/word2vec/fullModel';
 import { NearestNeighbours } from '../../engine/word2vec/neighbours';
-import { Word2VecRandom } from '../../engine/word2vec/random';
 import { trainWord2Vec, type Word2VecProgress } from '../../engine/word2vec/trainer';
 import type { Word2VecModel } from '../../engine/word2vec/model';
 import type { Word2VecOptions } from '../../engine/word2vec/options';
-
-const FRUIT = ['apple', 'banana', 'cherry', 'grape', 'lemon', 'mango', 'peach', 'pear', 'plum', 'kiwi'];
-const VEHICLES = ['car', 'bus', 'train', 'truck', 'bike', 'boat', 'plane', 'tram', 'van', 'taxi'];
+import { FRUIT, VEHICLES, writeTopicCorpus } from '../word2vec/topicCorpus';
 
 let folder: string;
 let topicCorpus: string;
 before(async () => {
   folder = await mkdtemp(path.join(tmpdir(), 'w2v-train-'));
   topicCorpus = path.join(folder, 'topics.txt');
-  // Planted structure: words co-occur only with words of their own topic.
-  const random = new Word2VecRandom(11);
-  const lines = Array.from({ length: 3000 }, (_, i) => {
-    const topic = i % 2 === 0 ? FRUIT : VEHICLES;
-    return Array.from({ length: 10 }, () => topic[random.nextInt(topic.length)]!).join(' ');
-  });
-  await writeFile(topicCorpus, lines.join('\n') + '\n');
+  await writeTopicCorpus(topicCorpus, 11);
 });
 after(async () => {
   await rm(folder, { recursive: true, force: true });
