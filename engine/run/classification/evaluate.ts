@@ -8,7 +8,7 @@ import { planSortedBatches } from '../../data/lengthBuckets';
 import type { ClassifierModel } from './classifierModel';
 import { featureRows } from './frozenFeatures';
 import type { Decision } from '../../models/decision';
-import { scoreLogits, type Evaluation } from './scoreLogits';
+import { scoreLogits, type Evaluation } from '../../training/classifierScores';
 
 export async function evaluateClassifier(
   model: ClassifierModel,
