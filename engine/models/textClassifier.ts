@@ -10,12 +10,12 @@ import { ENCODER_ARCHITECTURES } from '../../common/huggingface/architectures';
 import { maxSequenceLength } from '../../common/huggingface/architectures/encoderConfig';
 import { classLogits, tensorLogits } from './classLogits';
 import { decisionFromConfigJson, type Decision } from './decision';
-import { encoderInputs } from './encoderClassifier';
 import { loadEncoderClassifier } from './huggingfaceFolder';
 import { ModelFolderError } from '../../common/huggingface/modelFolderFiles';
 import { architectureClass, headOfClass } from '../../common/huggingface/pipelineTasks';
 import { currentOnnxModel, loadOnnxTextClassifier } from '../onnx/onnxTextClassifier';
 import { finishInterruptedSwap } from '../run/modelSwap';
+import { bertClassifierModel } from '../run/classification/bertClassifierModel';
 import { probabilitiesOf } from '../training/classifierScores';
 
 export interface TextClassifier {
@@ -131,9 +131,10 @@ export async function ensurePredictionBackend(): Promise<void> {
   await tf.ready();
 }
 
-/** A fine-tuned BERT-family model: tokenised as in training, batched by length with dynamic padding. */
+/** A fine-tuned BERT-family model: tokenised as in training, batched by length with dynamic padding, its logits those the trainer validates on. */
 export async function loadEncoderTextClassifier(folder: string): Promise<ClassifierLogits> {
-  const { model, tokenizer, config } = await loadEncoderClassifier(folder);
+  const { model: encoder, tokenizer, config, files } = await loadEncoderClassifier(folder);
+  const model = bertClassifierModel(encoder, files);
   const decision = decisionFromConfigJson((await readClassifierFolderConfig(folder)).json);
   // tokenizer_config.json's model_max_length, within the positions the model has.
   const maxLength = Math.min(tokenizer.modelMaxLength ?? Number.POSITIVE_INFINITY, maxSequenceLength(config));
@@ -143,7 +144,7 @@ export async function loadEncoderTextClassifier(folder: string): Promise<Classif
     modelType: config.modelType,
     labels: config.id2label,
     decision,
-    logits: (texts) => classLogits(texts, tokenizer, { maxLength, batchSize: ENCODER_BATCH_SIZE, classCount }, tensorLogits((batch) => model.forward(encoderInputs(batch)).logits)),
+    logits: (texts) => classLogits(texts, tokenizer, { maxLength, batchSize: ENCODER_BATCH_SIZE, classCount }, tensorLogits((batch) => model.logits(batch, false))),
     dispose: () => model.dispose(),
   };
 }
