@@ -10,7 +10,7 @@ import { readLabelledRows, type LabelledRow } from '../data/labelledRows';
 import type { TextClassifier } from '../models/textClassifier';
 import { scoreLogits } from '../training/classifierScores';
 
-/** Texts sent to the model at once: memory stays flat on large files. */
+/** Texts sent to the model at once: a large file is never tokenised whole, only its logits kept (a few numbers an example). */
 const CHUNK = 256;
 
 export interface EvaluateOptions {
