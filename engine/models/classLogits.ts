@@ -29,10 +29,13 @@ export async function classLogits(texts: readonly string[], tokenizer: BatchToke
   return result;
 }
 
-/** A TensorFlow.js model's logits of a batch (`logitsOf` runs inside tf.tidy), read back asynchronously as WebGPU needs. */
+/** A TensorFlow.js model's logits of a batch (`logitsOf` runs inside tf.tidy). */
 export function tensorLogits(logitsOf: (batch: TokenBatch) => tf.Tensor2D): BatchLogits {
-  return async (batch) => {
-    const logits = tf.tidy(() => logitsOf(batch));
-    return (await logits.data().finally(() => logits.dispose())) as Float32Array;
-  };
+  return (batch) => readLogits(() => logitsOf(batch));
+}
+
+/** Computes logits inside tf.tidy and reads them back asynchronously (as WebGPU needs), freeing the tensor. */
+export async function readLogits(logitsOf: () => tf.Tensor2D): Promise<Float32Array> {
+  const logits = tf.tidy(logitsOf);
+  return (await logits.data().finally(() => logits.dispose())) as Float32Array;
 }
