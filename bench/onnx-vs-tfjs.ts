@@ -51,10 +51,10 @@ async function main(): Promise<void> {
       const exported = await exportOnnx(folder);
       if (folder === base) console.log(`export of the BERT-base-shaped model: ${exported.seconds.toFixed(2)} s (target < ${EXPORT_TARGET_S} s: ${exported.seconds < EXPORT_TARGET_S ? 'met' : 'NOT met'})`);
       const viaTf = await TEXT_CLASSIFIER_LOADERS.bert!(folder);
-      const tfTimes = await latency((texts) => viaTf.predict(texts));
+      const tfTimes = await latency((texts) => viaTf.logits(texts));
       viaTf.dispose();
       const viaOnnx = await loadOnnxTextClassifier(folder, exported.modelFile);
-      const onnxTimes = await latency((texts) => viaOnnx.predict(texts));
+      const onnxTimes = await latency((texts) => viaOnnx.logits(texts));
       viaOnnx.dispose();
       const ms = (value: number): string => `${value.toFixed(1)} ms`;
       console.log(`${name}:`);

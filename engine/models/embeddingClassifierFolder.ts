@@ -18,8 +18,8 @@ import {
   type Pooling,
 } from './embeddingClassifier';
 import { readSafetensors, writeSafetensors, type FloatTensor } from './safetensors';
-import type { TextClassifier } from './textClassifier';
-import { classProbabilities } from './classProbabilities';
+import type { ClassifierLogits } from './textClassifier';
+import { classLogits, tensorLogits } from './classLogits';
 
 export const CONFIG_FILE = 'config.json';
 export const VOCAB_FILE = 'vocab.txt';
@@ -155,14 +155,14 @@ export function embeddingClassifierTokenizer(config: EmbeddingClassifierConfig, 
   return new WordTokenizer(words, config.lowercase, { maxN: config.wordNgrams, buckets: config.ngramBuckets });
 }
 
-/** Class probabilities of `texts` (in label order), tokenised as the model was trained. */
-export function predictProbabilities(model: EmbeddingClassifier, tokenizer: WordTokenizer, texts: readonly string[]): Promise<Float32Array[]> {
-  const options = { maxLength: model.config.maxLength, batchSize: PREDICT_BATCH, classCount: model.config.labels.length, decision: model.config.decision };
-  return classProbabilities(texts, tokenizer, options, (batch) => model.batchLogits(batch, false));
+/** The logits of `texts` (in label order), tokenised as the model was trained. */
+export function embeddingClassifierLogits(model: EmbeddingClassifier, tokenizer: WordTokenizer, texts: readonly string[]): Promise<Float32Array[]> {
+  const options = { maxLength: model.config.maxLength, batchSize: PREDICT_BATCH, classCount: model.config.labels.length };
+  return classLogits(texts, tokenizer, options, tensorLogits((batch) => model.batchLogits(batch, false)));
 }
 
 /** The classifier in `folder` behind the model-type-independent `TextClassifier` interface. */
-export async function loadEmbeddingTextClassifier(folder: string): Promise<Omit<TextClassifier, 'runtime'>> {
+export async function loadEmbeddingTextClassifier(folder: string): Promise<ClassifierLogits> {
   const loaded = await readEmbeddingClassifierFolder(folder);
   const tokenizer = embeddingClassifierTokenizer(loaded.config, loaded.words);
   await tf.ready();
@@ -171,7 +171,7 @@ export async function loadEmbeddingTextClassifier(folder: string): Promise<Omit<
     modelType: EMBEDDING_CLASSIFIER_MODEL_TYPE,
     labels: loaded.config.labels,
     decision: loaded.config.decision,
-    predict: async (texts) => predictProbabilities(loaded.model, tokenizer, texts),
+    logits: (texts) => embeddingClassifierLogits(loaded.model, tokenizer, texts),
     dispose: () => loaded.model.dispose(),
   };
 }

@@ -8,14 +8,15 @@ import { EMBEDDING_CLASSIFIER_MODEL_TYPE } from './embeddingClassifier';
 import { loadEmbeddingTextClassifier } from './embeddingClassifierFolder';
 import { ENCODER_ARCHITECTURES } from '../../common/huggingface/architectures';
 import { maxSequenceLength } from '../../common/huggingface/architectures/encoderConfig';
-import { classProbabilities } from './classProbabilities';
+import { classLogits, tensorLogits } from './classLogits';
 import { decisionFromConfigJson, type Decision } from './decision';
-import { encoderInputs } from './encoderClassifier';
 import { loadEncoderClassifier } from './huggingfaceFolder';
 import { ModelFolderError } from '../../common/huggingface/modelFolderFiles';
 import { architectureClass, headOfClass } from '../../common/huggingface/pipelineTasks';
 import { currentOnnxModel, loadOnnxTextClassifier } from '../onnx/onnxTextClassifier';
 import { finishInterruptedSwap } from '../run/modelSwap';
+import { bertClassifierModel } from '../run/classification/bertClassifierModel';
+import { probabilitiesOf } from '../training/classifierScores';
 
 export interface TextClassifier {
   readonly folder: string;
@@ -25,13 +26,18 @@ export interface TextClassifier {
   readonly runtime: string;
   /** Single-label: the most probable class; multi-label: every label at or over the threshold. */
   readonly decision: Decision;
-  /** Probabilities per text, in label order: a softmax over the classes, or each label's sigmoid (multi-label). */
+  /** Logits per text, in label order: what the model computes, before the softmax or sigmoid. */
+  logits(texts: readonly string[]): Promise<Float32Array[]>;
+  /** Probabilities per text, in label order: a softmax over the classes, or each label's sigmoid (multi-label), as classifierScores defines them. */
   predict(texts: readonly string[]): Promise<Float32Array[]>;
   dispose(): void;
 }
 
+/** A classifier as each runtime gives it: logits; `loadTextClassifier` adds the probabilities. */
+export type ClassifierLogits = Omit<TextClassifier, 'runtime' | 'predict'>;
+
 /** Loads the TensorFlow.js classifier of a folder whose config.json has already been checked (model_type, id2label). */
-export type TextClassifierLoader = (folder: string) => Promise<Omit<TextClassifier, 'runtime'>>;
+export type TextClassifierLoader = (folder: string) => Promise<ClassifierLogits>;
 
 /** Every model type a folder can hold, by config.json's `model_type`: each BERT-family architecture, and the word-vector classifier. */
 export const TEXT_CLASSIFIER_LOADERS: Readonly<Record<string, TextClassifierLoader>> = {
@@ -103,10 +109,17 @@ export async function loadTextClassifier(folder: string): Promise<TextClassifier
   await finishInterruptedSwap(absolute);
   const { modelType } = await readClassifierFolderConfig(absolute);
   const onnx = await currentOnnxModel(absolute);
-  if (onnx !== undefined) return loadOnnxTextClassifier(absolute, onnx);
+  if (onnx !== undefined) return withProbabilities(await loadOnnxTextClassifier(absolute, onnx));
   const load = TEXT_CLASSIFIER_LOADERS[modelType] as TextClassifierLoader;
   await ensurePredictionBackend(); // before any loader creates tensors
-  return { ...(await load(absolute)), runtime: `TensorFlow.js (${tf.getBackend()})` };
+  return withProbabilities({ ...(await load(absolute)), runtime: `TensorFlow.js (${tf.getBackend()})` });
+}
+
+function withProbabilities(classifier: Omit<TextClassifier, 'predict'>): TextClassifier {
+  return {
+    ...classifier,
+    predict: async (texts) => (await classifier.logits(texts)).map((row) => probabilitiesOf(row, classifier.decision)),
+  };
 }
 
 /**
@@ -118,9 +131,10 @@ export async function ensurePredictionBackend(): Promise<void> {
   await tf.ready();
 }
 
-/** A fine-tuned BERT-family model: tokenised as in training, batched by length with dynamic padding, softmax (or sigmoid, multi-label) of the logits. */
-export async function loadEncoderTextClassifier(folder: string): Promise<Omit<TextClassifier, 'runtime'>> {
-  const { model, tokenizer, config } = await loadEncoderClassifier(folder);
+/** A fine-tuned BERT-family model: tokenised as in training, batched by length with dynamic padding, its logits those the trainer validates on. */
+export async function loadEncoderTextClassifier(folder: string): Promise<ClassifierLogits> {
+  const { model: encoder, tokenizer, config, files } = await loadEncoderClassifier(folder);
+  const model = bertClassifierModel(encoder, files);
   const decision = decisionFromConfigJson((await readClassifierFolderConfig(folder)).json);
   // tokenizer_config.json's model_max_length, within the positions the model has.
   const maxLength = Math.min(tokenizer.modelMaxLength ?? Number.POSITIVE_INFINITY, maxSequenceLength(config));
@@ -130,7 +144,7 @@ export async function loadEncoderTextClassifier(folder: string): Promise<Omit<Te
     modelType: config.modelType,
     labels: config.id2label,
     decision,
-    predict: async (texts) => classProbabilities(texts, tokenizer, { maxLength, batchSize: ENCODER_BATCH_SIZE, classCount, decision }, (batch) => model.forward(encoderInputs(batch)).logits),
+    logits: (texts) => classLogits(texts, tokenizer, { maxLength, batchSize: ENCODER_BATCH_SIZE, classCount }, tensorLogits((batch) => model.logits(batch, false))),
     dispose: () => model.dispose(),
   };
 }

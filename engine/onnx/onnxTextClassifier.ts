@@ -1,13 +1,12 @@
 // A classifier folder with an up-to-date onnx/model.onnx predicts through onnxruntime (native,
 // multi-threaded) instead of TensorFlow.js: the same tokenisation, batching and padding as the
-// TensorFlow.js path, the graph's logits, softmax (or sigmoid for a multi-label model) in plain
-// JavaScript, so no tensor backend is started at all.
+// TensorFlow.js path (classLogits), the graph's logits, so no tensor backend is started at all.
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ENCODER_ARCHITECTURES } from '../../common/huggingface/architectures';
 import { architectureOf, maxSequenceLength } from '../../common/huggingface/architectures/encoderConfig';
-import { evaluationBatches } from '../data/tokenBatches';
-import { tokenizeExamples, type BatchTokenizer } from '../data/tokenizedExamples';
+import type { BatchTokenizer } from '../data/tokenizedExamples';
+import { classLogits } from '../models/classLogits';
 import { EMBEDDING_CLASSIFIER_MODEL_TYPE } from '../models/embeddingClassifier';
 import { CONFIG_FILE, embeddingClassifierTokenizer, parseEmbeddingClassifierConfig, VOCAB_FILE } from '../models/embeddingClassifierFolder';
 import { folderFiles, readEncoderConfig } from '../models/huggingfaceFolder';
@@ -62,39 +61,18 @@ async function modelTypeOf(folder: string): Promise<string> {
 }
 
 /** The classifier in `folder` answering through onnxruntime on `file`. */
-export async function loadOnnxTextClassifier(folder: string, file: string): Promise<TextClassifier> {
+export async function loadOnnxTextClassifier(folder: string, file: string): Promise<Omit<TextClassifier, 'predict'>> {
   const modelType = await modelTypeOf(folder);
   const read = INPUTS[modelType];
   if (read === undefined) throw new Error(`${folder}: no ONNX classifier of model_type ${JSON.stringify(modelType)}`);
   const [{ labels, tokenizer, maxLength }, session, version, { json }] = await Promise.all([read(folder), OnnxSession.open(file), onnxRuntimeVersion(), readClassifierFolderConfig(folder)]);
-  const decision = decisionFromConfigJson(json);
-  const normalise = decision.multiLabel ? sigmoid : softmax;
   return {
     folder,
     modelType,
     labels,
     runtime: `${ONNX_RUNTIME_NAME} ${version} (${path.relative(folder, file)})`,
-    decision,
-    predict: async (texts) => {
-      const examples = tokenizeExamples(texts.map((text) => ({ text, labelIds: [0] })), tokenizer, { maxLength });
-      const result = new Array<Float32Array>(texts.length);
-      for (const batch of evaluationBatches(examples, BATCH_SIZE)) {
-        const { data } = await session.logits(batch);
-        batch.exampleIndices.forEach((example, row) => (result[example] = normalise(data.slice(row * labels.length, (row + 1) * labels.length))));
-      }
-      return result;
-    },
+    decision: decisionFromConfigJson(json),
+    logits: (texts) => classLogits(texts, tokenizer, { maxLength, batchSize: BATCH_SIZE, classCount: labels.length }, async (batch) => (await session.logits(batch)).data),
     dispose: () => void session.dispose(),
   };
-}
-
-function softmax(logits: Float32Array): Float32Array {
-  const largest = Math.max(...logits);
-  const exp = logits.map((value) => Math.exp(value - largest));
-  const sum = exp.reduce((a, b) => a + b, 0);
-  return exp.map((value) => value / sum);
-}
-
-function sigmoid(logits: Float32Array): Float32Array {
-  return logits.map((value) => 1 / (1 + Math.exp(-value)));
 }

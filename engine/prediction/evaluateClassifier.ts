@@ -1,19 +1,17 @@
 // A trained classifier scored on a labelled file: accuracy, macro-F1, mean loss, per-class metrics and
-// the confusion matrix (multi-label models: exact-match accuracy, micro- and macro-F1, per-label metrics), read with the trainer's readers (bad lines skipped, each with its file:line).
+// the confusion matrix (multi-label models: exact-match accuracy, micro- and macro-F1, per-label metrics),
+// read with the trainer's readers (bad lines skipped, each with its file:line) and scored from the
+// model's logits by training/classifierScores.ts, exactly as a run's validation is.
 import * as path from 'node:path';
 import type { ClassifierEvaluateParams, ClassifierEvaluation } from '../../common/protocol/engine';
 import { BadLineLog } from '../data/badLines';
 import { DataError } from '../data/dataError';
 import { readLabelledRows, type LabelledRow } from '../data/labelledRows';
 import type { TextClassifier } from '../models/textClassifier';
-import { addToConfusionMatrix, emptyConfusionMatrix, metricsFromConfusionMatrix } from '../training/classificationMetrics';
-import { multiLabelMetrics } from '../training/multiLabelMetrics';
-import { argMax } from './predictions';
+import { scoreLogits } from '../training/classifierScores';
 
-/** Texts sent to the model at once: memory stays flat on large files. */
+/** Texts sent to the model at once: a large file is never tokenised whole, only its logits kept (a few numbers an example). */
 const CHUNK = 256;
-/** The smallest positive float32: a probability that underflowed to 0 still gives a finite loss. */
-const SMALLEST_PROBABILITY = 1.4e-45;
 
 export interface EvaluateOptions {
   /** Resolves a relative `dataPath` (the CLI's working folder). */
@@ -28,32 +26,19 @@ export async function evaluateTextClassifier(classifier: TextClassifier, params:
   const classes = labels.length;
   const ids = new Map(labels.map((label, id) => [label, id]));
   const badLines = new BadLineLog('skip');
-  const matrix = emptyConfusionMatrix(classes);
-  // Multi-label: every probability and target, scored at the end (the file's examples × labels).
-  const probabilities: number[] = [];
+  // The logits and true labels of every example (a few floats each), scored at the end as validation is.
+  const logits: number[] = [];
+  const trueIds: number[] = [];
   const targets: number[] = [];
-  let lossSum = 0;
-  let count = 0;
   let chunk: { row: LabelledRow; labelIds: number[] }[] = [];
   const score = async (): Promise<void> => {
-    const predicted = await classifier.predict(chunk.map(({ row }) => row.text));
-    predicted.forEach((row, i) => {
-      const truth = chunk[i]!.labelIds;
-      if (decision.multiLabel) {
-        for (let l = 0; l < classes; l++) {
-          const present = truth.includes(l);
-          probabilities.push(row[l]!);
-          targets.push(present ? 1 : 0);
-          lossSum -= Math.log(Math.max(present ? row[l]! : 1 - row[l]!, SMALLEST_PROBABILITY)) / classes;
-        }
-      } else {
-        addToConfusionMatrix(matrix, truth, [argMax(row)]);
-        lossSum -= Math.log(Math.max(row[truth[0]!]!, SMALLEST_PROBABILITY));
-      }
-    });
-    count += chunk.length;
+    for (const row of await classifier.logits(chunk.map(({ row }) => row.text))) logits.push(...row);
+    for (const { labelIds } of chunk) {
+      trueIds.push(labelIds[0] ?? 0);
+      if (decision.multiLabel) for (let l = 0; l < classes; l++) targets.push(labelIds.includes(l) ? 1 : 0);
+    }
     chunk = [];
-    options.onProgress?.(count);
+    options.onProgress?.(trueIds.length);
   };
   const rows = readLabelledRows(
     dataPath,
@@ -75,8 +60,9 @@ export async function evaluateTextClassifier(classifier: TextClassifier, params:
     if (chunk.length >= CHUNK) await score();
   }
   if (chunk.length > 0) await score();
+  const count = trueIds.length;
   if (count === 0) throw new DataError(`no labelled examples${badLines.count > 0 ? ` (${badLines.count} bad lines skipped)` : ''}`, { file: dataPath });
-  const metrics = decision.multiLabel ? multiLabelMetrics(probabilities, targets, classes, decision.threshold, labels) : metricsFromConfusionMatrix(matrix, labels);
+  const { loss, metrics } = scoreLogits(Float32Array.from(logits), { count, labels: trueIds, ...(decision.multiLabel ? { targets } : {}) }, labels, decision);
   return {
     modelPath: classifier.folder,
     dataPath,
@@ -86,7 +72,7 @@ export async function evaluateTextClassifier(classifier: TextClassifier, params:
     accuracy: metrics.accuracy,
     macroF1: metrics.macroF1,
     microF1: metrics.microF1,
-    loss: lossSum / count,
+    loss,
     perClass: metrics.perClass.map((entry) => ({
       label: entry.label ?? String(entry.id),
       precision: entry.precision,

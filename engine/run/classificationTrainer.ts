@@ -25,7 +25,7 @@ import { CONFIG_FILE, MODEL_FILE, readTrainerState, writeTrainerState } from './
 import type { EpochPosition, EpochResult } from './classification/classifierTraining';
 import { prepareClassification, type PreparedClassification } from './classification/prepareClassification';
 import { firstStepOfEpoch, planRun, stageOfEpoch, type RunPlan } from './classification/runPlan';
-import type { Evaluation } from './classification/scoreLogits';
+import type { Evaluation } from '../training/classifierScores';
 import { RunError } from './runError';
 import { abortedRun, RunHalt, stoppedRun, type HaltPoint } from './stopAndResume';
 import type { TaskTrainer, TrainerContext, TrainerResult } from './trainerContext';

@@ -32,31 +32,18 @@ export interface ClassificationMetrics {
   readonly count: number;
 }
 
-export function emptyConfusionMatrix(classCount: number): ConfusionMatrix {
+export function confusionMatrix(trueIds: ArrayLike<number>, predictedIds: ArrayLike<number>, classCount: number): ConfusionMatrix {
   if (!Number.isInteger(classCount) || classCount < 1) throw new Error(`class count must be a whole number ≥ 1; got ${classCount}`);
-  return Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));
-}
-
-/** Adds one batch of (true, predicted) ids to `matrix`, so evaluation can accumulate batch by batch. */
-export function addToConfusionMatrix(matrix: ConfusionMatrix, trueIds: ArrayLike<number>, predictedIds: ArrayLike<number>): void {
-  if (trueIds.length !== predictedIds.length) {
-    throw new Error(`${trueIds.length} true labels but ${predictedIds.length} predictions`);
-  }
-  const classCount = matrix.length;
+  if (trueIds.length !== predictedIds.length) throw new Error(`${trueIds.length} true labels but ${predictedIds.length} predictions`);
+  const matrix = Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));
   for (let index = 0; index < trueIds.length; index++) {
     const truth = trueIds[index] as number;
     const predicted = predictedIds[index] as number;
     for (const id of [truth, predicted]) {
       if (!Number.isInteger(id) || id < 0 || id >= classCount) throw new Error(`label id ${id} is outside 0…${classCount - 1}`);
     }
-    const row = matrix[truth] as number[];
-    row[predicted] = (row[predicted] ?? 0) + 1;
+    matrix[truth]![predicted]!++;
   }
-}
-
-export function confusionMatrix(trueIds: ArrayLike<number>, predictedIds: ArrayLike<number>, classCount: number): ConfusionMatrix {
-  const matrix = emptyConfusionMatrix(classCount);
-  addToConfusionMatrix(matrix, trueIds, predictedIds);
   return matrix;
 }
 

@@ -10,7 +10,7 @@ import { tokenizeExamples } from '../../engine/data/tokenizedExamples';
 import { parameterSpecs } from '../../common/huggingface/architectures/parameterSpecs';
 import { loadEncoderClassifier } from '../../engine/models/huggingfaceFolder';
 import { readSafetensorsHeader, writeSafetensors } from '../../engine/models/safetensors';
-import { bertClassifierModel } from '../../engine/run/classification/bertClassifier';
+import { bertClassifierModel } from '../../engine/run/classification/bertClassifierModel';
 import { SINGLE_LABEL } from '../../engine/models/decision';
 import { evaluateClassifier } from '../../engine/run/classification/evaluate';
 import { runTraining, type RunOutcome } from '../../engine/run/runTraining';

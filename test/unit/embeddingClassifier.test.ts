@@ -11,8 +11,9 @@ import { tokenizeExamples } from '../../engine/data/tokenizedExamples';
 import { wordTokens, WordTokenizer } from '../../engine/data/wordTokenizer';
 import { SINGLE_LABEL } from '../../engine/models/decision';
 import { EmbeddingClassifier, embeddingClassifierParameters, type EmbeddingClassifierConfig } from '../../engine/models/embeddingClassifier';
-import { loadEmbeddingTextClassifier, predictProbabilities, writeEmbeddingClassifierFolder } from '../../engine/models/embeddingClassifierFolder';
+import { embeddingClassifierLogits, loadEmbeddingTextClassifier, writeEmbeddingClassifierFolder } from '../../engine/models/embeddingClassifierFolder';
 import { readSafetensors, readSafetensorsHeader } from '../../engine/models/safetensors';
+import { loadTextClassifier } from '../../engine/models/textClassifier';
 import { buildEmbeddingVocabulary, describeCoverage, prepareEmbeddingClassifier, tokenCoverage } from '../../engine/run/classification/embeddingClassifier';
 import { RunError } from '../../engine/run/runError';
 import { runTraining, type RunOutcome } from '../../engine/run/runTraining';
@@ -201,13 +202,12 @@ test('export → reload gives exactly the same probabilities', async () => {
   const files = await writeEmbeddingClassifierFolder(folder, config, words, await model.exportState());
   assert.deepEqual(files.sort(), ['config.json', 'model.safetensors', 'vectors.txt', 'vocab.txt']);
   const texts = ['Red green!', 'BLUE blue blue blue blue blue red', '', 'unknown words only', 'green'];
-  const original = await predictProbabilities(model, new WordTokenizer(words, true), texts);
+  const original = await embeddingClassifierLogits(model, new WordTokenizer(words, true), texts);
   const reloaded = await loadEmbeddingTextClassifier(folder);
   assert.equal(reloaded.modelType, 'nlp-studio-embedding-classifier');
   assert.deepEqual(reloaded.labels, ['a', 'b', 'c']);
-  const again = await reloaded.predict(texts);
+  const again = await reloaded.logits(texts);
   assert.deepEqual(again.map((row) => Array.from(row)), original.map((row) => Array.from(row)));
-  for (const row of again) assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5);
   reloaded.dispose();
   model.dispose();
 
@@ -246,7 +246,7 @@ test('random embeddings learn the toy task from about chance to ≥ 0.9, and the
   assert.ok(logs.some((message) => /^Final model .*accuracy/.test(message)));
 
   // Reloaded through the TextClassifier loader, the folder reproduces the run's validation accuracy.
-  const classifier = await loadEmbeddingTextClassifier(runDir);
+  const classifier = await loadTextClassifier(runDir);
   const validation = await loadLabelledData({ data: dataWithDefaults({ train: [path.join(dir, 'train.csv')], validation: path.join(dir, 'valid.csv') }), seed: 3 });
   const probabilities = await classifier.predict(validation.validation.map((example) => example.text));
   const correct = probabilities.filter((row, i) => (row[1]! > row[0]! ? 1 : 0) === validation.validation[i]!.labelIds[0]).length;

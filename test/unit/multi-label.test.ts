@@ -86,7 +86,7 @@ async function checkRun({ outcome, runDir }: { outcome: RunOutcome; runDir: stri
   const summary = (outcome as unknown as { summary: Record<string, unknown> }).summary;
   assert.equal(summary.multiLabel, true);
   assert.ok(!('confusionMatrix' in summary), 'a multi-label run has no confusion matrix');
-  const validation = summary.validation as { microF1: number; macroF1: number; accuracy: number };
+  const validation = summary.validation as { microF1: number; macroF1: number; accuracy: number; loss: number };
   assert.ok(validation.microF1 >= 0.9, `micro-F1 ${validation.microF1}`);
   const perClass = summary.perClass as { label: string; precision: number; recall: number; support: number }[];
   assert.deepEqual(
@@ -124,7 +124,9 @@ async function checkRun({ outcome, runDir }: { outcome: RunOutcome; runDir: stri
     const fromCsv = await evaluateTextClassifier(classifier, { modelPath: runDir, dataPath: path.join(dir, 'valid.csv') });
     assert.equal(fromJsonl.confusionMatrix, undefined);
     assert.equal(fromJsonl.threshold, json.decision_threshold);
-    assert.ok(Math.abs(fromJsonl.microF1 - validation.microF1) < 1e-9, `eval ${fromJsonl.microF1} vs the run's ${validation.microF1}`);
+    for (const key of ['microF1', 'macroF1', 'accuracy', 'loss'] as const) {
+      assert.ok(Math.abs(fromJsonl[key] - validation[key]) < 1e-6, `${key}: eval ${fromJsonl[key]} vs the run's ${validation[key]}`);
+    }
     assert.deepEqual({ ...fromCsv, dataPath: '' }, { ...fromJsonl, dataPath: '' });
   } finally {
     classifier.dispose();

@@ -19,6 +19,7 @@ import { SINGLE_LABEL } from '../../engine/models/decision';
 import { encoderInputs } from '../../engine/models/encoderClassifier';
 import { loadEncoderClassifier } from '../../engine/models/huggingfaceFolder';
 import { loadTextClassifier, TEXT_CLASSIFIER_LOADERS } from '../../engine/models/textClassifier';
+import { probabilitiesOf } from '../../engine/training/classifierScores';
 import { exportOnnx } from '../../engine/onnx/onnxExport';
 import { OnnxSession } from '../../engine/onnx/onnxSession';
 import { runTraining } from '../../engine/run/runTraining';
@@ -147,7 +148,7 @@ describe('transformers.js runs the exported folders', () => {
       assert.match(stderr, /onnxruntime/);
       // The engine's TensorFlow.js path agrees too: the ONNX answer is the model's, not another one.
       const viaTensorflow = await TEXT_CLASSIFIER_LOADERS[modelType]!(folder);
-      const reference = await viaTensorflow.predict(TEXTS);
+      const reference = (await viaTensorflow.logits(TEXTS)).map((row) => probabilitiesOf(row, viaTensorflow.decision));
       viaTensorflow.dispose();
       const outputs = await withTransformers(async ({ pipeline }) => {
         const classify = await pipeline('text-classification', folder, { local_files_only: true });

@@ -14,7 +14,7 @@ import { SINGLE_LABEL } from '../../engine/models/decision';
 import { EmbeddingClassifier, embeddingRows, initialEmbeddingClassifierState, type EmbeddingClassifierConfig } from '../../engine/models/embeddingClassifier';
 import type { FloatTensor } from '../../engine/models/safetensors';
 import { binaryCrossEntropy, crossEntropy } from '../../engine/run/classification/crossEntropy';
-import { scoreLogits } from '../../engine/run/classification/scoreLogits';
+import { scoreLogits } from '../../engine/training/classifierScores';
 import type { TrainSettings } from '../../engine/sparseClassifier/kernel';
 import { rowsIn, SparseModel } from '../../engine/sparseClassifier/sparseModel';
 import { AdamW } from '../../engine/training/adamW';

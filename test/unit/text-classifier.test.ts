@@ -21,26 +21,26 @@ let scratch: string;
 
 const sum = (values: ArrayLike<number>): number => Array.from(values).reduce((a, b) => a + b, 0);
 
-/** A classifier that answers fixed probabilities, counting loads and disposals. */
+/** A classifier that answers fixed probabilities (as logits, their logarithms), counting loads and disposals. */
 function fakeClassifier(folder: string, log: string[], labels = ['ham', 'spam']): TextClassifier {
   log.push(`load ${path.basename(folder)}`);
+  // The class named in the text (else the first) gets 0.9; the others share the rest.
+  const probabilities = (texts: readonly string[]): Float32Array[] =>
+    texts.map((text) => {
+      const chosen = Math.max(
+        0,
+        labels.findIndex((label) => text.includes(label)),
+      );
+      return Float32Array.from(labels, (_, i) => (i === chosen ? 0.9 : 0.1 / (labels.length - 1)));
+    });
   return {
     folder,
     modelType: 'fake',
     labels,
     runtime: 'fake',
     decision: SINGLE_LABEL,
-    // The class named in the text (else the first) gets 0.9; the others share the rest.
-    predict: (texts) =>
-      Promise.resolve(
-        texts.map((text) => {
-          const chosen = Math.max(
-            0,
-            labels.findIndex((label) => text.includes(label)),
-          );
-          return Float32Array.from(labels, (_, i) => (i === chosen ? 0.9 : 0.1 / (labels.length - 1)));
-        }),
-      ),
+    logits: (texts) => Promise.resolve(probabilities(texts).map((row) => row.map(Math.log))),
+    predict: (texts) => Promise.resolve(probabilities(texts)),
     dispose: () => log.push(`dispose ${path.basename(folder)}`),
   };
 }

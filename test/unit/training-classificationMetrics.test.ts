@@ -1,12 +1,7 @@
 // Accuracy, macro-F1, per-class precision/recall/F1/support and the confusion matrix (sklearn, zero_division=0).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  addToConfusionMatrix,
-  classificationMetrics,
-  emptyConfusionMatrix,
-  metricsFromConfusionMatrix,
-} from '../../engine/training/classificationMetrics';
+import { classificationMetrics, confusionMatrix, metricsFromConfusionMatrix } from '../../engine/training/classificationMetrics';
 
 const close = (actual: number, expected: number, what: string): void => assert.ok(Math.abs(actual - expected) < 1e-12, `${what}: ${actual} ≠ ${expected}`);
 
@@ -53,13 +48,11 @@ describe('training: classification metrics', () => {
     close(metrics.macroF1, 37 / 70, 'macro-F1');
   });
 
-  it('is perfect on perfect predictions and accumulates batch by batch', () => {
+  it('is perfect on perfect predictions, and the same from typed arrays or the confusion matrix', () => {
     const perfect = classificationMetrics([1, 0, 1], [1, 0, 1], 2);
     assert.equal(perfect.accuracy, 1);
     assert.equal(perfect.macroF1, 1);
-    const matrix = emptyConfusionMatrix(5);
-    addToConfusionMatrix(matrix, trueIds.slice(0, 4), predictedIds.slice(0, 4));
-    addToConfusionMatrix(matrix, new Int32Array(trueIds.slice(4)), new Int32Array(predictedIds.slice(4)));
+    const matrix = confusionMatrix(new Int32Array(trueIds), new Int32Array(predictedIds), 5);
     assert.deepEqual(metricsFromConfusionMatrix(matrix), classificationMetrics(trueIds, predictedIds, 5));
   });
 
@@ -68,6 +61,6 @@ describe('training: classification metrics', () => {
     assert.throws(() => classificationMetrics([0, 2], [0, 1], 2), /label id 2 is outside 0…1/);
     assert.throws(() => classificationMetrics([], [], 2), /no examples/);
     assert.throws(() => classificationMetrics([0], [0], 2, ['only one']), /1 label names for 2 classes/);
-    assert.throws(() => emptyConfusionMatrix(0), /class count/);
+    assert.throws(() => classificationMetrics([], [], 0), /class count/);
   });
 });

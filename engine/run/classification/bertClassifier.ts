@@ -1,21 +1,17 @@
 // `model.type: bert`: a pretrained BERT-family encoder (BERT, DistilBERT, RoBERTa, XLM-RoBERTa, ELECTRA)
-// from a local Hugging Face folder with a new head for the run's labels, behind the trainer's ClassifierModel interface.
+// from a local Hugging Face folder with a new head for the run's labels, behind the trainer's ClassifierModel interface (bertClassifierModel.ts).
 import * as tf from '@tensorflow/tfjs';
 import type { LabelledData } from '../../data/labelledData';
 import { tokenizeExamples } from '../../data/tokenizedExamples';
 import { maxSequenceLength } from '../../../common/huggingface/architectures/encoderConfig';
-import { parameterSpecs } from '../../../common/huggingface/architectures/parameterSpecs';
 import { EncoderClassifier } from '../../models/encoderClassifier';
 import { loadEncoderClassifier, type LoadedEncoderClassifier } from '../../models/huggingfaceFolder';
-import type { HuggingfaceFolderFiles } from '../../../common/huggingface/modelFolderFiles';
-import type { FloatTensor } from '../../models/safetensors';
 import { locatePretrained, type PretrainedLocation } from '../../hub/pretrainedModel';
 import { RunError } from '../runError';
 import type { TrainerContext } from '../trainerContext';
-import { batchLogits, clsFeatures, headLogits } from './bertHead';
-import type { ClassifierModel, Notice, PreparedModel } from './classifierModel';
+import type { Notice, PreparedModel } from './classifierModel';
+import { bertClassifierModel } from './bertClassifierModel';
 import { tensorTraining } from './tensorTraining';
-import { writeClassifierFolder } from './classifierFolder';
 import { sectionOf } from '../../config/resolvedConfig';
 
 
@@ -43,38 +39,6 @@ export async function loadBertModel(context: TrainerContext, reference: string, 
   } catch (error) {
     throw new RunError(error instanceof Error ? error.message : String(error), ['model', 'pretrained']);
   }
-}
-
-/** A BERT-family classifier as the trainer sees it; `source` is the folder its tokenizer files are copied from. */
-export function bertClassifierModel(model: EncoderClassifier, source: HuggingfaceFolderFiles): ClassifierModel {
-  const specs = parameterSpecs(model.config);
-  const groups = new Map<string, string[]>();
-  for (const spec of specs) groups.set(spec.group, [...(groups.get(spec.group) ?? []), spec.name]);
-  return {
-    variables: model.variables,
-    groups,
-    frozenFeatures: {
-      size: model.config.hiddenSize,
-      description: `the encoder is frozen, so its ${model.architecture.tokens.special.cls} features`,
-      encode: (batch) => clsFeatures(model, batch),
-      head: (features, training) => headLogits(model, features, training),
-    },
-    logits: (batch, training) => batchLogits(model, batch, training),
-    exportState: () => model.exportHuggingfaceState(),
-    importState(state: ReadonlyMap<string, FloatTensor>) {
-      const linear = new Set(specs.filter((spec) => spec.linear).map((spec) => spec.name));
-      for (const [name, tensor] of state) {
-        const variable = model.variables.get(name);
-        if (variable === undefined) continue;
-        tf.tidy(() => {
-          const stored = tf.tensor(tensor.data, [...tensor.shape], 'float32');
-          variable.assign(linear.has(name) ? stored.transpose() : stored);
-        });
-      }
-    },
-    writeFolder: (dir, state, decision) => writeClassifierFolder(dir, model, source, state, decision),
-    dispose: () => model.dispose(),
-  };
 }
 
 export async function prepareBert(context: TrainerContext, data: LabelledData): Promise<PreparedModel> {

@@ -1,6 +1,8 @@
-// What the staged classification trainer needs from a model, whatever its architecture: named
-// variables in freeze groups, the logits of a batch, the cached-features path for stages that freeze
-// everything below the head, and its folder. Each `model.type` provides one (MODEL_TYPES in prepareClassification.ts).
+// A TensorFlow.js classifier as training and prediction both use it: named variables in freeze groups,
+// the logits of a batch, the cached-features path for stages that freeze everything below the head, and
+// its folder. BERT-family models provide one (bertClassifierModel.ts), trained by tensorTraining.ts and
+// predicting through models/textClassifier.ts; the word-vector classifier trains on its sparse kernel
+// instead (sparseTraining.ts). Each `model.type` prepares its PreparedModel (MODEL_TYPES in prepareClassification.ts).
 import type * as tf from '@tensorflow/tfjs';
 import type { RunLog } from '../../../common/protocol/runEvents';
 import type { LabelledData } from '../../data/labelledData';

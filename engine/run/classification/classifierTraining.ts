@@ -7,7 +7,7 @@ import type { FreezePlan } from '../../training/freezeSpec';
 import type { ScheduledStage } from '../../training/learningRateSchedule';
 import type { Notice } from './classifierModel';
 import type { Decision } from '../../models/decision';
-import type { Evaluation } from './scoreLogits';
+import type { Evaluation } from '../../training/classifierScores';
 
 export interface TrainingStage {
   readonly index: number;

@@ -1,3 +1,5 @@
+// The two losses of training/classifierScores.ts on tensors, for the gradients a training step takes;
+// classifier-scores.test.ts holds the two forms equal.
 import * as tf from '@tensorflow/tfjs';
 
 /** Mean softmax cross-entropy, as torch's CrossEntropyLoss. */

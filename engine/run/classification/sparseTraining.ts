@@ -10,7 +10,7 @@ import type { PooledSource, TrainSettings } from '../../sparseClassifier/kernel'
 import { SparseModel } from '../../sparseClassifier/sparseModel';
 import type { ClassifierTraining, EpochPosition, EpochResult, EpochRun, OptimizerSnapshot, TrainingStage } from './classifierTraining';
 import type { Notice } from './classifierModel';
-import { scoreLogits } from './scoreLogits';
+import { scoreLogits } from '../../training/classifierScores';
 import type { ResolvedTraining } from '../../config/resolvedConfig';
 
 export interface SparseTrainingOptions {
