@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { build, type BuildOptions } from 'esbuild';
+import { NODE_BUNDLE_OPTIONS } from '../fixtures/engine/bundleOptions';
 import { ResponseError, type MessageConnection } from 'vscode-jsonrpc/node';
 import { ClassifierEvaluateRequest, ClassifierPredictRequest, type ClassifierEvaluation, type DataErrorLocation } from '../../common/protocol/engine';
 import type { PredictLine } from '../../engine/cli/predictCommand';
@@ -39,13 +40,7 @@ describe('nlp-studio predict and eval on a classifier', () => {
   before(async () => {
     // As esbuild.mjs bundles the CLI and the engine, with the WebAssembly binaries beside them.
     const options: BuildOptions = {
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      logLevel: 'error',
-      external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'onnxruntime-common'],
-      alias: { sharp: join(root, 'engine/pipelines/noImageProcessing.ts') },
+      ...NODE_BUNDLE_OPTIONS,
       define: { 'import.meta.url': '__bundleUrl' },
       banner: { js: "const __bundleUrl = require('url').pathToFileURL(__filename).href;" },
     };
