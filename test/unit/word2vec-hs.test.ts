@@ -17,7 +17,7 @@ import { Word2VecRandom } from '../../engine/word2vec/random';
 import { trainWord2Vec } from '../../engine/word2vec/trainer';
 import { readVectorsText } from '../../engine/word2vec/vectorsFormat';
 import { writeSotuCorpus } from '../word2vec/sotuCorpus';
-import { FRUIT, VEHICLES, writeTopicCorpus } from '../word2vec/topicCorpus';
+import { FRUIT, trainAndStopAfterSecondEpoch, VEHICLES, writeTopicCorpus } from '../word2vec/topicCorpus';
 
 const PYTHON = '/usr/bin/python3';
 const gensimMissing = spawnSync(PYTHON, ['-c', 'import gensim'], { encoding: 'utf8' }).status !== 0;
@@ -116,17 +116,7 @@ test('stop, save, resume with hierarchical softmax: the uninterrupted run bit fo
   const options = { ...small, negative: 2, epochs: 4, threads: 1, sample: 1e-2, seed: 3 };
   const whole = await trainWord2Vec({ files: [topicCorpus], options });
   const checkpoint = path.join(folder, 'hs-checkpoint');
-  const stop = new AbortController();
-  await trainWord2Vec({
-    files: [topicCorpus],
-    options,
-    signal: stop.signal,
-    onEpoch: async (summary, model) => {
-      if (summary.epoch !== 1) return;
-      await saveFullModel(checkpoint, model);
-      stop.abort();
-    },
-  });
+  await trainAndStopAfterSecondEpoch(topicCorpus, options, checkpoint);
   assert.deepEqual((await readdir(checkpoint)).sort(), ['hs-output.f32', 'input.f32', 'model.json', 'output.f32']);
   const saved = await loadFullModel(checkpoint);
   assert.equal(saved.options.hs, true);

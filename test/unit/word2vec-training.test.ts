@@ -8,7 +8,7 @@ import { NearestNeighbours } from '../../engine/word2vec/neighbours';
 import { trainWord2Vec, type Word2VecProgress } from '../../engine/word2vec/trainer';
 import type { Word2VecModel } from '../../engine/word2vec/model';
 import type { Word2VecOptions } from '../../engine/word2vec/options';
-import { FRUIT, VEHICLES, writeTopicCorpus } from '../word2vec/topicCorpus';
+import { FRUIT, trainAndStopAfterSecondEpoch, VEHICLES, writeTopicCorpus } from '../word2vec/topicCorpus';
 
 let folder: string;
 let topicCorpus: string;
@@ -85,17 +85,7 @@ test('stop after epoch 2, save the full model, resume at epoch 2: the same vecto
   const options = { ...small, epochs: 4, threads: 1, sample: 1e-2, seed: 3 };
   const whole = await trainWord2Vec({ files: [topicCorpus], options });
   const checkpoint = path.join(folder, 'checkpoint-epoch-2');
-  const stop = new AbortController();
-  const first = await trainWord2Vec({
-    files: [topicCorpus],
-    options,
-    signal: stop.signal,
-    onEpoch: async (summary, model) => {
-      if (summary.epoch !== 1) return;
-      await saveFullModel(checkpoint, model);
-      stop.abort();
-    },
-  });
+  const first = await trainAndStopAfterSecondEpoch(topicCorpus, options, checkpoint);
   assert.equal(first.cancelled, true);
   assert.equal(first.epochs.length, 2);
   const saved = await loadFullModel(checkpoint);

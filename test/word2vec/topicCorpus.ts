@@ -1,7 +1,10 @@
-// A corpus with planted structure for word2vec tests: each line draws its words from one topic only, so
-// trained vectors must put each word's neighbours in its own topic.
+// A corpus with planted structure for word2vec tests (each line draws its words from one topic only, so
+// trained vectors must put each word's neighbours in its own topic), and a run stopped at an epoch boundary.
 import { writeFile } from 'node:fs/promises';
+import { saveFullModel } from '../../engine/word2vec/fullModel';
+import type { Word2VecOptions } from '../../engine/word2vec/options';
 import { Word2VecRandom } from '../../engine/word2vec/random';
+import { trainWord2Vec, type TrainResult } from '../../engine/word2vec/trainer';
 
 export const FRUIT = ['apple', 'banana', 'cherry', 'grape', 'lemon', 'mango', 'peach', 'pear', 'plum', 'kiwi'];
 export const VEHICLES = ['car', 'bus', 'train', 'truck', 'bike', 'boat', 'plane', 'tram', 'van', 'taxi'];
@@ -18,4 +21,22 @@ export async function writeTopicCorpus(file: string, seed: number, { skewed = fa
     return Array.from({ length: 10 }, () => topic[draw(topic.length)]!).join(' ');
   });
   await writeFile(file, lines.join('\n') + '\n');
+}
+
+/**
+ * Trains `file` and, when the epoch with summary index 1 ends, saves the full model to `checkpoint` and
+ * stops the run: a stopped run's epoch-boundary checkpoint, as the trainer writes one.
+ */
+export async function trainAndStopAfterSecondEpoch(file: string, options: Partial<Word2VecOptions>, checkpoint: string): Promise<TrainResult> {
+  const stop = new AbortController();
+  return trainWord2Vec({
+    files: [file],
+    options,
+    signal: stop.signal,
+    onEpoch: async (summary, model) => {
+      if (summary.epoch !== 1) return;
+      await saveFullModel(checkpoint, model);
+      stop.abort();
+    },
+  });
 }
