@@ -3,6 +3,10 @@ import { open, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { describeVectorsHead, dimensionProblem, gloveDimension, HEADER_LINE, VECTORS_HEAD_BYTES, type VectorsFileFormat } from '../../common/vectorsHead';
 import { BufferedFileWriter, writeFileAtomic } from '../io/atomicWrite';
+import { FLOAT32_TEXT_BYTES, writeFloat32 } from './float32Text';
+
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
 
 /** Word vectors as word2vec files hold them: words in file order and a row-major matrix. */
 export interface WordVectors {
@@ -26,19 +30,6 @@ export class VectorsFormatError extends Error {
   }
 }
 
-/** The shortest decimal that reads back as exactly this float32 (so text round trips are lossless). */
-export function formatFloat32(value: number): string {
-  // Most float32 values need 8 digits and about a third 7 (6 is rare): try 7 first, then down or up.
-  const reads = (text: string): boolean => Math.fround(Number(text)) === value;
-  const seven = value.toPrecision(7);
-  if (reads(seven)) {
-    const six = value.toPrecision(6);
-    return reads(six) ? six : seven;
-  }
-  const eight = value.toPrecision(8);
-  return reads(eight) ? eight : value.toPrecision(9);
-}
-
 function checkShape(words: readonly string[], vectors: Float32Array, dim: number): void {
   if (vectors.length !== words.length * dim) throw new Error(`${words.length} words × ${dim} dimensions need ${words.length * dim} values, got ${vectors.length}`);
   for (const word of words) {
@@ -52,12 +43,17 @@ export async function writeVectorsText(file: string, words: readonly string[], v
   await writeFileAtomic(file, async (handle) => {
     const out = new BufferedFileWriter(handle);
     await out.writeString(`${words.length} ${dim}\n`);
-    const parts = new Array<string>(dim + 1);
+    // Each line is assembled as bytes: the word, then every value as its shortest float32 decimal.
+    const line = Buffer.alloc(words.reduce((longest, word) => Math.max(longest, Buffer.byteLength(word)), 0) + dim * FLOAT32_TEXT_BYTES + 1);
     for (let row = 0; row < words.length; row++) {
-      parts[0] = words[row]!;
+      let end = line.write(words[row]!, 0, 'utf8');
       const offset = row * dim;
-      for (let i = 0; i < dim; i++) parts[i + 1] = formatFloat32(vectors[offset + i]!);
-      await out.writeString(parts.join(' ') + '\n');
+      for (let i = 0; i < dim; i++) {
+        line[end++] = SPACE;
+        end = writeFloat32(vectors[offset + i]!, line, end);
+      }
+      line[end++] = NEWLINE;
+      await out.write(line.subarray(0, end));
     }
     await out.flush();
   });

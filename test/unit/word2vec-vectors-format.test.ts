@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { detectVectorsFormat, formatFloat32, readVectors, readVectorsBinary, readVectorsText, VectorsFormatError, writeVectorsBinary, writeVectorsText } from '../../engine/word2vec/vectorsFormat';
+import { detectVectorsFormat, readVectors, readVectorsBinary, readVectorsText, VectorsFormatError, writeVectorsBinary, writeVectorsText } from '../../engine/word2vec/vectorsFormat';
 import { Word2VecRandom } from '../../engine/word2vec/random';
 
 const fixtures = path.join(__dirname, '../fixtures/word2vec');
@@ -25,14 +25,6 @@ function sampleVectors(): { words: string[]; dim: number; vectors: Float32Array 
   vectors[5 * dim + 1] = 0;
   return { words, dim, vectors };
 }
-
-test('float32 values are written with the fewest digits that read back exactly', () => {
-  for (const value of [0.1, 1 / 3, -2.5, 1e-30, 3.4e38, 0, 123456.789]) {
-    const f = Math.fround(value);
-    assert.equal(Math.fround(Number(formatFloat32(f))), f);
-  }
-  assert.equal(formatFloat32(Math.fround(0.5)), '0.500000');
-});
 
 test('text format round trip: write then read gives identical words and vectors', async () => {
   const sample = sampleVectors();
