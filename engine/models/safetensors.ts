@@ -264,15 +264,14 @@ export function decodeWeights(file: string, tensor: string, dtype: string, bytes
   return values;
 }
 
-/** Converts float32 values to little-endian bytes of the given dtype (F16 and BF16 round to nearest even). */
+/** Float32 values as little-endian bytes of the given dtype (F16 and BF16 round to nearest even); F32 on a little-endian host is a view of `values`. */
 export function encodeFloats(dtype: FloatDtype, values: Float32Array): Uint8Array {
   if (dtype === 'F32') {
+    // On little-endian hosts the values already are the file's bytes: a view, not a copy of a large checkpoint.
+    if (LITTLE_ENDIAN_HOST) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
     const out = new Uint8Array(values.length * 4);
-    if (LITTLE_ENDIAN_HOST) out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
-    else {
-      const view = new DataView(out.buffer);
-      values.forEach((value, i) => view.setFloat32(i * 4, value, true));
-    }
+    const view = new DataView(out.buffer);
+    values.forEach((value, i) => view.setFloat32(i * 4, value, true));
     return out;
   }
   const out = new Uint8Array(values.length * 2);
