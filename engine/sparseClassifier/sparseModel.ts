@@ -37,10 +37,40 @@ export interface SparseModelOptions {
 /** The rows that occur in `examples`, ascending: the ones training can touch. */
 export function rowsIn(examples: TokenizedExamples, rows: number): Int32Array {
   const seen = new Uint8Array(rows);
-  for (const id of examples.tokenIds) seen[id] = 1;
-  const found: number[] = [];
-  seen.forEach((flag, row) => flag && found.push(row));
-  return Int32Array.from(found);
+  let count = 0;
+  for (const id of examples.tokenIds) {
+    count += 1 - seen[id]!;
+    seen[id] = 1;
+  }
+  const found = new Int32Array(count);
+  for (let row = 0, at = 0; row < rows; row++) if (seen[row] === 1) found[at++] = row;
+  return found;
+}
+
+/**
+ * Copies `count` rows of `dim` values from `source` (rows `sourceStride` apart) to `target` (rows
+ * `targetStride` apart): rows 0 … count − 1 of both, or, with `rows`, the listed rows (ascending) of
+ * one side and consecutive rows of the other. Where the strides match, each run of consecutive rows
+ * is one block copy: a checkpoint of two million n-gram buckets copies hundreds of millions of values.
+ */
+function copyRows(source: Float32Array, sourceStride: number, target: Float32Array, targetStride: number, dim: number, count: number, rows?: { ids: ArrayLike<number>; side: 'source' | 'target' }): void {
+  const rowAt = (index: number): number => (rows === undefined ? index : rows.ids[index]!);
+  const sourceRow = (index: number): number => (rows?.side === 'source' ? rowAt(index) : index);
+  const targetRow = (index: number): number => (rows?.side === 'target' ? rowAt(index) : index);
+  if (sourceStride === dim && targetStride === dim) {
+    for (let start = 0; start < count; ) {
+      let end = start + 1;
+      while (end < count && rowAt(end) === rowAt(end - 1) + 1) end++;
+      target.set(source.subarray(sourceRow(start) * dim, (sourceRow(start) + end - start) * dim), targetRow(start) * dim);
+      start = end;
+    }
+    return;
+  }
+  for (let index = 0; index < count; index++) {
+    const from = sourceRow(index) * sourceStride;
+    const to = targetRow(index) * targetStride;
+    for (let i = 0; i < dim; i++) target[to + i] = source[from + i]!;
+  }
 }
 
 const longest = (examples: TokenizedExamples): number => examples.lengths.reduce((max, length) => Math.max(max, length), 0);
@@ -115,8 +145,7 @@ export class SparseModel {
     const state = new Map<string, FloatTensor>();
     if (withEmbeddings) {
       const embeddings = new Float32Array(rows * dim);
-      const stored = this.kernel.embeddings;
-      for (let row = 0; row < rows; row++) embeddings.set(stored.subarray(row * stride, row * stride + dim), row * dim);
+      copyRows(this.kernel.embeddings, stride, embeddings, dim, dim, rows);
       state.set(EMBEDDINGS, { shape: [rows, dim], data: embeddings });
     }
     const norm = (block: Float32Array): FloatTensor => ({ shape: [pooledSize(shape)], data: convertColumns(this.layout, block, 1, 'unpad') });
@@ -136,7 +165,7 @@ export class SparseModel {
     const { dim } = this.layout.shape;
     const ids = this.trainableRows;
     const values = new Float32Array(ids.length * dim);
-    ids.forEach((row, index) => values.set(this.kernel.embeddings.subarray(row * stride, row * stride + dim), index * dim));
+    copyRows(this.kernel.embeddings, stride, values, dim, dim, ids.length, { ids, side: 'source' });
     const state = this.exportState(false);
     state.set(TRAINED_ROW_IDS, { shape: [ids.length], data: Float32Array.from(ids) });
     state.set(TRAINED_ROWS, { shape: [ids.length, dim], data: values });
@@ -149,12 +178,10 @@ export class SparseModel {
     const { rows, dim } = shape;
     const embeddings = state.get(EMBEDDINGS);
     const stored = this.kernel.embeddings;
-    if (embeddings) {
-      for (let row = 0; row < rows; row++) stored.set(embeddings.data.subarray(row * dim, (row + 1) * dim), row * stride);
-    }
+    if (embeddings) copyRows(embeddings.data, dim, stored, stride, dim, rows);
     const ids = state.get(TRAINED_ROW_IDS);
     const values = state.get(TRAINED_ROWS);
-    if (ids && values) ids.data.forEach((row, index) => stored.set(values.data.subarray(index * dim, (index + 1) * dim), row * stride));
+    if (ids && values) copyRows(values.data, dim, stored, stride, dim, ids.data.length, { ids: ids.data, side: 'target' });
     for (const [name, block] of [[NORM_MEAN, this.kernel.normMean], [NORM_SCALE, this.kernel.normScale]] as const) {
       const tensor = state.get(name);
       if (tensor) block.set(convertColumns(this.layout, tensor.data, 1, 'pad'));
@@ -172,9 +199,8 @@ export class SparseModel {
     const { dim } = layout.shape;
     const tensors = new Map<string, FloatTensor>();
     const compact = (at: number): Float32Array => {
-      const padded = new Float32Array(buffer, at, layout.stateRows * layout.stride);
       const result = new Float32Array(layout.stateRows * dim);
-      for (let row = 0; row < layout.stateRows; row++) result.set(padded.subarray(row * layout.stride, row * layout.stride + dim), row * dim);
+      copyRows(new Float32Array(buffer, at, layout.stateRows * layout.stride), layout.stride, result, dim, dim, layout.stateRows);
       return result;
     };
     tensors.set(`m.${EMBEDDINGS}`, { shape: [layout.stateRows, dim], data: compact(layout.embeddingM) });
@@ -200,8 +226,7 @@ export class SparseModel {
       const tensor = tensors.get(name);
       if (tensor === undefined) return;
       if (tensor.data.length !== layout.stateRows * dim) throw new Error(`the checkpoint's ${name} has ${tensor.data.length / dim} rows; this run trains ${layout.stateRows}`);
-      const padded = new Float32Array(buffer, at, layout.stateRows * layout.stride);
-      for (let row = 0; row < layout.stateRows; row++) padded.set(tensor.data.subarray(row * dim, (row + 1) * dim), row * layout.stride);
+      copyRows(tensor.data, dim, new Float32Array(buffer, at, layout.stateRows * layout.stride), layout.stride, dim, layout.stateRows);
     };
     expand(`m.${EMBEDDINGS}`, layout.embeddingM);
     expand(`v.${EMBEDDINGS}`, layout.embeddingV);
