@@ -31,6 +31,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { VECTORS_TEXT } from '../common/vectorsFolder';
 import { SeededRandom } from '../engine/data/seededRandom';
 import { wordTokens } from '../engine/data/wordTokenizer';
 import { loadTextClassifier } from '../engine/models/textClassifier';
@@ -68,6 +69,7 @@ const VECTOR_SOURCES = ['random', 'GloVe', 'IMDB word2vec'] as const;
 type Vectors = (typeof VECTOR_SOURCES)[number];
 
 /** NLP Studio's skip-gram on the unlabelled training reviews: wider windows than the SOTU example, as reviews are long. */
+const IMDB_RUN = 'imdb-word2vec';
 const IMDB_WORD2VEC = { vector_size: 100, window: 10, min_count: 3, negative: 5, sample: 1e-3, epochs: 10 };
 
 /** Trigrams only on the full training set: NBSVM's published 91.2% needs n-grams, and smaller sets only pay for the buckets. */
@@ -142,6 +144,8 @@ interface SplitFiles {
   fastTextTest: string;
   /** The texts of the 25,000 training reviews, one per line, no labels: what IMDB word2vec pretrains on. */
   unlabelled: string;
+  /** Where IMDB word2vec's config is written and its run folder (runs/IMDB_RUN) goes. */
+  pretraining: string;
   /** Each system's file of the pretrained vectors. */
   ours: Record<Exclude<Vectors, 'random'>, string>;
   fastText: Record<Exclude<Vectors, 'random'>, string>;
@@ -173,7 +177,8 @@ async function prepare(modules: string): Promise<SplitFiles> {
   const dir = path.join(cache, `imdb-seed${seed}`);
   const gloveText = path.join(cache, `glove-6B-100d-first${maxVectors}.txt`);
   const gloveVec = path.join(cache, `glove-6B-100d-first${maxVectors}.vec`);
-  const imdbVectors = path.join(dir, 'word2vec', 'runs', 'imdb-word2vec', 'vectors.txt');
+  const pretraining = path.join(dir, 'word2vec');
+  const imdbVectors = path.join(pretraining, 'runs', IMDB_RUN, VECTORS_TEXT);
   const files: SplitFiles = {
     train: (size) => path.join(dir, `train-${size}.jsonl`),
     validation: (size) => path.join(dir, `valid-${size}.jsonl`),
@@ -181,6 +186,7 @@ async function prepare(modules: string): Promise<SplitFiles> {
     test: path.join(dir, 'test.jsonl'),
     fastTextTest: path.join(dir, 'test.ft'),
     unlabelled: path.join(dir, 'unlabelled.txt'),
+    pretraining,
     ours: { GloVe: gloveText, 'IMDB word2vec': imdbVectors },
     fastText: { GloVe: gloveVec, 'IMDB word2vec': imdbVectors },
   };
@@ -223,19 +229,18 @@ async function prepare(modules: string): Promise<SplitFiles> {
 async function pretrainImdbVectors(files: SplitFiles): Promise<string> {
   const vectorsFile = files.ours['IMDB word2vec'];
   if (existsSync(vectorsFile)) return `IMDB word2vec: pretrained earlier (${vectorsFile}).`;
-  const dir = path.resolve(vectorsFile, '../../..');
-  await mkdir(dir, { recursive: true });
-  const config = path.join(dir, 'imdb-word2vec.nlp.yaml');
+  await mkdir(files.pretraining, { recursive: true });
+  const config = path.join(files.pretraining, `${IMDB_RUN}.nlp.yaml`);
   const settings = Object.entries(IMDB_WORD2VEC).map(([key, value]) => `  ${key}: ${value}`);
   await writeFile(
     config,
-    `task: word2vec\nname: imdb-word2vec\nseed: ${seed}\ndata:\n  train: ${JSON.stringify(files.unlabelled)}\n  lowercase: true\nword2vec:\n  algorithm: skipgram\n${settings.join('\n')}\n  threads: ${threads}\noutput:\n  dir: runs\n  formats: [word2vec-text]\n`,
+    `task: word2vec\nname: ${IMDB_RUN}\nseed: ${seed}\ndata:\n  train: ${JSON.stringify(files.unlabelled)}\n  lowercase: true\nword2vec:\n  algorithm: skipgram\n${settings.join('\n')}\n  threads: ${threads}\noutput:\n  dir: runs\n  formats: [word2vec-text]\n`,
   );
   process.stderr.write(`Pretraining IMDB word2vec on the 25,000 training reviews' texts (${Object.entries(IMDB_WORD2VEC).map(([key, value]) => `${key} ${value}`).join(', ')})…\n`);
   const started = performance.now();
   const outcome = await runTraining(config, {
     onEvent: (event) => {
-      if (event.kind === 'log' && event.level !== 'info') process.stderr.write(`  [imdb-word2vec] ${event.level}: ${event.message}\n`);
+      if (event.kind === 'log' && event.level !== 'info') process.stderr.write(`  [${IMDB_RUN}] ${event.level}: ${event.message}\n`);
     },
   });
   if (outcome.kind !== 'finished') throw new Error(`IMDB word2vec: ${outcome.message}`);
