@@ -297,6 +297,10 @@ export interface Output {
    * How many recent checkpoints to keep in `checkpoints/` (the best one is always kept).
    */
   keep_checkpoints?: number;
+  /**
+   * When to write a checkpoint to resume from (`checkpoints/`).
+   */
+  checkpoint_every?: 'epoch' | 'never';
 }
 
 /**
@@ -310,5 +314,5 @@ export interface SchemaDefaultedKeys {
   EarlyStopping: 'metric' | 'patience' | 'min_delta';
   Stage: 'freeze';
   Word2Vec: 'algorithm' | 'vector_size' | 'window' | 'min_count' | 'negative' | 'hs' | 'sample' | 'epochs' | 'alpha' | 'min_alpha';
-  Output: 'dir' | 'quantize' | 'keep_checkpoints';
+  Output: 'dir' | 'quantize' | 'keep_checkpoints' | 'checkpoint_every';
 }

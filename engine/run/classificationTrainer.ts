@@ -21,8 +21,9 @@ import { ProgressMeter } from '../training/progressMeter';
 import { tensorMemory } from '../backend/tensorMemory';
 import { exportRunOnnx } from '../onnx/runOnnxExport';
 import { linkFileAtomic } from '../io/atomicWrite';
+import { BackgroundWrite } from '../io/backgroundWrite';
 import { CONFIG_FILE, MODEL_FILE, readTrainerState, writeTrainerState } from './classification/classifierFolder';
-import type { EpochPosition, EpochResult } from './classification/classifierTraining';
+import type { CheckpointModelWriter, EpochPosition, EpochResult } from './classification/classifierTraining';
 import { prepareClassification, type PreparedClassification } from './classification/prepareClassification';
 import { firstStepOfEpoch, planRun, stageOfEpoch, type RunPlan } from './classification/runPlan';
 import type { Evaluation } from '../training/classifierScores';
@@ -60,14 +61,17 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
     throw new RunError('output.formats: a classifier is written as huggingface (and onnx beside it); word2vec-text and word2vec-binary are for word vectors', ['output', 'formats']);
   }
   const prepared = await prepareClassification(context);
+  let run: ClassificationRun | undefined;
   try {
-    const run = new ClassificationRun(context, prepared);
+    run = new ClassificationRun(context, prepared);
     await run.resume();
     run.start();
     const halted = await run.runStages();
     return halted ? await run.halted(halted) : await run.finish(formats);
   } finally {
-    // Also on a failure: the sparse kernel's threads and the tensors go.
+    // Also on a failure: no checkpoint is left being written as the run lets go of its folder, and the
+    // sparse kernel's threads and the tensors go. (A write's own failure surfaces in halted and finish.)
+    await run?.settleCheckpoints().catch(() => undefined);
     await prepared.training.dispose();
   }
 }
@@ -96,6 +100,7 @@ class ClassificationRun {
   /** Where the checkpoint resumed from stood inside its epoch (consumed by that epoch). */
   private within: EpochPosition | undefined;
   private lastEmit = Number.NEGATIVE_INFINITY;
+  private readonly checkpointWrite = new BackgroundWrite();
 
   constructor(
     private readonly context: TrainerContext,
@@ -312,31 +317,54 @@ class ClassificationRun {
       });
     }
     if (context.abortSignal.aborted) return endsStage;
-    await this.epochCheckpoint(epoch + 1, endsStage, verdict?.improved === true);
-    this.epochsDone = endsStage ? endEpoch : epoch + 1;
+    const epochsDone = endsStage ? endEpoch : epoch + 1;
+    // After the schedule's last epoch comes the run's model, which a checkpoint would only repeat.
+    if (context.config.output.checkpoint_every === 'epoch' && epochsDone < plan.totalEpochs) await this.epochCheckpoint(epoch + 1, endsStage, verdict?.improved === true);
+    this.epochsDone = epochsDone;
     this.meter.epochOverhead(context.now() - overheadStart);
     return endsStage;
   }
 
-  /** The model and what resuming needs beside it (optimiser, early stopping, position) in `dir`. */
-  private async writeCheckpoint(dir: string, epoch: number, extra: { stoppedEarly: boolean; within?: EpochPosition }): Promise<string[]> {
+  /**
+   * Copies, now, the model and what resuming needs beside it (optimiser, early stopping, position);
+   * returns the writer of that copy into a folder, which returns the model's file names.
+   */
+  private async checkpointCopy(epoch: number, extra: { stoppedEarly: boolean; within?: EpochPosition }): Promise<CheckpointModelWriter> {
     const model = this.prepared.training;
-    const files = await model.writeCheckpoint(dir, this.decision);
-    const state = { epoch, step: this.step, earlyStopping: this.tracker.exportState(), stagesEndedEarly: this.stagesEndedEarly, ...extra };
-    await writeTrainerState(dir, state, await model.optimizerSnapshot());
-    return files;
+    const writeModel = await model.checkpointModel(this.decision);
+    const optimizer = await model.optimizerSnapshot();
+    const state = { epoch, step: this.step, earlyStopping: this.tracker.exportState(), stagesEndedEarly: [...this.stagesEndedEarly], ...extra };
+    return async (dir) => {
+      const files = await writeModel(dir);
+      await writeTrainerState(dir, state, optimizer);
+      return files;
+    };
   }
 
-  /** Writes the epoch's checkpoint; the best epoch's model files are linked into best/ (no second copy). */
+  /**
+   * The epoch's checkpoint, copied now and written while the next epoch trains; the best epoch's model
+   * files are linked into best/ (no second copy).
+   */
   private async epochCheckpoint(epoch: number, stoppedEarly: boolean, isBest: boolean): Promise<void> {
-    const at = this.context.checkpointPath(epoch);
-    const files = await this.writeCheckpoint(at, epoch, { stoppedEarly });
-    if (isBest) {
-      await mkdir(this.bestFolder, { recursive: true });
-      // config.json last, as every folder writer does: a best/ with a config.json is complete.
-      for (const name of [...files.filter((file) => file !== CONFIG_FILE), CONFIG_FILE]) await linkFileAtomic(path.join(at, name), path.join(this.bestFolder, name));
-    }
-    await this.context.recordCheckpoint({ epoch, step: this.step, epochs: this.history });
+    await this.checkpointWrite.start(async () => {
+      const write = await this.checkpointCopy(epoch, { stoppedEarly });
+      const record = { epoch, step: this.step, epochs: [...this.history] };
+      return async () => {
+        const at = this.context.checkpointPath(epoch);
+        const files = await write(at);
+        if (isBest) {
+          await mkdir(this.bestFolder, { recursive: true });
+          // config.json last, as every folder writer does: a best/ with a config.json is complete.
+          for (const name of [...files.filter((file) => file !== CONFIG_FILE), CONFIG_FILE]) await linkFileAtomic(path.join(at, name), path.join(this.bestFolder, name));
+        }
+        await this.context.recordCheckpoint(record);
+      };
+    });
+  }
+
+  /** Waits for the epoch checkpoint being written (throwing what it failed with). */
+  settleCheckpoints(): Promise<void> {
+    return this.checkpointWrite.settle();
   }
 
   private haltedAt(result: EpochPosition | undefined): Halted {
@@ -348,10 +376,12 @@ class ClassificationRun {
 
   /** Stop: a checkpoint at the step it stopped at; abort: nothing saved. */
   async halted({ point, within }: Halted): Promise<TrainerResult> {
+    await this.settleCheckpoints();
     const summary = this.summaryCommon();
     if (this.halt.reason === 'abort') return abortedRun(this.context, point, summary);
     const position = within && { batches: within.batches, lossSum: within.lossSum, examples: within.examples };
-    return stoppedRun(this.context, point, (dir) => this.writeCheckpoint(dir, point.epoch, { stoppedEarly: false, ...(position && { within: position }) }).then(() => undefined), summary);
+    const write = await this.checkpointCopy(point.epoch, { stoppedEarly: false, ...(position && { within: position }) });
+    return stoppedRun(this.context, point, (dir) => write(dir).then(() => undefined), summary);
   }
 
   private summaryCommon(): Record<string, unknown> {
@@ -386,6 +416,7 @@ class ClassificationRun {
     const inRunFolder = (file: string): string => path.join(context.folder.dir, path.relative(modelDir, path.resolve(modelDir, file)));
     const files = (await model.writeFolder(modelDir, this.decision)).map(inRunFolder);
     const onnx = formats.includes('onnx') ? await exportRunOnnx(modelDir, { quantize: context.config.output.quantize, validation: prepared.validation, batchSize: plan.batchSize }) : undefined;
+    await this.settleCheckpoints();
     return {
       status: 'completed',
       summary: {

@@ -205,7 +205,8 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
     const event: RunEpoch = { kind: 'epoch', epoch, step, trainLoss: summary.meanLoss, trainLossSum: summary.loss, ...(neighbours ? { neighbours } : {}) };
     history.push(event);
     context.emit(event);
-    if (context.abortSignal.aborted) return;
+    // After the last epoch comes the run's model, which a checkpoint would only repeat.
+    if (context.abortSignal.aborted || context.config.output.checkpoint_every === 'never' || epoch === totalEpochs) return;
     await saveFullModel(context.checkpointPath(epoch), trained);
     await context.recordCheckpoint({ epoch, step, epochs: history });
   };

@@ -48,6 +48,16 @@ export function rowsIn(examples: TokenizedExamples, rows: number): Int32Array {
 }
 
 /**
+ * `into`'s array of tensor `name` when it holds `length` values, else a new one. Copies of a big model
+ * taken again and again (the best state, each checkpoint) overwrite the last one's arrays: a fresh array
+ * of a million rows costs its page faults, ten times the copy itself.
+ */
+function arrayFor(into: ReadonlyMap<string, FloatTensor> | undefined, name: string, length: number): Float32Array {
+  const held = into?.get(name)?.data;
+  return held?.length === length ? held : new Float32Array(length);
+}
+
+/**
  * Copies `count` rows of `dim` values from `source` (rows `sourceStride` apart) to `target` (rows
  * `targetStride` apart): rows 0 … count − 1 of both, or, with `rows`, the listed rows (ascending) of
  * one side and consecutive rows of the other. Where the strides match, each run of consecutive rows
@@ -158,13 +168,14 @@ export class SparseModel {
   /**
    * The parameters as a checkpoint keeps them: the embedding rows that can train (TRAINED_ROW_IDS,
    * TRAINED_ROWS) instead of the whole matrix, with the head and the buffers. A tenth of the bytes
-   * for GloVe's 100,000 words or a million n-gram buckets, of which a run touches few.
+   * for GloVe's 100,000 words or a million n-gram buckets, of which a run touches few. The rows go
+   * into `into`'s array when it has one of their size (an earlier copy that is no longer needed).
    */
-  exportTrainedState(): Map<string, FloatTensor> {
+  exportTrainedState(into?: ReadonlyMap<string, FloatTensor>): Map<string, FloatTensor> {
     const { stride } = this.layout;
     const { dim } = this.layout.shape;
     const ids = this.trainableRows;
-    const values = new Float32Array(ids.length * dim);
+    const values = arrayFor(into, TRAINED_ROWS, ids.length * dim);
     copyRows(this.kernel.embeddings, stride, values, dim, dim, ids.length, { ids, side: 'source' });
     const state = this.exportState(false);
     state.set(TRAINED_ROW_IDS, { shape: [ids.length], data: Float32Array.from(ids) });
@@ -172,13 +183,21 @@ export class SparseModel {
     return state;
   }
 
-  /** Writes the parameters found in `state` (torch names and shapes, as exportState or exportTrainedState give them). */
+  /**
+   * Writes the parameters found in `state` (torch names and shapes, as exportState or exportTrainedState
+   * give them). Embeddings of fewer rows than the model's are its first rows (a new model's words; the
+   * n-gram buckets after them keep what they hold).
+   */
   importState(state: ReadonlyMap<string, FloatTensor>): void {
     const { shape, stride } = this.layout;
     const { rows, dim } = shape;
     const embeddings = state.get(EMBEDDINGS);
     const stored = this.kernel.embeddings;
-    if (embeddings) copyRows(embeddings.data, dim, stored, stride, dim, rows);
+    if (embeddings) {
+      const given = embeddings.shape[0]!;
+      if (given > rows || embeddings.data.length !== given * dim) throw new Error(`embeddings of shape [${embeddings.shape.join(', ')}] for a model of ${rows} × ${dim}`);
+      copyRows(embeddings.data, dim, stored, stride, dim, given);
+    }
     const ids = state.get(TRAINED_ROW_IDS);
     const values = state.get(TRAINED_ROWS);
     if (ids && values) copyRows(values.data, dim, stored, stride, dim, ids.data.length, { ids: ids.data, side: 'target' });
@@ -191,20 +210,21 @@ export class SparseModel {
 
   /**
    * The optimiser state: the head's moments (torch names, torch shapes) at the head's step, and for the
-   * trainable embedding rows (in `trainableRows` order) their moments and each row's own step.
+   * trainable embedding rows (in `trainableRows` order) their moments and each row's own step; the
+   * moments go into `into`'s arrays when they fit (an earlier copy that is no longer needed).
    */
-  exportOptimizer(): { tensors: Map<string, FloatTensor>; steps: Record<string, number> } {
+  exportOptimizer(into?: ReadonlyMap<string, FloatTensor>): { tensors: Map<string, FloatTensor>; steps: Record<string, number> } {
     const { buffer } = this.memory;
     const { layout } = this;
     const { dim } = layout.shape;
     const tensors = new Map<string, FloatTensor>();
-    const compact = (at: number): Float32Array => {
-      const result = new Float32Array(layout.stateRows * dim);
+    const compact = (name: string, at: number): void => {
+      const result = arrayFor(into, name, layout.stateRows * dim);
       copyRows(new Float32Array(buffer, at, layout.stateRows * layout.stride), layout.stride, result, dim, dim, layout.stateRows);
-      return result;
+      tensors.set(name, { shape: [layout.stateRows, dim], data: result });
     };
-    tensors.set(`m.${EMBEDDINGS}`, { shape: [layout.stateRows, dim], data: compact(layout.embeddingM) });
-    tensors.set(`v.${EMBEDDINGS}`, { shape: [layout.stateRows, dim], data: compact(layout.embeddingV) });
+    compact(`m.${EMBEDDINGS}`, layout.embeddingM);
+    compact(`v.${EMBEDDINGS}`, layout.embeddingV);
     tensors.set(`steps.${EMBEDDINGS}`, { shape: [layout.stateRows], data: Float32Array.from(new Int32Array(buffer, layout.embeddingSteps, layout.stateRows)) });
     const headStep = Atomics.load(this.threads.control, Control.HeadStep);
     const steps: Record<string, number> = {};

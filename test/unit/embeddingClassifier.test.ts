@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -41,7 +41,7 @@ function toyVectors(): Float32Array {
   return vectors;
 }
 
-async function project(model: string, training: string, name = 'emb'): Promise<{ config: string; runDir: string }> {
+async function project(model: string, training: string, name = 'emb', output: string[] = []): Promise<{ config: string; runDir: string }> {
   const config = path.join(dir, `${name}.nlp.yaml`);
   await writeFile(
     config,
@@ -65,6 +65,7 @@ async function project(model: string, training: string, name = 'emb'): Promise<{
       'output:',
       '  dir: runs',
       '  keep_checkpoints: 5',
+      ...output,
       '',
     ].join('\n'),
   );
@@ -267,7 +268,8 @@ test('random embeddings learn the toy task from about chance to ≥ 0.9, and the
 test('pretrained vectors: embeddings stay bit-identical over the frozen stage, then train; [PAD] stays zero', async () => {
   const { config, runDir } = await project(
     `  vectors: toy-vectors.txt\n  pooling: max\n  hidden_size: 0`,
-    ['  stages:', '    - { name: head, epochs: 2, learning_rate: 0.05, freeze: embeddings }', '    - { name: all, epochs: 1, learning_rate: 0.01, freeze: none }'].join('\n'),
+    // two epochs unfrozen: the checkpoint after the first shows them trained (none follows the last epoch)
+    ['  stages:', '    - { name: head, epochs: 2, learning_rate: 0.05, freeze: embeddings }', '    - { name: all, epochs: 2, learning_rate: 0.01, freeze: none }'].join('\n'),
     'frozen',
   );
   const { events, outcome } = await run(config);
@@ -311,6 +313,25 @@ test('stop after an epoch and resume: the run continues from the checkpoint to t
     [2, 3],
   );
   await readFile(path.join(runDir, 'model.safetensors'));
+});
+
+test('checkpoint_every: never writes no checkpoint while training; a stop still writes one, and the run resumes from it', async () => {
+  const stages = ['  stages:', '    - { name: all, epochs: 3, learning_rate: 0.02, freeze: none }'].join('\n');
+  const { config, runDir } = await project(`  vector_size: 8`, stages, 'no-checkpoints', ['  checkpoint_every: never']);
+  const whole = await run(config);
+  assert.equal(whole.outcome.kind === 'finished' && whole.outcome.status, 'completed', JSON.stringify(whole.outcome));
+  assert.deepEqual(whole.events.filter((event) => event.kind === 'checkpoint'), []);
+  assert.deepEqual(await readdir(path.join(runDir, 'checkpoints')), []);
+  const stop = new AbortController();
+  const stopped = await run(config, { signal: stop.signal, onEvent: (event) => event.kind === 'epoch' && event.epoch === 1 && stop.abort() });
+  assert.equal(stopped.outcome.kind === 'finished' && stopped.outcome.status, 'stopped', JSON.stringify(stopped.outcome));
+  assert.equal(stopped.events.filter((event) => event.kind === 'checkpoint').length, 1);
+  const resumed = await run(config, { resume: true });
+  assert.equal(resumed.outcome.kind === 'finished' && resumed.outcome.status, 'completed', JSON.stringify(resumed.outcome));
+  assert.deepEqual(
+    resumed.events.filter((event) => event.kind === 'epoch').map((event) => (event as { epoch: number }).epoch),
+    [2, 3],
+  );
 });
 
 test('stop inside an epoch on the sparse kernel (threads 1), resume: the uninterrupted run bit for bit — model and epoch losses', async () => {

@@ -31,7 +31,7 @@ describe('engine config loading', () => {
     const filled = withSchemaDefaults({ task: 'word2vec', name: 'x', data: { train: 'a.txt' } });
     assert.equal(filled.seed, 42);
     assert.equal(filled.backend, 'auto');
-    assert.deepEqual(filled.output, { dir: 'runs', keep_checkpoints: 2, quantize: false });
+    assert.deepEqual(filled.output, { dir: 'runs', keep_checkpoints: 2, checkpoint_every: 'epoch', quantize: false });
     const word2vec = filled.word2vec as Record<string, unknown>;
     for (const key of ['algorithm', 'vector_size', 'window', 'min_count', 'negative', 'sample', 'epochs', 'alpha', 'min_alpha']) assert.equal(word2vec[key], defaultOf(key), key);
     assert.equal(filled.model, undefined, 'model is forbidden for word2vec');

@@ -56,6 +56,9 @@ export interface OptimizerSnapshot {
   readonly steps: Readonly<Record<string, number>>;
 }
 
+/** Writes a checkpoint's model, copied earlier, into a folder; returns its file names. */
+export type CheckpointModelWriter = (dir: string) => Promise<string[]>;
+
 export interface ClassifierTraining {
   /** Parameter names per freeze group, in model order (group names as training/freezeSpec knows them). */
   readonly groups: ReadonlyMap<string, readonly string[]>;
@@ -72,16 +75,22 @@ export interface ClassifierTraining {
   laterMsPerStep(): number | undefined;
   /** What the run's summary.json adds about how it computed. */
   summary(): Record<string, unknown>;
-  /** The parameters, as a checkpoint needs them to restore (the sparse kernel: the rows that can train). */
+  /**
+   * The parameters, as a checkpoint needs them to restore (the sparse kernel: the rows that can train),
+   * for the best epoch's state: a call may overwrite what the last one returned.
+   */
   exportState(): Promise<Map<string, FloatTensor>>;
   importState(state: ReadonlyMap<string, FloatTensor>): void;
   /** Writes the model folder with the current parameters; returns its file names. */
   writeFolder(dir: string, decision: Decision): Promise<string[]>;
   /**
-   * Writes a checkpoint's model: only what resuming needs (no vectors.txt; the sparse kernel's
-   * trainable rows, not all of them); returns its file names.
+   * Copies a checkpoint's model now — only what resuming needs (no vectors.txt; the sparse kernel's
+   * trainable rows, not all of them) — and returns its writer, which returns the file names: training
+   * may go on while the copy is written. The copy may reuse the last one's arrays: call it once the
+   * last writer has finished.
    */
-  writeCheckpoint(dir: string, decision: Decision): Promise<string[]>;
+  checkpointModel(decision: Decision): Promise<CheckpointModelWriter>;
+  /** A copy of the optimiser state, taken now (for a checkpoint: a call may overwrite what the last one returned). */
   optimizerSnapshot(): Promise<OptimizerSnapshot>;
   /** Continues from a checkpoint folder: its model and the optimiser state saved with it. */
   restore(dir: string, optimizer: OptimizerSnapshot): Promise<void>;

@@ -11,7 +11,7 @@ import { PAD_TOKEN, UNK_ID, UNK_TOKEN, WordTokenizer, wordTokens } from '../../d
 import { configuredDecision } from '../../models/decision';
 import { embeddingRows, initialEmbeddingClassifierState, pooledSize, type EmbeddingClassifierConfig } from '../../models/embeddingClassifier';
 import { readEmbeddingClassifierFiles, writeEmbeddingClassifierFolder } from '../../models/embeddingClassifierFolder';
-import { rowsIn, SparseModel } from '../../sparseClassifier/sparseModel';
+import { EMBEDDINGS, rowsIn, SparseModel } from '../../sparseClassifier/sparseModel';
 import { readVectorsAt, type LoadedVectors } from '../../vectors/vectorStore';
 import { ADAMW_DEFAULTS } from '../../training/adamW';
 import { RunError } from '../runError';
@@ -185,11 +185,10 @@ export async function prepareEmbeddingClassifier(context: TrainerContext, data: 
     decision: runDecision,
   };
   const rows = embeddingRows(classifierConfig);
-  const initialState = () => {
-    const embeddings = new Float32Array(rows * dim);
-    embeddings.set(vocabulary.embeddings);
-    return initialEmbeddingClassifierState(classifierConfig, embeddings, config.seed);
-  };
+  // Only the words' rows: the n-gram buckets start at zero, as the kernel's new memory is (a copy of a
+  // million zero rows cost a second).
+  const initialState = initialEmbeddingClassifierState(classifierConfig, vocabulary.embeddings, config.seed);
+  initialState.set(EMBEDDINGS, { shape: [vocabulary.words.length, dim], data: vocabulary.embeddings });
   const sparse = new SparseModel({
     shape: { rows, dim, pooling: classifierConfig.pooling, hidden: classifierConfig.hiddenSize, labels: labels.length, multiLabel: data.multiLabel },
     train,
@@ -200,7 +199,7 @@ export async function prepareEmbeddingClassifier(context: TrainerContext, data: 
     beta1: ADAMW_DEFAULTS.beta1,
     beta2: ADAMW_DEFAULTS.beta2,
   });
-  sparse.importState(initialState());
+  sparse.importState(initialState);
   // Pretrained vectors pool to features that differ little between texts next to what they share
   // (the common words' direction): standardised, the head sees them at unit variance and learns in
   // the frozen stage (it barely moved before). Random embeddings have nothing to standardise yet.

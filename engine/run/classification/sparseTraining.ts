@@ -50,6 +50,12 @@ export function sparseTraining(options: SparseTrainingOptions): ClassifierTraini
   let source: PooledSource = 'tokens';
   let trainEmbeddings = true;
   const threads = model.threads.count;
+  // Each copy of the model is taken into the arrays of the last one of its kind: the run keeps one best
+  // state (the trainer replaces it) and writes one checkpoint at a time (it waits for the last to be
+  // written before it copies the next).
+  let best: Map<string, FloatTensor> | undefined;
+  let checkpointCopy: Map<string, FloatTensor> | undefined;
+  let optimizerCopy: OptimizerSnapshot | undefined;
 
   return {
     groups: GROUPS,
@@ -114,11 +120,20 @@ export function sparseTraining(options: SparseTrainingOptions): ClassifierTraini
 
     laterMsPerStep: () => undefined,
     summary: () => ({ kernel: { threads, rows: model.layout.shape.rows, trainableRows: model.trainableRowCount } }),
-    exportState: () => Promise.resolve(model.exportTrainedState()),
+    exportState: () => {
+      best = model.exportTrainedState(best);
+      return Promise.resolve(best);
+    },
     importState: (state) => model.importState(state),
     writeFolder: (dir, decision) => options.writeFolder(dir, model.exportState(), { decision }),
-    writeCheckpoint: (dir, decision) => options.writeFolder(dir, model.exportTrainedState(), { decision, checkpoint: true }),
-    optimizerSnapshot: (): Promise<OptimizerSnapshot> => Promise.resolve(model.exportOptimizer()),
+    checkpointModel(decision) {
+      const state = (checkpointCopy = model.exportTrainedState(checkpointCopy));
+      return Promise.resolve((dir: string) => options.writeFolder(dir, state, { decision, checkpoint: true }));
+    },
+    optimizerSnapshot(): Promise<OptimizerSnapshot> {
+      optimizerCopy = model.exportOptimizer(optimizerCopy?.tensors);
+      return Promise.resolve(optimizerCopy);
+    },
     async restore(dir, snapshot) {
       model.importState(await options.readState(dir));
       model.importOptimizer(snapshot.tensors, snapshot.steps);

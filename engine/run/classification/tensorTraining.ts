@@ -190,7 +190,10 @@ export function tensorTraining(options: TensorTrainingOptions): ClassifierTraini
     exportState: () => model.exportState(),
     importState: (state) => model.importState(state),
     writeFolder: (dir, decision) => model.writeFolder(dir, undefined, decision),
-    writeCheckpoint: (dir, decision) => model.writeFolder(dir, undefined, decision),
+    async checkpointModel(decision) {
+      const state = await model.exportState();
+      return (dir: string) => model.writeFolder(dir, state, decision);
+    },
     async optimizerSnapshot(): Promise<OptimizerSnapshot> {
       const tensors = new Map<string, { shape: readonly number[]; data: Float32Array }>();
       const steps: Record<string, number> = {};
