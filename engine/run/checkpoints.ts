@@ -27,6 +27,14 @@ export interface Checkpoint extends CheckpointRecord {
 
 const RECORD = /^epoch-(\d+)(?:-step-(\d+))?\.json$/;
 
+/**
+ * Whether an epoch's end writes a checkpoint: with `checkpoint_every: epoch`, after every epoch but the
+ * schedule's last (the run's model comes next, which a checkpoint would only repeat).
+ */
+export function epochCheckpointDue(every: 'epoch' | 'never', epochsDone: number, totalEpochs: number): boolean {
+  return every === 'epoch' && epochsDone < totalEpochs;
+}
+
 /** The folder name of the checkpoint after `epoch` epochs, or inside the next one at global step `step`. */
 export function checkpointName(epoch: number, step?: number): string {
   const name = `epoch-${String(epoch).padStart(4, '0')}`;

@@ -28,6 +28,7 @@ import { prepareClassification, type PreparedClassification } from './classifica
 import { firstStepOfEpoch, planRun, stageOfEpoch, type RunPlan } from './classification/runPlan';
 import type { Evaluation } from '../training/classifierScores';
 import { RunError } from './runError';
+import { epochCheckpointDue } from './checkpoints';
 import { abortedRun, RunHalt, stoppedRun, type HaltPoint } from './stopAndResume';
 import type { TaskTrainer, TrainerContext, TrainerResult } from './trainerContext';
 import { sectionOf } from '../config/resolvedConfig';
@@ -318,8 +319,7 @@ class ClassificationRun {
     }
     if (context.abortSignal.aborted) return endsStage;
     const epochsDone = endsStage ? endEpoch : epoch + 1;
-    // After the schedule's last epoch comes the run's model, which a checkpoint would only repeat.
-    if (context.config.output.checkpoint_every === 'epoch' && epochsDone < plan.totalEpochs) await this.epochCheckpoint(epoch + 1, endsStage, verdict?.improved === true);
+    if (epochCheckpointDue(context.config.output.checkpoint_every, epochsDone, plan.totalEpochs)) await this.epochCheckpoint(epoch + 1, endsStage, verdict?.improved === true);
     this.epochsDone = epochsDone;
     this.meter.epochOverhead(context.now() - overheadStart);
     return endsStage;

@@ -15,6 +15,7 @@ import { VECTORS_BINARY, VECTORS_TEXT } from '../../common/vectorsFolder';
 import { FULL_MODEL_FOLDER, locateVectors } from '../vectors/vectorsLocation';
 import { corpusTextFiles } from './corpusText';
 import { RunError } from './runError';
+import { epochCheckpointDue } from './checkpoints';
 import { abortedRun, RunHalt, stoppedRun } from './stopAndResume';
 import type { TaskTrainer, TrainerContext, TrainerResult } from './trainerContext';
 import { sectionOf } from '../config/resolvedConfig';
@@ -205,8 +206,7 @@ async function train(context: TrainerContext): Promise<TrainerResult> {
     const event: RunEpoch = { kind: 'epoch', epoch, step, trainLoss: summary.meanLoss, trainLossSum: summary.loss, ...(neighbours ? { neighbours } : {}) };
     history.push(event);
     context.emit(event);
-    // After the last epoch comes the run's model, which a checkpoint would only repeat.
-    if (context.abortSignal.aborted || context.config.output.checkpoint_every === 'never' || epoch === totalEpochs) return;
+    if (context.abortSignal.aborted || !epochCheckpointDue(context.config.output.checkpoint_every, epoch, totalEpochs)) return;
     await saveFullModel(context.checkpointPath(epoch), trained);
     await context.recordCheckpoint({ epoch, step, epochs: history });
   };
