@@ -562,7 +562,7 @@ function checkPatience(ctx: CheckContext, stages: unknown[], epochs: (number | u
     range,
     DiagnosticSeverity.Information,
     'stage-schedule',
-    `Early stopping ends a stage, not the run: with patience ${patience}, ${named} ${ended.length === 1 ? 'ends' : 'each end'} after ${patience} epoch(s) without a better validation ${typeof earlyStopping.metric === 'string' ? earlyStopping.metric : 'macro_f1'}, and the next stage starts. The best epoch of the whole run is the model written.`,
+    `Early stopping ends a stage, not the run: with patience ${patience}, ${named} ${ended.length === 1 ? 'ends' : 'each end'} after ${patience} epoch(s) without a better validation ${typeof earlyStopping.metric === 'string' ? earlyStopping.metric : String(schemaAt(['training', 'early_stopping', 'metric'])?.default)}, and the next stage starts. The best epoch of the whole run is the model written.`,
   );
 }
 

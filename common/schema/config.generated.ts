@@ -175,11 +175,11 @@ export interface Training {
   stages?: Stage[];
 }
 /**
- * End a stage when the validation metric stops improving (the next stage still runs); the best epoch of the run is the model written.
+ * End a stage when the validation metric stops improving (the next stage still runs); the best epoch of the run is the model written. Without `early_stopping` every epoch runs and the best one, by validation loss, is still the model written.
  */
 export interface EarlyStopping {
   /**
-   * Validation metric to watch (`loss` is minimised, the others maximised). For multi-label data, `accuracy` is exact-match accuracy (every label right).
+   * Validation metric to watch, and to choose the best epoch by (also when `early_stopping` is left out). `loss` is minimised, the others maximised. The default is `loss`, as in Hugging Face's Trainer and Keras: it moves with every example's confidence, where accuracy and F1 on a small validation set move in steps of one example and often crown a lucky epoch. For multi-label data, `accuracy` is exact-match accuracy (every label right).
    */
   metric?: 'accuracy' | 'macro_f1' | 'micro_f1' | 'loss';
   /**

@@ -8,7 +8,7 @@
 //
 // The run in named steps: prepare (prepareClassification, planRun), resume, the stage loop
 // (runStages → runStage → runEpoch → endEpoch), stop/abort (halted), evaluate and export (finish).
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { RunEpoch, RunStep, ValidationMetrics } from '../../common/protocol/runEvents';
 import type { Output } from '../../common/schema/config.generated';
@@ -109,7 +109,7 @@ class ClassificationRun {
   ) {
     const training = sectionOf(context.config, 'training');
     this.plan = planRun(training, prepared.train.count, [...prepared.training.groups.keys()]);
-    // Without early_stopping the best epoch is still tracked (on macro-F1), never stopping, so the best model is written.
+    // Without early_stopping the best epoch is still tracked (on the schema's default metric, validation loss), never stopping, so the best model is written.
     const { patience, min_delta } = training.early_stopping ?? { patience: Number.MAX_SAFE_INTEGER, min_delta: 0 };
     this.tracker = new EarlyStopping({ metric: this.plan.metric, patience, min_delta });
     this.decision = configuredDecision(prepared.data.multiLabel, training.decision_threshold);
@@ -417,6 +417,8 @@ class ClassificationRun {
     const files = (await model.writeFolder(modelDir, this.decision)).map(inRunFolder);
     const onnx = formats.includes('onnx') ? await exportRunOnnx(modelDir, { quantize: context.config.output.quantize, validation: prepared.validation, batchSize: plan.batchSize }) : undefined;
     await this.settleCheckpoints();
+    // The last epoch was the best: best/ holds an earlier one, which the run folder supersedes.
+    if (bestEpoch === lastEpoch) await rm(this.bestFolder, { recursive: true, force: true });
     return {
       status: 'completed',
       summary: {

@@ -119,7 +119,7 @@ export async function fineTuneFromPalette(page) {
     await webviewFrame(page, '#per-class th[scope="row"]').filter({ hasText: label }).waitFor({ timeout: TIMEOUT });
   }
   await webviewFrame(page, '#report-accuracy').filter({ hasText: /\d\.\d/ }).waitFor({ timeout: TIMEOUT });
-  await webviewFrame(page, '#judged-card').filter({ hasText: /Validation macro-F1\s*\d\.\d{3}/i }).waitFor({ timeout: TIMEOUT });
+  await webviewFrame(page, '#judged-card').filter({ hasText: /Validation loss\s*\d\.\d{3}/i }).waitFor({ timeout: TIMEOUT });
   if (await page.locator('.notifications-toasts .notification-toast', { hasText: 'e2e-sentiment finished' }).count()) {
     throw new Error('a toast covers the panel that already says the run finished');
   }

@@ -228,7 +228,9 @@ test('export → reload gives exactly the same probabilities', async () => {
 });
 
 test('random embeddings learn the toy task from about chance to ≥ 0.9, and the run folder reloads with its metrics', async () => {
-  const { config, runDir } = await project(`  vector_size: 16\n  pooling: mean\n  hidden_size: 8\n  dropout: 0.1`, ['  stages:', '    - { name: all, epochs: 8, learning_rate: 0.02, freeze: none }'].join('\n'), 'toy');
+  // macro-F1 reaches 1 before the last epoch, and ties keep the earlier epoch: the best is not the last, so best/ is kept.
+  const training = ['  early_stopping: { metric: macro_f1, patience: 8 }', '  stages:', '    - { name: all, epochs: 8, learning_rate: 0.02, freeze: none }'];
+  const { config, runDir } = await project(`  vector_size: 16\n  pooling: mean\n  hidden_size: 8\n  dropout: 0.1`, training.join('\n'), 'toy');
   const context = await contextFor(config);
   const data = await loadLabelledData({ data: context.config.data, seed: 3 });
   const prepared = await prepareEmbeddingClassifier(context, data);
@@ -238,7 +240,8 @@ test('random embeddings learn the toy task from about chance to ≥ 0.9, and the
 
   const { events, outcome } = await run(config);
   assert.equal(outcome.kind, 'finished', JSON.stringify(outcome));
-  const summary = outcome.summary as { validation: { accuracy: number; macroF1: number }; perClass: unknown[]; confusionMatrix: number[][] };
+  const summary = outcome.summary as { bestEpoch: number; validation: { accuracy: number; macroF1: number }; perClass: unknown[]; confusionMatrix: number[][] };
+  assert.ok(summary.bestEpoch < 8, `best epoch ${summary.bestEpoch}`);
   assert.ok(summary.validation.accuracy >= 0.9, `accuracy after training ${summary.validation.accuracy}`);
   assert.equal(summary.perClass.length, 2);
   assert.equal(summary.confusionMatrix.flat().reduce((a, b) => a + b, 0), 60);

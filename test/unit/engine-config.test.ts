@@ -57,7 +57,7 @@ describe('engine config loading', () => {
       patience.default = 7;
       const loaded = await loadLabelledData({ data: dataWithDefaults({ train: [file], multi_label: true }), seed: 1 });
       assert.deepEqual(loaded.labels.names, ['x', 'y']);
-      const filled = withSchemaDefaults({ task: 'text-classification', name: 'x', data: { train: 'a.csv' }, training: { early_stopping: {} } }) as { training: { early_stopping: { metric: 'macro_f1'; patience: number; min_delta: number } } };
+      const filled = withSchemaDefaults({ task: 'text-classification', name: 'x', data: { train: 'a.csv' }, training: { early_stopping: {} } }) as { training: { early_stopping: { metric: 'loss'; patience: number; min_delta: number } } };
       assert.equal(new EarlyStopping(filled.training.early_stopping).patience, 7);
     } finally {
       [separator.default, patience.default] = saved;

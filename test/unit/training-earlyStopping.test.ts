@@ -37,14 +37,14 @@ describe('training: early stopping', () => {
 
   it('uses the schema defaults and resumes from exported state', () => {
     const stopping = new EarlyStopping(resolved());
-    assert.equal(stopping.metric, 'macro_f1');
+    assert.equal(stopping.metric, 'loss');
     assert.equal(stopping.patience, 2);
     assert.equal(stopping.minDelta, 0);
-    stopping.update(0.7, 1);
-    stopping.update(0.6, 2);
+    stopping.update(0.6, 1);
+    stopping.update(0.7, 2);
     const resumed = new EarlyStopping(resolved());
     resumed.importState(JSON.parse(JSON.stringify(stopping.exportState())) as ReturnType<EarlyStopping['exportState']>);
-    assert.deepEqual(resumed.update(0.65, 3), { improved: false, shouldStop: true, best: 0.7, bestAt: 1, waited: 2 });
+    assert.deepEqual(resumed.update(0.65, 3), { improved: false, shouldStop: true, best: 0.6, bestAt: 1, waited: 2 });
     assert.throws(() => new EarlyStopping(resolved({ patience: 0 })), /patience must be a whole number ≥ 1/);
     assert.throws(() => new EarlyStopping(resolved({ min_delta: -1 })), /min_delta must be ≥ 0/);
   });

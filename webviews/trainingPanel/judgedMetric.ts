@@ -1,5 +1,5 @@
 // The number a run is judged by, and its best and latest values over the epochs: a text classifier by
-// its validation metric (the early-stopping one, macro-F1 by default), anything without validation by
+// its validation metric (the one the engine chose its best epoch by), anything without validation by
 // its training loss. The header, the history rows and the comparison all read it from here.
 import type { EpochRecord } from '../../common/protocol/panels';
 import type { RunTask, ValidationMetricName } from '../../common/protocol/runEvents';
@@ -39,7 +39,8 @@ export interface Judgement {
 
 /**
  * What a run of `task` is judged by: its validation `metric` when it validates, else its training loss.
- * Before its first epoch a classifier that names a metric is taken to validate.
+ * Before its first epoch a classifier that names a metric is taken to validate. A run that names none
+ * comes from a version that did not record it, and chose its best epoch on macro-F1.
  */
 export function judgedBy(task: RunTask | undefined, metric: ValidationMetricName | undefined, epochs: readonly EpochRecord[]): JudgedBy {
   const validates = epochs.length === 0 ? metric !== undefined : epochs.some((record) => record.validation !== undefined);
