@@ -204,7 +204,7 @@ export interface Stage {
    */
   epochs: number;
   /**
-   * Peak learning rate of this stage (after warm-up). Rates that work, by stage: **BERT** — `1e-3` for the head on a frozen encoder (`freeze: encoder`), `2e-5`–`5e-5` when the encoder trains. **Word-vector classifier** (AdamW) — `1e-2` for the head on frozen vectors (`freeze: embeddings`), then `3e-3` for everything (a third of the head's rate keeps what the vectors know); random vectors train everything at `1e-2` from the start. With `batch_size` 256 or more, double them.
+   * Peak learning rate of this stage (after warm-up). Rates that work, by stage: **BERT** — `1e-3` for the head on a frozen encoder (`freeze: encoder`), `2e-5`–`5e-5` when the encoder trains. **Word-vector classifier** (AdamW) — `1e-2` for the head on frozen vectors (`freeze: embeddings`), then everything at a smaller rate, so the vectors adapt and keep what they know: `3e-3` (a third) for general-purpose vectors such as GloVe, `1e-3` (a tenth) for vectors pretrained on your own domain's text, which have less to adapt (on IMDB at 1,000 reviews, `bench/imdb-vs-fasttext.ts`, each rate beats the other by about a point on its kind of vectors); random vectors train everything at `1e-2` from the start. With `batch_size` 256 or more, double them.
    */
   learning_rate: number;
   /**
