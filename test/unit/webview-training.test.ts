@@ -259,6 +259,17 @@ describe('training panel webview', () => {
     await page.close();
   });
 
+  it('names the metric the model was chosen by in words: "best validation loss", not the table cells\' "val. loss"', async () => {
+    const page = await openPanel(browser, 'trainingPanel');
+    const finished = classification.at(-1)!;
+    assert.ok(finished.kind === 'finished');
+    const byLoss: RunEvent = { ...finished, summary: { ...finished.summary, metric: 'loss' } };
+    await postToWebview(page, hostMessages('cls-loss', [...classification.slice(0, -1), byLoss]));
+    await page.waitForSelector('#summary:not([hidden])');
+    assert.deepEqual((await facts(page))[1], ['Model written', 'epoch 2 (best validation loss)']);
+    await page.close();
+  });
+
   it('writes the summary for people: labelled facts, short paths with the full one on hover, Reveal', async () => {
     const page = await openPanel(browser, 'trainingPanel');
     await postToWebview(page, [{ type: 'context', workspaceFolders: ['/work/spam-project'] }, ...hostMessages('cls-run', classification)]);

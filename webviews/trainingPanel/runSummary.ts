@@ -35,7 +35,9 @@ const FACTS: Fact[] = [
     label: 'Model written',
     value: (s) => {
       const best = num(s, 'bestEpoch');
-      const metric = typeof s['metric'] === 'string' && s['metric'] in METRICS ? `validation ${METRICS[s['metric'] as JudgedBy].short}` : 'validation metric';
+      const label = typeof s['metric'] === 'string' && s['metric'] in METRICS ? METRICS[s['metric'] as JudgedBy].label : 'Validation metric';
+      // "Validation loss" reads "best validation loss" here (the short form, "val. loss", is for table cells).
+      const metric = label.charAt(0).toLowerCase() + label.slice(1);
       return best === undefined ? undefined : `epoch ${best} (best ${metric})`;
     },
   },
