@@ -63,11 +63,3 @@ export function dataWithDefaults(data: Partial<ResolvedData> & Pick<ResolvedData
   if (!schema) throw new Error('the schema has no data section');
   return fillObject(data, schema) as unknown as ResolvedData;
 }
-
-/** The defaults of a section the config may leave out, such as `training.early_stopping`, whose defaults still apply where it is off (the metric the best epoch is chosen by). */
-export function sectionDefaults(...path: readonly string[]): Json {
-  let schema: JsonSchema | undefined = configSchema;
-  for (const key of path) schema = deref(schema?.properties?.[key]);
-  if (!schema) throw new Error(`the schema has no ${path.join('.')} section`);
-  return fillObject({}, schema);
-}

@@ -1,8 +1,8 @@
 // The schedule of a text-classification run, fixed from its config before the first step: the
 // stages with their epochs, steps, learning rates and freeze plans, and the training settings the
 // stage loop reads. What changes as the run goes is the trainer's (classificationTrainer.ts).
+import { schemaAt } from '../../../common/config/schemaDiagnostics';
 import type { ResolvedStage, ResolvedTraining } from '../../config/resolvedConfig';
-import { sectionDefaults } from '../../config/schemaDefaults';
 import type { EarlyStoppingMetric } from '../../training/earlyStopping';
 import { planFreeze, type FreezePlan } from '../../training/freezeSpec';
 import { LearningRateSchedule } from '../../training/learningRateSchedule';
@@ -56,7 +56,7 @@ export function planRun(training: ResolvedTraining, trainCount: number, groupNam
     batchSize,
     evalEvery: training.eval_every,
     logEverySteps: training.log_every_steps,
-    metric: (training.early_stopping ?? (sectionDefaults('training', 'early_stopping') as { metric: EarlyStoppingMetric })).metric,
+    metric: (training.early_stopping?.metric ?? schemaAt(['training', 'early_stopping', 'metric'])?.default) as EarlyStoppingMetric,
   };
 }
 
