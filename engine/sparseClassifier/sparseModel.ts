@@ -279,12 +279,17 @@ export class SparseModel {
     this.threads.cancel();
   }
 
-  /** Logits of every validation example in order, [count × labels], in evaluation mode. */
-  validationLogits(source: PooledSource): Float32Array {
+  /**
+   * Logits of every validation example in order, [count × labels], in evaluation mode. Under training
+   * embeddings the examples are pooled afresh on every thread (the pooling is the costly part: with
+   * trigrams a review is hundreds of rows), then the head reads the cached features on this one.
+   */
+  async validationLogits(source: PooledSource): Promise<Float32Array> {
     const { labels } = this.layout.shape;
     const count = this.layout.validation.count;
+    if (source === 'tokens' && count > 0) await this.threads.encode('validation', count);
     const logits = new Float32Array(count * labels);
-    for (let example = 0; example < count; example++) logits.set(this.kernel.exampleLogits(this.kernel.validation, example, source), example * labels);
+    for (let example = 0; example < count; example++) logits.set(this.kernel.exampleLogits(this.kernel.validation, example, 'cached'), example * labels);
     return logits;
   }
 

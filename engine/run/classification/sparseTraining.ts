@@ -107,9 +107,9 @@ export function sparseTraining(options: SparseTrainingOptions): ClassifierTraini
       }
     },
 
-    evaluate(decision: Decision) {
-      if (!options.validation) return Promise.reject(new Error('no validation data to evaluate on'));
-      return Promise.resolve(scoreLogits(model.validationLogits(source), options.validation, labels, decision));
+    async evaluate(decision: Decision) {
+      if (!options.validation) throw new Error('no validation data to evaluate on');
+      return scoreLogits(await model.validationLogits(source), options.validation, labels, decision);
     },
 
     endStage(): Notice[] {
