@@ -31,7 +31,10 @@ export interface TrainSettings {
   readonly dropout: number;
 }
 
-/** The pooled features of a set live in its `pooled` block while the embeddings are frozen. */
+/**
+ * Where the head's pooled features come from: the set's `pooled` block ('cached': pooled once while the
+ * embeddings are frozen, or by the threads just before an evaluation), or the token rows at each step.
+ */
 export type PooledSource = 'cached' | 'tokens';
 
 export class ExampleSetViews {
@@ -195,9 +198,9 @@ export class SparseKernel {
     return logits;
   }
 
-  /** Logits of one example in evaluation mode (no dropout), in `this.logits`. */
-  exampleLogits(set: ExampleSetViews, example: number, source: PooledSource): Float32Array {
-    return this.headForward(this.pooledOf(set, example, source), 0);
+  /** Logits of one example from its cached pooled features, in evaluation mode (no dropout), in `this.logits`. */
+  exampleLogits(set: ExampleSetViews, example: number): Float32Array {
+    return this.headForward(this.pooledOf(set, example, 'cached'), 0);
   }
 
   /**
@@ -226,12 +229,6 @@ export class SparseKernel {
     const target = set.labels[example]!;
     for (let l = 0; l < labels; l++) dLogits[l] = (scale * Math.exp(logits[l]! - largest)) / total - (l === target ? scale : 0);
     return Math.log(total) + largest - logits[target]!;
-  }
-
-  /** Loss of one example in evaluation mode (its logits stay in `this.logits`). */
-  exampleLoss(set: ExampleSetViews, example: number, source: PooledSource): number {
-    this.exampleLogits(set, example, source);
-    return this.lossAndGradient(set, example, 0);
   }
 
   /** Backward from dLogits through the head into headGradient, and into dPooled when the embeddings train. */

@@ -289,7 +289,7 @@ export class SparseModel {
     const count = this.layout.validation.count;
     if (source === 'tokens' && count > 0) await this.threads.encode('validation', count);
     const logits = new Float32Array(count * labels);
-    for (let example = 0; example < count; example++) logits.set(this.kernel.exampleLogits(this.kernel.validation, example, 'cached'), example * labels);
+    for (let example = 0; example < count; example++) logits.set(this.kernel.exampleLogits(this.kernel.validation, example), example * labels);
     return logits;
   }
 

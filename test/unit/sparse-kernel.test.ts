@@ -110,7 +110,7 @@ async function sparseStep(sparse: SparseModel, step: number, trainSettings: Trai
 
 const learningRateAt = (step: number): number => STAGE.peakLearningRate * ((STAGE.steps - step) / STAGE.steps);
 
-test('the same parameters give the same logits and loss as the TensorFlow.js model, the pooling split over the threads', async () => {
+test('the same parameters give the same logits and loss as the TensorFlow.js model, the pooling split over the threads, and the cached features of a frozen stage the same again', async () => {
   for (const pooling of ['mean', 'max', 'mean-max'] as const) {
     for (const hiddenSize of [0, 5]) {
       const config = configOf({ pooling, hiddenSize });
@@ -125,6 +125,8 @@ test('the same parameters give the same logits and loss as the TensorFlow.js mod
       batch.exampleIndices.forEach((example, row) => fromTf.set(logits.subarray(row * 3, row * 3 + 3), example * 3));
       const fromKernel = await sparse.validationLogits('tokens');
       for (let i = 0; i < fromTf.length; i++) assert.ok(Math.abs(fromKernel[i]! - fromTf[i]!) < 1e-5, `${pooling}, hidden ${hiddenSize}: logit ${i}: ${fromKernel[i]} vs ${fromTf[i]}`);
+      await sparse.encodePooled();
+      assert.deepEqual(await sparse.validationLogits('cached'), fromKernel);
       const scored = scoreLogits(fromKernel, examples, ['x', 'y', 'z'], SINGLE_LABEL);
       const tfLoss = tf.tidy(() => crossEntropy(model.batchLogits(batch, false), tf.tensor1d(batch.labels, 'int32')).dataSync()[0]!);
       assert.ok(Math.abs(scored.loss - tfLoss) < 1e-5, `${scored.loss} vs ${tfLoss}`);
