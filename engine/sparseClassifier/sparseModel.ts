@@ -148,14 +148,22 @@ export class SparseModel {
     }
   }
 
-  /** The parameters as torch names and shapes: embeddings [rows, dim] (unless left out), the buffers, the head's Linear layers [out, in]. */
+  /**
+   * The parameters as torch names and shapes: embeddings [rows, dim] (unless left out), the buffers, the
+   * head's Linear layers [out, in]. Where rows need no padding the embeddings are a view of the model's
+   * memory, valid until it trains again: a trigram model's two million rows are 800 MB, and a fresh
+   * copy of them, page faults and all, cost seconds of a run that only writes them to its folder.
+   */
   exportState(withEmbeddings = true): Map<string, FloatTensor> {
     const { shape, stride } = this.layout;
     const { rows, dim } = shape;
     const state = new Map<string, FloatTensor>();
     if (withEmbeddings) {
-      const embeddings = new Float32Array(rows * dim);
-      copyRows(this.kernel.embeddings, stride, embeddings, dim, dim, rows);
+      let embeddings = this.kernel.embeddings.subarray(0, rows * dim);
+      if (stride !== dim) {
+        embeddings = new Float32Array(rows * dim);
+        copyRows(this.kernel.embeddings, stride, embeddings, dim, dim, rows);
+      }
       state.set(EMBEDDINGS, { shape: [rows, dim], data: embeddings });
     }
     const norm = (block: Float32Array): FloatTensor => ({ shape: [pooledSize(shape)], data: convertColumns(this.layout, block, 1, 'unpad') });
