@@ -38,25 +38,29 @@ export interface TokenizeOptions {
   readonly groupSize?: number;
 }
 
+/** Token ids per example, unpadded, with their token types (all 0 when absent). */
+export interface TokenRows {
+  readonly ids: readonly Int32Array[];
+  readonly types?: readonly Int32Array[];
+}
+
 /** Tokenises `examples` in order; the padding `encode` adds (attention mask 0, at the end) is removed. */
 export function tokenizeExamples(
   examples: readonly { readonly text: string; readonly labelIds: readonly number[] }[],
   tokenizer: BatchTokenizer,
-  { maxLength, groupSize = 64, multiLabelClasses }: TokenizeOptions,
+  options: TokenizeOptions,
 ): TokenizedExamples {
-  const count = examples.length;
+  const unpadded = tokenizer.tokenIds?.bind(tokenizer);
+  const rows = unpadded ? { ids: examples.map((example) => Int32Array.from(unpadded(example.text, options.maxLength))) } : encodedRows(examples, tokenizer, options);
+  return packExamples(examples, rows, { padTokenId: tokenizer.padTokenId ?? 0, ...(options.multiLabelClasses === undefined ? {} : { multiLabelClasses: options.multiLabelClasses }) });
+}
+
+/** Rows from `encode`, `groupSize` texts a call, with the padding each call adds cut off again. */
+function encodedRows(examples: readonly { readonly text: string }[], tokenizer: BatchTokenizer, { maxLength, groupSize = 64 }: TokenizeOptions): TokenRows {
   const longest = tokenizer.longestFor?.(maxLength) ?? maxLength;
-  const lengths = new Int32Array(count);
   const ids: Int32Array[] = [];
   const types: Int32Array[] = [];
-  const unpadded = tokenizer.tokenIds?.bind(tokenizer);
-  for (let start = 0; unpadded && start < count; start++) {
-    const row = Int32Array.from(unpadded(examples[start]!.text, maxLength));
-    lengths[start] = row.length;
-    ids.push(row);
-    types.push(new Int32Array(row.length));
-  }
-  for (let start = 0; !unpadded && start < count; start += groupSize) {
+  for (let start = 0; start < examples.length; start += groupSize) {
     const group = examples.slice(start, start + groupSize);
     const encoded = tokenizer.encode(
       group.map((example) => example.text),
@@ -67,18 +71,28 @@ export function tokenizeExamples(
       let length = 0;
       while (length < mask.length && mask[length] === 1) length++;
       if (length > longest) throw new Error(`the tokenizer returned ${length} tokens for a text, more than max_length ${maxLength}`);
-      lengths[start + row] = length;
       ids.push(Int32Array.from(encoded.inputIds[row]!.slice(0, length)));
       types.push(Int32Array.from(encoded.tokenTypeIds[row]!.slice(0, length)));
     });
   }
+  return { ids, types };
+}
+
+/** The examples' token rows stored flat, with their labels. */
+export function packExamples(
+  examples: readonly { readonly labelIds: readonly number[] }[],
+  rows: TokenRows,
+  { padTokenId, multiLabelClasses }: { padTokenId: number; multiLabelClasses?: number },
+): TokenizedExamples {
+  const count = examples.length;
+  const lengths = Int32Array.from(rows.ids, (row) => row.length);
   const offsets = new Int32Array(count + 1);
   for (let i = 0; i < count; i++) offsets[i + 1] = offsets[i]! + lengths[i]!;
   const tokenIds = new Int32Array(offsets[count]!);
   const tokenTypeIds = new Int32Array(offsets[count]!);
   for (let i = 0; i < count; i++) {
-    tokenIds.set(ids[i]!, offsets[i]);
-    tokenTypeIds.set(types[i]!, offsets[i]);
+    tokenIds.set(rows.ids[i]!, offsets[i]);
+    if (rows.types) tokenTypeIds.set(rows.types[i]!, offsets[i]);
   }
   const labels = Int32Array.from(examples, (example) => example.labelIds[0] ?? -1);
   let targets: Uint8Array | undefined;
@@ -86,5 +100,5 @@ export function tokenizeExamples(
     targets = new Uint8Array(count * multiLabelClasses);
     examples.forEach((example, i) => example.labelIds.forEach((id) => (targets![i * multiLabelClasses + id] = 1)));
   }
-  return { count, offsets, lengths, tokenIds, tokenTypeIds, labels, ...(targets ? { targets } : {}), padTokenId: tokenizer.padTokenId ?? 0 };
+  return { count, offsets, lengths, tokenIds, tokenTypeIds, labels, ...(targets ? { targets } : {}), padTokenId };
 }

@@ -26,15 +26,17 @@ export interface WordNgramSettings {
   readonly firstId: number;
 }
 
-/** The n-gram ids of `words` (2-grams first, then 3-grams, …), appended to `out`. */
-export function appendNgramIds(words: readonly string[], { maxN, buckets, firstId }: WordNgramSettings, out: number[]): void {
-  if (maxN < 2 || words.length < 2) return;
-  const hashes = words.map(wordHash);
+/**
+ * Writes the n-gram ids of the words whose `wordHash`es are `hashes` (2-grams first, then 3-grams, …)
+ * into `out` from index `at`; returns the index after the last.
+ */
+export function writeNgramIds(hashes: ArrayLike<number>, { maxN, buckets, firstId }: WordNgramSettings, out: Int32Array | number[], at: number): number {
   for (let n = 2; n <= maxN; n++) {
     for (let start = 0; start + n <= hashes.length; start++) {
       let h = hashes[start]!;
       for (let k = 1; k < n; k++) h = (Math.imul(h, NGRAM_MULTIPLIER) + hashes[start + k]!) >>> 0;
-      out.push(firstId + (h % buckets));
+      out[at++] = firstId + (h % buckets);
     }
   }
+  return at;
 }

@@ -3,7 +3,7 @@
 // hyphens kept inside a word, so "war," gives "war" — the word a vector was trained for. Punctuation
 // is not dropped but becomes tokens of its own ("$", "!"), which carry signal for a classifier.
 import type { BatchTokenizer } from './tokenizedExamples';
-import { appendNgramIds, type WordNgramSettings } from './wordNgrams';
+import { wordHash, writeNgramIds, type WordNgramSettings } from './wordNgrams';
 
 export const PAD_TOKEN = '[PAD]';
 export const UNK_TOKEN = '[UNK]';
@@ -27,6 +27,60 @@ export function wordTokens(text: string, { lowercase = false, maxTokens = Number
   TOKEN.lastIndex = 0;
   for (let match = TOKEN.exec(source); match !== null && tokens.length < maxTokens; match = TOKEN.exec(source)) tokens.push(match[0]);
   return tokens;
+}
+
+/**
+ * Texts split into words once, for a run that counts its words (to choose the vocabulary) before it
+ * encodes them: each distinct word is kept once, in the order first seen, with its count, and each
+ * text as indices into them, so the regular expression and the word lookups run once per token.
+ */
+export class SplitTexts {
+  /** The distinct words, in the order first seen. */
+  readonly words: string[] = [];
+  private readonly counts: number[] = [];
+  private readonly offsets: Int32Array;
+  private readonly indices: Int32Array;
+
+  constructor(texts: readonly string[], options: WordTokenizeOptions) {
+    const indexOf = new Map<string, number>();
+    const indices: number[] = [];
+    this.offsets = new Int32Array(texts.length + 1);
+    texts.forEach((text, at) => {
+      for (const word of wordTokens(text, options)) {
+        let index = indexOf.get(word);
+        if (index === undefined) {
+          index = this.words.push(word) - 1;
+          indexOf.set(word, index);
+          this.counts.push(0);
+        }
+        this.counts[index]!++;
+        indices.push(index);
+      }
+      this.offsets[at + 1] = indices.length;
+    });
+    this.indices = Int32Array.from(indices);
+  }
+
+  get count(): number {
+    return this.offsets.length - 1;
+  }
+
+  /** The most words a text has. */
+  get longest(): number {
+    let longest = 0;
+    for (let text = 0; text < this.count; text++) longest = Math.max(longest, this.offsets[text + 1]! - this.offsets[text]!);
+    return longest;
+  }
+
+  /** Text `text`'s words, as indices into `words`. */
+  wordsOf(text: number): Int32Array {
+    return this.indices.subarray(this.offsets[text], this.offsets[text + 1]);
+  }
+
+  /** How often each word occurs in all the texts. */
+  wordCounts(): Map<string, number> {
+    return new Map(this.words.map((word, index) => [word, this.counts[index]!]));
+  }
 }
 
 /** Word n-grams as a tokenizer adds them: up to `maxN` words, hashed into `buckets` rows after the vocabulary. */
@@ -79,8 +133,26 @@ export class WordTokenizer implements BatchTokenizer {
     const words = wordTokens(text, { lowercase: this.lowercase, maxTokens: maxLength });
     if (words.length === 0) return [UNK_ID];
     const ids = words.map((word) => this.idOf(word));
-    if (this.ngrams) appendNgramIds(words, this.ngrams, ids);
+    if (this.ngrams) writeNgramIds(words.map(wordHash), this.ngrams, ids, ids.length);
     return ids;
+  }
+
+  /** What `tokenIds` gives each text of `split`, from its words looked up and hashed once each. */
+  idsOfSplit(split: SplitTexts): Int32Array[] {
+    const wordIds = Int32Array.from(split.words, (word) => this.idOf(word));
+    const hashes = Uint32Array.from(this.ngrams ? split.words : [], wordHash);
+    const textHashes = new Uint32Array(split.longest);
+    return Array.from({ length: split.count }, (_, text) => {
+      const indices = split.wordsOf(text);
+      if (indices.length === 0) return Int32Array.of(UNK_ID);
+      const ids = new Int32Array(this.longestFor(indices.length));
+      for (let at = 0; at < indices.length; at++) ids[at] = wordIds[indices[at]!]!;
+      if (this.ngrams) {
+        for (let at = 0; at < indices.length; at++) textHashes[at] = hashes[indices[at]!]!;
+        writeNgramIds(textHashes.subarray(0, indices.length), this.ngrams, ids, indices.length);
+      }
+      return ids;
+    });
   }
 
   encode(texts: readonly string[], { maxLength }: { maxLength: number }): { inputIds: number[][]; attentionMask: number[][]; tokenTypeIds: number[][] } {

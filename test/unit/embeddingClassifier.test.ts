@@ -8,7 +8,7 @@ import type { RunEvent } from '../../common/protocol/runEvents';
 import { loadConfig } from '../../engine/config/loadConfig';
 import { loadLabelledData } from '../../engine/data/labelledData';
 import { tokenizeExamples } from '../../engine/data/tokenizedExamples';
-import { wordTokens, WordTokenizer } from '../../engine/data/wordTokenizer';
+import { SplitTexts, wordTokens, WordTokenizer } from '../../engine/data/wordTokenizer';
 import { SINGLE_LABEL } from '../../engine/models/decision';
 import { EmbeddingClassifier, embeddingClassifierParameters, type EmbeddingClassifierConfig } from '../../engine/models/embeddingClassifier';
 import { embeddingClassifierLogits, loadEmbeddingTextClassifier, writeEmbeddingClassifierFolder } from '../../engine/models/embeddingClassifierFolder';
@@ -115,6 +115,18 @@ test('word tokens: punctuation split off as its own tokens, words as the word2ve
       [0, 0],
     ],
   });
+});
+
+test('texts split once (SplitTexts) encode to the ids tokenIds gives each text, n-grams and cut texts included', () => {
+  const texts = ['The war, the WAR!', '', 'peace and war and peace and war', 'unknown words only', 'war'];
+  const split = new SplitTexts(texts, { lowercase: true, maxTokens: 5 });
+  assert.deepEqual(split.words.slice(0, 4), ['the', 'war', ',', 'peace'], 'words in the order first seen; the first text is cut before its "!"');
+  assert.equal(split.wordCounts().get('war'), 4, '2 + 1 in "peace and war and peace" (the rest of the text is cut) + 1');
+  for (const ngrams of [undefined, { maxN: 3, buckets: 7 }]) {
+    const tokenizer = new WordTokenizer(['[PAD]', '[UNK]', 'war', 'peace', 'the'], true, ngrams);
+    const ids = tokenizer.idsOfSplit(split).map((row) => [...row]);
+    assert.deepEqual(ids, texts.map((text) => tokenizer.tokenIds(text, 5)), `n-grams ${ngrams?.maxN ?? 1}`);
+  }
 });
 
 test('freeze plans of the embedding classifier: encoder and embeddings both freeze the embedding layer', () => {

@@ -6,8 +6,8 @@
 import { availableParallelism } from 'node:os';
 import type { LabelledData } from '../../data/labelledData';
 import { SeededRandom } from '../../data/seededRandom';
-import { tokenizeExamples, type TokenizedExamples } from '../../data/tokenizedExamples';
-import { PAD_TOKEN, UNK_ID, UNK_TOKEN, WordTokenizer, wordTokens } from '../../data/wordTokenizer';
+import { packExamples, tokenizeExamples, type TokenizedExamples } from '../../data/tokenizedExamples';
+import { PAD_TOKEN, SplitTexts, UNK_ID, UNK_TOKEN, WordTokenizer } from '../../data/wordTokenizer';
 import { configuredDecision } from '../../models/decision';
 import { embeddingRows, initialEmbeddingClassifierState, pooledSize, type EmbeddingClassifierConfig } from '../../models/embeddingClassifier';
 import { readEmbeddingClassifierFiles, writeEmbeddingClassifierFolder } from '../../models/embeddingClassifierFolder';
@@ -142,12 +142,16 @@ export async function prepareEmbeddingClassifier(context: TrainerContext, data: 
   const ngramBuckets = wordNgrams > 1 ? model.ngram_buckets : 0;
   const labels = data.labels.names;
 
-  const counts = new Map<string, number>();
-  for (const example of data.train) for (const word of wordTokens(example.text, { lowercase, maxTokens: maxLength })) counts.set(word, (counts.get(word) ?? 0) + 1);
+  const trainWords = new SplitTexts(
+    data.train.map((example) => example.text),
+    { lowercase, maxTokens: maxLength },
+  );
+  const counts = trainWords.wordCounts();
   const vocabulary = buildEmbeddingVocabulary(vectors, counts, dim, config.seed);
   const tokenizer = new WordTokenizer(vocabulary.words, lowercase, { maxN: wordNgrams, buckets: ngramBuckets });
-  const tokenizeOptions = { maxLength, ...(data.multiLabel ? { multiLabelClasses: labels.length } : {}) };
-  const train = tokenizeExamples(data.train, tokenizer, tokenizeOptions);
+  const multiLabel = data.multiLabel ? { multiLabelClasses: labels.length } : {};
+  const tokenizeOptions = { maxLength, ...multiLabel };
+  const train = packExamples(data.train, { ids: tokenizer.idsOfSplit(trainWords) }, { padTokenId: tokenizer.padTokenId, ...multiLabel });
   const validation = data.validation.length > 0 ? tokenizeExamples(data.validation, tokenizer, tokenizeOptions) : undefined;
 
   const coverage = tokenCoverage(train, vocabulary);
