@@ -229,7 +229,7 @@ export interface Word2Vec {
    */
   vector_size?: number;
   /**
-   * Largest distance between the centre word and a context word; each centre word samples its effective window uniformly from 1 to this.
+   * Largest distance between the centre word and a context word; each centre word samples its effective window uniformly from 1 to this. Narrow windows (2–5) make neighbours of words that fill the same slot ("good", "bad"); wide ones (20–50: a window never crosses a line) of words used in the same texts, which is what a sentiment or topic classifier reading the vectors needs. On IMDB, vectors pretrained with window 40 made a classifier of 1,000 labelled reviews 2 points more accurate than window 5 (the README's IMDB benchmark).
    */
   window?: number;
   /**
