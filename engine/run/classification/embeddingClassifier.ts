@@ -142,17 +142,13 @@ export async function prepareEmbeddingClassifier(context: TrainerContext, data: 
   const ngramBuckets = wordNgrams > 1 ? model.ngram_buckets : 0;
   const labels = data.labels.names;
 
-  const trainWords = new SplitTexts(
-    data.train.map((example) => example.text),
-    { lowercase, maxTokens: maxLength },
-  );
+  const trainWords = new SplitTexts(data.train.map((example) => example.text), { lowercase, maxTokens: maxLength });
   const counts = trainWords.wordCounts();
   const vocabulary = buildEmbeddingVocabulary(vectors, counts, dim, config.seed);
   const tokenizer = new WordTokenizer(vocabulary.words, lowercase, { maxN: wordNgrams, buckets: ngramBuckets });
   const multiLabel = data.multiLabel ? { multiLabelClasses: labels.length } : {};
-  const tokenizeOptions = { maxLength, ...multiLabel };
   const train = packExamples(data.train, { ids: tokenizer.idsOfSplit(trainWords) }, { padTokenId: tokenizer.padTokenId, ...multiLabel });
-  const validation = data.validation.length > 0 ? tokenizeExamples(data.validation, tokenizer, tokenizeOptions) : undefined;
+  const validation = data.validation.length > 0 ? tokenizeExamples(data.validation, tokenizer, { maxLength, ...multiLabel }) : undefined;
 
   const coverage = tokenCoverage(train, vocabulary);
   const origin = vectors === undefined ? 'no pretrained vectors' : `${vocabulary.pretrained} words with vectors from ${vectors.source}, rescaled ×${vocabulary.rescaled.toPrecision(3)} to an RMS of ${embeddingScale(dim).toPrecision(3)}`;
