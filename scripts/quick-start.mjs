@@ -54,7 +54,7 @@ const lines = [
   '',
   `Transfer learning on ${classifiers[0].summary.labels.join('/')} e-mails, validation split (examples/data/spam-valid.csv):`,
   `  ${pad('', 28)} ${pad('accuracy', 9)} ${pad('macro-F1', 9)} time`,
-  ...classifiers.map((c) => `  ${pad(c.name, 28)} ${pad(c.summary.validation.accuracy.toFixed(4), 9)} ${pad(c.summary.validation.macroF1.toFixed(4), 9)} ${c.summary.elapsedSeconds.toFixed(0)} s`),
+  ...classifiers.map((c) => `  ${pad(c.name, 28)} ${pad(c.summary.validation.accuracy.toFixed(4), 9)} ${pad(c.summary.validation.macroF1.toFixed(4), 9)} ${c.summary.elapsedSeconds.toFixed(1)} s`),
   `  pretrained − random: accuracy ${(classifiers[0].summary.validation.accuracy - classifiers[1].summary.validation.accuracy).toFixed(4)}, macro-F1 ${(classifiers[0].summary.validation.macroF1 - classifiers[1].summary.validation.macroF1).toFixed(4)}`,
   '',
   'Short sentences (label and its probability):',
