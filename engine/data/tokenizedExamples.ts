@@ -13,7 +13,7 @@ export interface BatchTokenizer {
   /** The most ids `encode` gives a text for `maxLength` (word n-grams add ids); `maxLength` when absent. */
   longestFor?(maxLength: number): number;
   /** A text's ids without padding, when the tokenizer has them so (token types all 0): no `encode` round trip. */
-  tokenIds?(text: string, maxLength: number): readonly number[];
+  tokenIds?(text: string, maxLength: number): ArrayLike<number>;
 }
 
 export interface TokenizedExamples {
@@ -52,7 +52,7 @@ export function tokenizeExamples(
 ): TokenizedExamples {
   const unpadded = tokenizer.tokenIds?.bind(tokenizer);
   const rows = unpadded ? { ids: examples.map((example) => Int32Array.from(unpadded(example.text, options.maxLength))) } : encodedRows(examples, tokenizer, options);
-  return packExamples(examples, rows, { padTokenId: tokenizer.padTokenId ?? 0, ...(options.multiLabelClasses === undefined ? {} : { multiLabelClasses: options.multiLabelClasses }) });
+  return packExamples(examples, rows, { padTokenId: tokenizer.padTokenId ?? 0, multiLabelClasses: options.multiLabelClasses });
 }
 
 /** Rows from `encode`, `groupSize` texts a call, with the padding each call adds cut off again. */
@@ -82,7 +82,7 @@ function encodedRows(examples: readonly { readonly text: string }[], tokenizer: 
 export function packExamples(
   examples: readonly { readonly labelIds: readonly number[] }[],
   rows: TokenRows,
-  { padTokenId, multiLabelClasses }: { padTokenId: number; multiLabelClasses?: number },
+  { padTokenId, multiLabelClasses }: { padTokenId: number; multiLabelClasses?: number | undefined },
 ): TokenizedExamples {
   const count = examples.length;
   const lengths = Int32Array.from(rows.ids, (row) => row.length);

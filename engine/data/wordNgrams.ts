@@ -30,7 +30,7 @@ export interface WordNgramSettings {
  * Writes the n-gram ids of the words whose `wordHash`es are `hashes` (2-grams first, then 3-grams, …)
  * into `out` from index `at`; returns the index after the last.
  */
-export function writeNgramIds(hashes: ArrayLike<number>, { maxN, buckets, firstId }: WordNgramSettings, out: Int32Array | number[], at: number): number {
+export function writeNgramIds(hashes: ArrayLike<number>, { maxN, buckets, firstId }: WordNgramSettings, out: Int32Array, at: number): number {
   for (let n = 2; n <= maxN; n++) {
     for (let start = 0; start + n <= hashes.length; start++) {
       let h = hashes[start]!;

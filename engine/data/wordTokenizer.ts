@@ -37,6 +37,8 @@ export function wordTokens(text: string, { lowercase = false, maxTokens = Number
 export class SplitTexts {
   /** The distinct words, in the order first seen. */
   readonly words: string[] = [];
+  /** The most words a text has. */
+  readonly longest: number;
   private readonly counts: number[] = [];
   private readonly offsets: Int32Array;
   private readonly indices: Int32Array;
@@ -44,6 +46,7 @@ export class SplitTexts {
   constructor(texts: readonly string[], options: WordTokenizeOptions) {
     const indexOf = new Map<string, number>();
     const indices: number[] = [];
+    let longest = 0;
     this.offsets = new Int32Array(texts.length + 1);
     texts.forEach((text, at) => {
       for (const word of wordTokens(text, options)) {
@@ -57,19 +60,14 @@ export class SplitTexts {
         indices.push(index);
       }
       this.offsets[at + 1] = indices.length;
+      longest = Math.max(longest, indices.length - this.offsets[at]!);
     });
+    this.longest = longest;
     this.indices = Int32Array.from(indices);
   }
 
   get count(): number {
     return this.offsets.length - 1;
-  }
-
-  /** The most words a text has. */
-  get longest(): number {
-    let longest = 0;
-    for (let text = 0; text < this.count; text++) longest = Math.max(longest, this.offsets[text + 1]! - this.offsets[text]!);
-    return longest;
   }
 
   /** Text `text`'s words, as indices into `words`. */
@@ -129,30 +127,37 @@ export class WordTokenizer implements BatchTokenizer {
   }
 
   /** Token ids of one text: at most `maxLength` words (never none), then their n-grams. */
-  tokenIds(text: string, maxLength: number): number[] {
+  tokenIds(text: string, maxLength: number): Int32Array {
     const words = wordTokens(text, { lowercase: this.lowercase, maxTokens: maxLength });
-    if (words.length === 0) return [UNK_ID];
-    const ids = words.map((word) => this.idOf(word));
-    if (this.ngrams) writeNgramIds(words.map(wordHash), this.ngrams, ids, ids.length);
-    return ids;
+    return this.row(
+      words.map((word) => this.idOf(word)),
+      () => words.map(wordHash),
+    );
   }
 
   /** What `tokenIds` gives each text of `split`, from its words looked up and hashed once each. */
   idsOfSplit(split: SplitTexts): Int32Array[] {
     const wordIds = Int32Array.from(split.words, (word) => this.idOf(word));
     const hashes = Uint32Array.from(this.ngrams ? split.words : [], wordHash);
+    const textIds = new Int32Array(split.longest);
     const textHashes = new Uint32Array(split.longest);
     return Array.from({ length: split.count }, (_, text) => {
       const indices = split.wordsOf(text);
-      if (indices.length === 0) return Int32Array.of(UNK_ID);
-      const ids = new Int32Array(this.longestFor(indices.length));
-      for (let at = 0; at < indices.length; at++) ids[at] = wordIds[indices[at]!]!;
-      if (this.ngrams) {
+      for (let at = 0; at < indices.length; at++) textIds[at] = wordIds[indices[at]!]!;
+      return this.row(textIds.subarray(0, indices.length), () => {
         for (let at = 0; at < indices.length; at++) textHashes[at] = hashes[indices[at]!]!;
-        writeNgramIds(textHashes.subarray(0, indices.length), this.ngrams, ids, indices.length);
-      }
-      return ids;
+        return textHashes.subarray(0, indices.length);
+      });
     });
+  }
+
+  /** A text's row from its words' ids (and, for the n-grams, their `wordHash`es): the words, or one [UNK] when there are none, then the n-grams. */
+  private row(wordIds: ArrayLike<number>, hashes: () => ArrayLike<number>): Int32Array {
+    if (wordIds.length === 0) return Int32Array.of(UNK_ID);
+    const ids = new Int32Array(this.longestFor(wordIds.length));
+    ids.set(wordIds);
+    if (this.ngrams) writeNgramIds(hashes(), this.ngrams, ids, wordIds.length);
+    return ids;
   }
 
   encode(texts: readonly string[], { maxLength }: { maxLength: number }): { inputIds: number[][]; attentionMask: number[][]; tokenTypeIds: number[][] } {

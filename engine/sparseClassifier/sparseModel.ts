@@ -159,11 +159,8 @@ export class SparseModel {
     const { rows, dim } = shape;
     const state = new Map<string, FloatTensor>();
     if (withEmbeddings) {
-      let embeddings = this.kernel.embeddings.subarray(0, rows * dim);
-      if (stride !== dim) {
-        embeddings = new Float32Array(rows * dim);
-        copyRows(this.kernel.embeddings, stride, embeddings, dim, dim, rows);
-      }
+      const embeddings = stride === dim ? this.kernel.embeddings.subarray(0, rows * dim) : new Float32Array(rows * dim);
+      if (stride !== dim) copyRows(this.kernel.embeddings, stride, embeddings, dim, dim, rows);
       state.set(EMBEDDINGS, { shape: [rows, dim], data: embeddings });
     }
     const norm = (block: Float32Array): FloatTensor => ({ shape: [pooledSize(shape)], data: convertColumns(this.layout, block, 1, 'unpad') });

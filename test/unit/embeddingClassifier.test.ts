@@ -125,7 +125,7 @@ test('texts split once (SplitTexts) encode to the ids tokenIds gives each text, 
   for (const ngrams of [undefined, { maxN: 3, buckets: 7 }]) {
     const tokenizer = new WordTokenizer(['[PAD]', '[UNK]', 'war', 'peace', 'the'], true, ngrams);
     const ids = tokenizer.idsOfSplit(split).map((row) => [...row]);
-    assert.deepEqual(ids, texts.map((text) => tokenizer.tokenIds(text, 5)), `n-grams ${ngrams?.maxN ?? 1}`);
+    assert.deepEqual(ids, texts.map((text) => [...tokenizer.tokenIds(text, 5)]), `n-grams ${ngrams?.maxN ?? 1}`);
   }
 });
 

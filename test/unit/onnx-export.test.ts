@@ -134,7 +134,7 @@ describe('the word-vector classifier as ONNX', () => {
     const library = new Tokenizer(json, config);
     const engine = new WordTokenizer(EMBEDDING_WORDS, true);
     for (const text of ["The cat, the MAT!", "don't   stop-me now", 'naïve café — 42%', "i'm 'quoted' Hello,world", 'tabs\tand\nlines']) {
-      assert.deepEqual(library.encode(text).ids, engine.tokenIds(text, 100), text);
+      assert.deepEqual(library.encode(text).ids, [...engine.tokenIds(text, 100)], text);
     }
   });
 });
