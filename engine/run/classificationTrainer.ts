@@ -101,6 +101,11 @@ class ClassificationRun {
   /** Where the checkpoint resumed from stood inside its epoch (consumed by that epoch). */
   private within: EpochPosition | undefined;
   private lastEmit = Number.NEGATIVE_INFINITY;
+  /**
+   * Seconds this session spent before training (reading the data and the vectors, building the model):
+   * the progress bar measures training time, which its ETA estimates; set up, a run has trained none.
+   */
+  private readonly setupSeconds: number;
   private readonly checkpointWrite = new BackgroundWrite();
 
   constructor(
@@ -113,9 +118,11 @@ class ClassificationRun {
     const { patience, min_delta } = training.early_stopping ?? { patience: Number.MAX_SAFE_INTEGER, min_delta: 0 };
     this.tracker = new EarlyStopping({ metric: this.plan.metric, patience, min_delta });
     this.decision = configuredDecision(prepared.data.multiLabel, training.decision_threshold);
-    this.meter = new ProgressMeter(this.plan.schedule.stages);
+    // Stages that freeze the same groups cost alike per step.
+    this.meter = new ProgressMeter(this.plan.schedule.stages.map((stage, index) => ({ steps: stage.steps, kind: describeFreezePlan(this.plan.plans[index]!) })));
     this.bestFolder = path.join(context.folder.checkpoints, BEST_FOLDER);
     this.halt = new RunHalt(context);
+    this.setupSeconds = context.elapsedSeconds() - (context.resumeFrom?.elapsedSeconds ?? 0);
   }
 
   /** Continues from the checkpoint of `resume`: model, optimiser, early stopping, position. */
@@ -280,7 +287,7 @@ class ClassificationRun {
     const { schedule, totalEpochs } = this.plan;
     const etaSeconds = this.meter.etaSeconds({ stage: stageIndex, stepsLeftInStage: stepsLeft, epochsLeft: totalEpochs - this.epochsDone });
     const elapsedSeconds = this.context.elapsedSeconds();
-    const progress = this.meter.progress(elapsedSeconds, etaSeconds, schedule.totalSteps > 0 ? this.step / schedule.totalSteps : 1);
+    const progress = this.meter.progress(elapsedSeconds - this.setupSeconds, etaSeconds, schedule.totalSteps > 0 ? this.step / schedule.totalSteps : 1);
     return { progress, ...(etaSeconds !== undefined && { etaSeconds }), elapsedSeconds };
   }
 

@@ -2,11 +2,17 @@
 // Only training steps make a stage's rate: validation and checkpoints are measured apart, as a cost
 // each epoch repeats, so the line after a validation pass neither slows the throughput nor inflates
 // the ETA. A stage's first step is left out of its rate (kernels warm up on a new kind of work).
-// Until some rate is known the ETA is absent, not guessed. Pure: durations in, numbers out.
+// Until a rate is known for every stage still to run the ETA is absent, not guessed (a head on cached
+// features says nothing of what training everything costs). Pure: durations in, numbers out.
 
 export interface MeteredStage {
   /** Training steps in the stage. */
   readonly steps: number;
+  /**
+   * Stages of one kind cost alike per step (the trainer's: what they freeze); a stage neither timed
+   * nor assumed yet is estimated from the timed ones of its kind, never from another kind's.
+   */
+  readonly kind?: string;
 }
 
 /** Where the run is when asked for an ETA. */
@@ -27,7 +33,6 @@ interface Measured {
 export class ProgressMeter {
   private readonly measured: Measured[];
   private readonly assumedMs: (number | undefined)[];
-  private latestRate: number | undefined;
   private overhead = { ms: 0, epochs: 0 };
   private caching: { done: number; total: number; ms: number } | undefined;
   private sinceReport = { ms: 0, samples: 0 };
@@ -53,7 +58,6 @@ export class ProgressMeter {
     if (measured.seen === 1 && this.stages[stage]!.steps > 1) return; // warm-up
     measured.ms += ms;
     measured.count += steps;
-    this.latestRate = measured.ms / measured.count;
   }
 
   /** Work between steps that every epoch repeats: its validation pass and checkpoint. */
@@ -74,12 +78,16 @@ export class ProgressMeter {
     return ms > 0 ? (samples * 1000) / ms : 0;
   }
 
-  /** Seconds left from `at`; undefined until a rate is known. */
+  /** Seconds left from `at`; undefined until a rate is known for the current stage and every later one. */
   etaSeconds(at: MeterPosition): number | undefined {
-    const current = this.rate(at.stage) ?? this.latestRate;
+    const current = this.rate(at.stage);
     if (current === undefined) return undefined;
     let ms = at.stepsLeftInStage * current;
-    for (let stage = at.stage + 1; stage < this.stages.length; stage++) ms += this.stages[stage]!.steps * (this.rate(stage) ?? current);
+    for (let stage = at.stage + 1; stage < this.stages.length; stage++) {
+      const rate = this.rate(stage);
+      if (rate === undefined) return undefined;
+      ms += this.stages[stage]!.steps * rate;
+    }
     if (this.overhead.epochs > 0) ms += at.epochsLeft * (this.overhead.ms / this.overhead.epochs);
     if (this.caching && this.caching.done > 0) ms += ((this.caching.total - this.caching.done) * this.caching.ms) / this.caching.done;
     return ms / 1000;
@@ -95,8 +103,23 @@ export class ProgressMeter {
     return this.shown;
   }
 
+  /** ms per step of `stage`: its own timed steps, else what was assumed for it, else the timed steps of stages of its kind. */
   private rate(stage: number): number | undefined {
+    const own = this.timed(stage) ?? this.assumedMs[stage];
+    if (own !== undefined) return own;
+    const { kind } = this.stages[stage]!;
+    let ms = 0;
+    let count = 0;
+    this.stages.forEach((other, index) => {
+      if (other.kind !== kind) return;
+      ms += this.measured[index]!.ms;
+      count += this.measured[index]!.count;
+    });
+    return count > 0 ? ms / count : undefined;
+  }
+
+  private timed(stage: number): number | undefined {
     const measured = this.measured[stage]!;
-    return measured.count > 0 ? measured.ms / measured.count : this.assumedMs[stage];
+    return measured.count > 0 ? measured.ms / measured.count : undefined;
   }
 }

@@ -287,8 +287,14 @@ test('pretrained vectors: embeddings stay bit-identical over the frozen stage, t
     ['  stages:', '    - { name: head, epochs: 2, learning_rate: 0.05, freeze: embeddings }', '    - { name: all, epochs: 2, learning_rate: 0.01, freeze: none }'].join('\n'),
     'frozen',
   );
-  const { events, outcome } = await run(config);
+  const { events, outcome } = await run(config, { progressIntervalMs: 0 });
   assert.equal(outcome.kind, 'finished', JSON.stringify(outcome));
+  // The head's cached steps cost next to nothing and say nothing of what training everything costs:
+  // no ETA until the unfrozen stage is timed, and the bar at about half when it starts (2 of 4 epochs).
+  const steps = events.filter((event) => event.kind === 'step');
+  assert.ok(steps.filter((step) => step.stage === 'head').every((step) => step.etaSeconds === undefined));
+  const unfrozenStart = steps.find((step) => step.stage === 'all')!;
+  assert.ok(unfrozenStart.progress < 0.6, `progress ${unfrozenStart.progress} when the unfrozen stage starts`);
   const logs = events.filter((event) => event.kind === 'log').map((event) => (event as { message: string }).message);
   assert.ok(logs.some((message) => /^Stage head: the embeddings are frozen, so the pooled token vectors were computed once/.test(message)), logs.join('\n'));
   assert.ok(logs.some((message) => /100\.0% of training tokens have a pretrained vector|[\d.]+% of training tokens have a pretrained vector/.test(message)));

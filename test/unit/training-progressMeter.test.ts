@@ -36,6 +36,21 @@ describe('progress meter', () => {
     assert.equal(meter.etaSeconds(at(1, 8, 1)), 1.6);
   });
 
+  it('gives no ETA while a later stage of another kind has no cost to go on, and borrows a timed one of its kind', () => {
+    // A head on cached features (1 ms a step) says nothing of a stage that trains everything.
+    const meter = new ProgressMeter([
+      { steps: 10, kind: 'frozen' },
+      { steps: 10, kind: 'trains' },
+      { steps: 10, kind: 'trains' },
+    ]);
+    meter.step(0, 5, 16);
+    meter.step(0, 1, 16);
+    assert.equal(meter.etaSeconds(at(0, 8, 3)), undefined);
+    meter.step(1, 900, 16);
+    meter.step(1, 100, 16);
+    assert.equal(meter.etaSeconds(at(1, 8, 2)), (8 * 100 + 10 * 100) / 1000, 'the last stage costs what its kind was timed at');
+  });
+
   it('counts the features still to cache in the ETA', () => {
     const meter = new ProgressMeter([{ steps: 4 }, { steps: 4 }]);
     meter.assume(0, 10);
