@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import type { RunEvent } from '../../common/protocol/runEvents';
+import type { RunEvent, RunStep } from '../../common/protocol/runEvents';
 import { loadConfig } from '../../engine/config/loadConfig';
 import { loadLabelledData } from '../../engine/data/labelledData';
 import { tokenizeExamples } from '../../engine/data/tokenizedExamples';
@@ -291,7 +291,7 @@ test('pretrained vectors: embeddings stay bit-identical over the frozen stage, t
   assert.equal(outcome.kind, 'finished', JSON.stringify(outcome));
   // The head's cached steps cost next to nothing and say nothing of what training everything costs:
   // no ETA until the unfrozen stage is timed, and the bar goes by steps: half at the head's end (2 of 4 epochs).
-  const headSteps = events.filter((event) => event.kind === 'step' && event.stage === 'head');
+  const headSteps = events.filter((event): event is RunStep => event.kind === 'step' && event.stage === 'head');
   assert.ok(headSteps.every((step) => step.etaSeconds === undefined));
   assert.ok(headSteps.at(-1)!.progress <= 0.5, `progress ${headSteps.at(-1)!.progress} when the head stage ends`);
   const logs = events.filter((event) => event.kind === 'log').map((event) => (event as { message: string }).message);
