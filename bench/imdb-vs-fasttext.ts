@@ -118,9 +118,10 @@ type Pretrained = Exclude<Vectors, 'random'>;
  * at a third; IMDB word2vec 0.914–0.917 at a thirtieth, 0.909 at a tenth). At 1,000 reviews GloVe
  * wants the third (3 seeds, bigrams: 0.827, against 0.822 at a tenth and 0.792 at a thirtieth).
  */
+const FEW_LABELS_SHARE: Record<Pretrained, number> = { GloVe: 0.3, 'IMDB word2vec': 0.1 };
 const SCHEDULES: { upTo: number; batch: number; rate: number; unfrozenShare: Record<Pretrained, number> }[] = [
-  { upTo: 1000, batch: 32, rate: 1e-2, unfrozenShare: { GloVe: 0.3, 'IMDB word2vec': 0.1 } },
-  { upTo: 5000, batch: 64, rate: 1e-2, unfrozenShare: { GloVe: 0.3, 'IMDB word2vec': 0.1 } },
+  { upTo: 1000, batch: 32, rate: 1e-2, unfrozenShare: FEW_LABELS_SHARE },
+  { upTo: 5000, batch: 64, rate: 1e-2, unfrozenShare: FEW_LABELS_SHARE },
   { upTo: Infinity, batch: 256, rate: 2e-2, unfrozenShare: { GloVe: 1 / 30, 'IMDB word2vec': 1 / 30 } },
 ];
 const scheduleFor = (size: number): (typeof SCHEDULES)[number] => SCHEDULES.find((schedule) => size <= schedule.upTo)!;
