@@ -21,13 +21,14 @@
 // At 1,000 reviews one run's accuracy moves by about ±2 points with the threads' scheduling, so every
 // setting there runs `--repeats` times (seeds seed, seed+1, …) for both systems, and the mean is compared.
 // Trigrams (2,000,000 buckets each, fastText's default) run on the full 25,000 only.
-// Accuracy and macro-F1 are on the 25,000 test reviews: NLP Studio's through `predict`'s own path
-// (the run folder loaded as a TextClassifier), fastText's from `fasttext predict`. Wall time is the
-// training command's: `fasttext supervised` (which includes writing its model) against NLP Studio's
-// run (reading the data and vectors, training, validating every epoch, writing its folder). Neither
+// Both systems run as their users run them, one process per training: `fasttext supervised` against
+// `nlp-studio train` (the CLI the bench builds first, `out/cli.js`). Accuracy and macro-F1 are on the
+// 25,000 test reviews, from `nlp-studio eval` and `fasttext predict`. Wall time is the training
+// command's, from start to exit: fastText's (which includes writing its model) against NLP Studio's
+// (reading the data and vectors, training, validating every epoch, writing its folder). Neither
 // writes checkpoints (NLP Studio's `checkpoint_every: never`): fastText has none, and a trigram model's
 // would be three times its 800 MB every epoch.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
@@ -36,9 +37,8 @@ import { parseArgs } from 'node:util';
 import { VECTORS_TEXT } from '../common/vectorsFolder';
 import { SeededRandom } from '../engine/data/seededRandom';
 import { wordTokens } from '../engine/data/wordTokenizer';
-import { loadTextClassifier } from '../engine/models/textClassifier';
-import { evaluateTextClassifier } from '../engine/prediction/evaluateClassifier';
-import { runTraining } from '../engine/run/runTraining';
+import type { ClassifierEvaluation } from '../common/protocol/engine';
+import type { RunEvent } from '../common/protocol/runEvents';
 import { classificationMetrics } from '../engine/training/classificationMetrics';
 
 const { values } = parseArgs({
@@ -184,6 +184,39 @@ function run(command: string, args: string[], cwd?: string): string {
   return result.stdout;
 }
 
+const CLI = path.resolve(__dirname, '../out/cli.js');
+
+/** `nlp-studio <args>` in its own process, each stdout line handed on as it comes; the seconds from start to exit. */
+function nlpStudio(args: string[], cwd: string, onLine: (line: string) => void): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let pending = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop()!;
+    lines.forEach(onLine);
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (pending) onLine(pending);
+      if (code === 0) resolve((performance.now() - started) / 1000);
+      else reject(new Error(`nlp-studio ${args.join(' ')} exited with ${code}: ${stderr}`));
+    });
+  });
+}
+
+/** `nlp-studio train <config> --json`, its warnings and epochs printed; the seconds it took. */
+function nlpStudioTrain(config: string, name: string): Promise<number> {
+  return nlpStudio(['train', config, '--json'], path.dirname(config), (line) => {
+    const event = JSON.parse(line) as RunEvent;
+    if (event.kind === 'log' && event.level !== 'info') process.stderr.write(`  [${name}] ${event.level}: ${event.message}\n`);
+    if (event.kind === 'epoch') process.stderr.write(`  [${name}] epoch ${event.epoch}: train loss ${event.trainLoss.toFixed(4)}, validation accuracy ${event.validation?.accuracy.toFixed(4) ?? '–'}\n`);
+  });
+}
+
 /** The npm packages, installed into the cache (as test/setup.sh caches code-server), once. */
 async function packagesIn(dir: string): Promise<string> {
   const modules = path.join(dir, 'npm');
@@ -263,14 +296,8 @@ async function pretrainImdbVectors(files: SplitFiles): Promise<string> {
   await mkdir(files.pretraining, { recursive: true });
   await writeFile(config, configText);
   process.stderr.write(`Pretraining IMDB word2vec on the 25,000 training reviews' texts (${Object.entries(IMDB_WORD2VEC).map(([key, value]) => `${key} ${value}`).join(', ')})…\n`);
-  const started = performance.now();
-  const outcome = await runTraining(config, {
-    onEvent: (event) => {
-      if (event.kind === 'log' && event.level !== 'info') process.stderr.write(`  [${IMDB_RUN}] ${event.level}: ${event.message}\n`);
-    },
-  });
-  if (outcome.kind !== 'finished') throw new Error(`IMDB word2vec: ${outcome.message}`);
-  return `IMDB word2vec: NLP Studio's skip-gram pretrained on the 25,000 training reviews' texts (no labels) in ${((performance.now() - started) / 1000).toFixed(1)} s, ${threads} threads; not counted in the wall times below.`;
+  const seconds = await nlpStudioTrain(config, IMDB_RUN);
+  return `IMDB word2vec: NLP Studio's skip-gram pretrained on the 25,000 training reviews' texts (no labels) in ${seconds.toFixed(1)} s, ${threads} threads; not counted in the wall times below.`;
 }
 
 /** One run's figures. */
@@ -312,24 +339,12 @@ async function ourRun(work: string, files: SplitFiles, size: number, vectors: Ve
   const name = `ours-${size}-${vectors.replace(/\s/g, '-')}-${setting.ngrams}-${runSeed}`;
   const config = path.join(work, `${name}.nlp.yaml`);
   await writeFile(config, ourConfig(name, size, vectors, setting.ngrams, files, runSeed));
-  const started = performance.now();
-  const outcome = await runTraining(config, {
-    onEvent: (event) => {
-      if (event.kind === 'log' && event.level !== 'info') process.stderr.write(`  [${name}] ${event.level}: ${event.message}\n`);
-      if (event.kind === 'epoch') process.stderr.write(`  [${name}] epoch ${event.epoch}: train loss ${event.trainLoss.toFixed(4)}, validation accuracy ${event.validation?.accuracy.toFixed(4) ?? '–'}\n`);
-    },
-  });
-  const seconds = (performance.now() - started) / 1000;
-  if (outcome.kind !== 'finished') throw new Error(`${name}: ${outcome.message}`);
+  const seconds = await nlpStudioTrain(config, name);
   const runDir = path.join(work, 'runs', name);
-  const classifier = await loadTextClassifier(runDir);
-  try {
-    const evaluation = await evaluateTextClassifier(classifier, { modelPath: runDir, dataPath: files.test });
-    return { accuracy: evaluation.accuracy, macroF1: evaluation.macroF1, seconds };
-  } finally {
-    classifier.dispose();
-    if (!values.keep) await rm(runDir, { recursive: true, force: true });
-  }
+  let evaluation: ClassifierEvaluation | undefined;
+  await nlpStudio(['eval', runDir, files.test, '--json'], work, (line) => (evaluation = JSON.parse(line) as ClassifierEvaluation));
+  if (!values.keep) await rm(runDir, { recursive: true, force: true });
+  return { accuracy: evaluation!.accuracy, macroF1: evaluation!.macroF1, seconds };
 }
 
 /** Runs a setting once, or `repeats` times with successive seeds at the small sizes, and averages. */
@@ -396,6 +411,7 @@ function report(results: Result[], pretraining: string): string {
 async function main(): Promise<void> {
   const version = spawnSync('fasttext', [], { encoding: 'utf8' });
   if (version.error) throw new Error('fastText is not installed: apt-get install fasttext');
+  run('npm', ['run', 'build', '--silent'], path.resolve(__dirname, '..'));
   const modules = await packagesIn(cache);
   const files = await prepare(modules);
   const pretraining = await pretrainImdbVectors(files);
