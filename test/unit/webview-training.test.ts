@@ -307,6 +307,8 @@ describe('training panel webview', () => {
     }
     await page.getByRole('checkbox', { name: 'Compare a' }).focus();
     await page.keyboard.press('Space');
+    // The rows are rebuilt on the next frame: focusing b before that would focus a row about to go.
+    await page.waitForSelector('#compare-chart[data-series="1"]');
     await page.getByRole('checkbox', { name: 'Compare b' }).focus();
     await page.keyboard.press('Space');
     await page.waitForSelector('#compare-chart[data-series="2"]');
