@@ -93,6 +93,7 @@ export class SparseModel {
   /** The main thread's kernel: encoding jobs it runs itself and every evaluation. */
   private readonly kernel: SparseKernel;
   private readonly trainableRows: Int32Array;
+  private momentsTouched = false;
 
   constructor(readonly options: SparseModelOptions) {
     const { shape, train, validation } = options;
@@ -252,6 +253,7 @@ export class SparseModel {
       if (tensor === undefined) return;
       if (tensor.data.length !== layout.stateRows * dim) throw new Error(`the checkpoint's ${name} has ${tensor.data.length / dim} rows; this run trains ${layout.stateRows}`);
       copyRows(tensor.data, dim, new Float32Array(buffer, at, layout.stateRows * layout.stride), layout.stride, dim, layout.stateRows);
+      this.momentsTouched = true; // touched, and no longer zero: see touchMoments
     };
     expand(`m.${EMBEDDINGS}`, layout.embeddingM);
     expand(`v.${EMBEDDINGS}`, layout.embeddingV);
@@ -277,7 +279,23 @@ export class SparseModel {
   }
 
   runEpoch(job: Omit<EpochJob, 'type'>, from: EpochTotals, intervalMs: number, onTick: (totals: EpochTotals) => void): Promise<EpochTotals & { cancelled: boolean }> {
+    if (job.settings.trainEmbeddings && job.settings.optimizer === 'adamw') this.touchMoments();
     return this.threads.runEpoch(job, from, intervalMs, () => onTick(this.threads.totals()));
+  }
+
+  /**
+   * Faults in the embedding rows' Adam moments in address order on this thread, before the first epoch
+   * that needs them. Left to the training threads, the first touches come scattered over the whole
+   * range from all of them at once: in a 25,000-review trigram run (1.85 million rows that train, 1.5
+   * GB of moments) that cost 7 s of kernel time and 3 s of its 50 s of wall time; in order, 0.7 s. The moments
+   * are still zero here, so zeroing them changes nothing: importOptimizer, which writes them all in
+   * order, counts as their first touch.
+   */
+  private touchMoments(): void {
+    if (this.momentsTouched) return;
+    this.momentsTouched = true;
+    const { embeddingM, embeddingV, stateRows, stride } = this.layout;
+    new Float32Array(this.memory.buffer, embeddingM, (embeddingV - embeddingM) / 4 + stateRows * stride).fill(0);
   }
 
   cancel(): void {
