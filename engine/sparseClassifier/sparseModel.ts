@@ -286,10 +286,10 @@ export class SparseModel {
   /**
    * Faults in the embedding rows' Adam moments in address order on this thread, before the first epoch
    * that needs them. Left to the training threads, the first touches come scattered over the whole
-   * range from all of them at once: in a 25,000-review trigram run (1.85 million rows that train, 1.5
-   * GB of moments) that cost 7 s of kernel time and 3 s of its 50 s of wall time; in order, 0.7 s. The moments
-   * are still zero here, so zeroing them changes nothing: importOptimizer, which writes them all in
-   * order, counts as their first touch.
+   * range from all of them at once: in a 25,000-review trigram run (1.85 million rows that train,
+   * 1.5 GB of moments) that cost 7 s of kernel time and 3 s of its 50 s of wall time; in order, 0.7 s.
+   * The moments are still zero here, so zeroing them changes nothing: importOptimizer, which writes
+   * them all in order, counts as their first touch.
    */
   private touchMoments(): void {
     if (this.momentsTouched) return;
