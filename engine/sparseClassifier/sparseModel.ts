@@ -295,7 +295,7 @@ export class SparseModel {
     if (this.momentsTouched) return;
     this.momentsTouched = true;
     const { embeddingM, embeddingV, stateRows, stride } = this.layout;
-    new Float32Array(this.memory.buffer, embeddingM, (embeddingV - embeddingM) / 4 + stateRows * stride).fill(0);
+    for (const at of [embeddingM, embeddingV]) new Float32Array(this.memory.buffer, at, stateRows * stride).fill(0);
   }
 
   cancel(): void {
