@@ -240,7 +240,7 @@ export function allocateSparseMemory(layout: SparseLayout, { beta1 = 0.9, beta2 
     const { rows, dim } = layout.shape;
     throw new Error(
       `the classifier needs ${(layout.bytes / 2 ** 30).toFixed(1)} GiB of training memory (${rows} embedding rows × ${dim} dimensions, with the optimiser's two moments); ` +
-        'the limit is 4 GiB: lower model.max_vectors or model.ngram_buckets, or use optimizer: sgd (no moments)',
+        'the limit is 4 GiB: lower model.max_vectors or model.ngram_buckets',
     );
   }
   const memory = new webAssembly.Memory({ initial: pages, maximum: pages, shared: true });
